@@ -1,0 +1,155 @@
+# vouch: one non-recursive Makefile for the whole tree.
+#   make          host programs (build/bin), static guest-init (build/guest)
+#   make check    every test, offline (unit, sanitizers, vectors, integration)
+#   make fuzz     libFuzzer targets (build/fuzz)
+#   make clean
+# V=1 shows the commands.
+
+B ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+say = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
+
+CC ?= cc
+GUEST_CC ?= musl-gcc
+FUZZ_CC ?= clang
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wstrict-prototypes
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffile-prefix-map=$(CURDIR)/=
+HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CPPFLAGS_MB := -Imeasured-boot
+
+HOST_LIBS := -lcbor -lcrypto
+HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr
+HOST_SODIUM := -lsodium
+
+# ---- the shared library, three ways: host, sanitized host, guest (musl) ----
+MB_SRCS := $(sort $(wildcard measured-boot/*.c))
+MB_HOST_OBJS := $(MB_SRCS:%.c=$(B)/host/%.o)
+MB_ASAN_OBJS := $(MB_SRCS:%.c=$(B)/asan/%.o)
+MB_GUEST_OBJS := $(MB_SRCS:%.c=$(B)/guest/%.o)
+
+$(B)/host/%.o: %.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(HARDEN) $(CPPFLAGS_MB) -MMD -MP -c $< -o $@
+
+$(B)/asan/%.o: %.c
+	$(call say,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS_MB) -MMD -MP -c $< -o $@
+
+$(B)/host/libmeasured-boot.a: $(MB_HOST_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcsD $@ $^
+
+$(B)/asan/libmeasured-boot.a: $(MB_ASAN_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcsD $@ $^
+
+# ---- guest side: static musl, against the pinned dependencies ----
+# The prefix is built (or found in the cache) by tools/deps/build-musl-deps;
+# its path is kept in a file so that parsing this Makefile fetches nothing.
+GUEST_PREFIX_FILE := $(B)/guest/deps.prefix
+GUEST_PREFIX = $(shell cat $(GUEST_PREFIX_FILE))
+GUEST_CFLAGS = $(BASE_CFLAGS) $(HARDEN) -isystem $(GUEST_PREFIX)/include $(CPPFLAGS_MB)
+GUEST_LIBS = -L$(GUEST_PREFIX)/lib -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc \
+	-ltss2-tcti-device -lcbor -lcrypto
+
+$(GUEST_PREFIX_FILE): tools/deps/build-musl-deps tools/deps/musl-deps.lock
+	$(call say,DEPS,musl)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/deps/build-musl-deps --print-prefix > $@.tmp && mv $@.tmp $@
+
+$(B)/guest/%.o: %.c $(GUEST_PREFIX_FILE)
+	$(call say,MUSL-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/guest/libmeasured-boot.a: $(MB_GUEST_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcsD $@ $^
+
+GUEST_INIT_SRCS := $(sort $(wildcard guest-init/*.c))
+GUEST_INIT_OBJS := $(GUEST_INIT_SRCS:%.c=$(B)/guest/%.o)
+
+$(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)$(GUEST_CC) -static -Wl,--build-id=sha1 -o $@ $(GUEST_INIT_OBJS) \
+		$(B)/guest/libmeasured-boot.a $(GUEST_LIBS)
+
+# ---- host programs ----
+VOUCH_SRCS := $(sort $(wildcard tools/vouch/*.c))
+VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
+
+$(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+PROGRAMS := $(B)/bin/vouch $(B)/guest/guest-init
+
+# ---- tests ----
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-asan/%)
+
+$(B)/tests/%: $(B)/host/tests/unit/%.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/%: $(B)/asan/tests/unit/%.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
+# The same checker built against each libc: both must print the same digests.
+$(B)/tests/mbcheck-glibc: $(B)/host/tests/xcheck/mbcheck.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests/mbcheck-musl: $(B)/guest/tests/xcheck/mbcheck.o $(B)/guest/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(GUEST_CC) -static -o $@ $^ $(GUEST_LIBS)
+
+# Writes one good vector of every message and file kind (tests/vectors).
+$(B)/tests/mkvectors: $(B)/host/tests/vectors/mkvectors.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+TEST_PROGRAMS := $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
+
+# ---- fuzzing ----
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all $(CPPFLAGS_MB)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS)
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HOST_LIBS)
+
+# ---- top-level targets ----
+.DEFAULT_GOAL := all
+.PHONY: all check unit fuzz clean
+all: $(PROGRAMS)
+
+check: all $(TEST_PROGRAMS)
+	$(Q)B=$(B) tests/run
+
+unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
+	$(Q)B=$(B) tests/run --unit
+
+fuzz: $(FUZZ_BINS)
+
+clean:
+	rm -rf $(B)
+
+.SECONDARY:
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

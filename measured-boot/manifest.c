@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+#include "manifest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4 };
+
+static void put_strings(struct cb_wr *w, char *const *v, size_t n)
+{
+	cb_put_array(w, n);
+	for (size_t i = 0; i < n; i++)
+		cb_put_cstr(w, v[i]);
+}
+
+static void encode_image(const struct manifest *m, struct cb_wr *w)
+{
+	cb_put_map(w, m->has_verity ? 4 : 3);
+	cb_put_uint(w, 0);
+	cb_put_bstr(w, m->image_digest, SHA256_BYTES);
+	cb_put_uint(w, 1);
+	cb_put_uint(w, m->image_size);
+	cb_put_uint(w, 2);
+	cb_put_cstr(w, m->image_format);
+	if (m->has_verity) {
+		cb_put_uint(w, 3);
+		cb_put_bstr(w, m->verity_root, SHA256_BYTES);
+	}
+}
+
+void manifest_encode(const struct manifest *m, struct cb_wr *w)
+{
+	cb_put_map(w, 3 + m->has_boot + m->has_config);
+	cb_put_uint(w, M_VERSION);
+	cb_put_uint(w, MANIFEST_VERSION);
+	cb_put_uint(w, M_IMAGE);
+	encode_image(m, w);
+	cb_put_uint(w, M_TREES);
+	cb_put_array(w, m->ntrees);
+	for (size_t i = 0; i < m->ntrees; i++) {
+		cb_put_map(w, 3);
+		cb_put_uint(w, 0);
+		cb_put_cstr(w, m->trees[i].name);
+		cb_put_uint(w, 1);
+		cb_put_cstr(w, m->trees[i].path);
+		cb_put_uint(w, 2);
+		cb_put_bstr(w, m->trees[i].digest, SHA256_BYTES);
+	}
+	if (m->has_boot) {
+		cb_put_uint(w, M_BOOT);
+		cb_put_map(w, 3);
+		cb_put_uint(w, 0);
+		cb_put_bstr(w, m->kernel_digest, SHA256_BYTES);
+		cb_put_uint(w, 1);
+		cb_put_bstr(w, m->initramfs_digest, SHA256_BYTES);
+		cb_put_uint(w, 2);
+		cb_put_cstr(w, m->cmdline);
+	}
+	if (m->has_config) {
+		cb_put_uint(w, M_CONFIG);
+		cb_put_map(w, 4);
+		cb_put_uint(w, 0);
+		put_strings(w, m->argv, m->argc);
+		cb_put_uint(w, 1);
+		put_strings(w, m->envp, m->envc);
+		cb_put_uint(w, 2);
+		cb_put_cstr(w, m->cwd);
+		cb_put_uint(w, 3);
+		cb_put_cstr(w, m->user);
+	}
+}
+
+struct dec {
+	struct cb_rd r;
+	struct cb_arena a;
+	struct manifest *m;
+};
+
+static int decode_image(struct dec *d)
+{
+	struct cb_map mp;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(&d->r, &mp, 4)) < 0)
+		return e;
+	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = cb_get_bstr_exact(&d->r, d->m->image_digest, SHA256_BYTES);
+			break;
+		case 1:
+			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->image_size);
+			break;
+		case 2:
+			if ((e = cb_get_cstr_arena(&d->r, &d->a, 16, &d->m->image_format)) == 0 &&
+			    strcmp(d->m->image_format, "ext4") != 0 &&
+			    strcmp(d->m->image_format, "erofs") != 0)
+				e = MB_E_RANGE;
+			break;
+		case 3:
+			e = cb_get_bstr_exact(&d->r, d->m->verity_root, SHA256_BYTES);
+			d->m->has_verity = true;
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	return e < 0 ? e : cb_map_require(&mp, 0x7);
+}
+
+static int decode_tree(struct dec *d, struct manifest_tree *t)
+{
+	struct cb_map mp;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(&d->r, &mp, 3)) < 0)
+		return e;
+	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TREE_NAME_BYTES, &t->name);
+			break;
+		case 1:
+			if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &t->path)) == 0 &&
+			    t->path[0] != '/')
+				e = MB_E_PATH;
+			break;
+		case 2:
+			e = cb_get_bstr_exact(&d->r, t->digest, SHA256_BYTES);
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	return e < 0 ? e : cb_map_require(&mp, 0x7);
+}
+
+static int decode_trees(struct dec *d)
+{
+	size_t n;
+	int e;
+
+	if ((e = cb_get_array(&d->r, MAX_TREES, &n)) < 0)
+		return e == MB_E_TOO_LARGE ? MB_E_LIMIT : e;
+	for (size_t i = 0; i < n; i++) {
+		if ((e = decode_tree(d, &d->m->trees[i])) < 0)
+			return e;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(d->m->trees[j].name, d->m->trees[i].name) == 0)
+				return MB_E_RANGE; /* names identify pins: unique */
+	}
+	d->m->ntrees = n;
+	return 0;
+}
+
+static int decode_boot(struct dec *d)
+{
+	struct cb_map mp;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(&d->r, &mp, 3)) < 0)
+		return e;
+	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = cb_get_bstr_exact(&d->r, d->m->kernel_digest, SHA256_BYTES);
+			break;
+		case 1:
+			e = cb_get_bstr_exact(&d->r, d->m->initramfs_digest, SHA256_BYTES);
+			break;
+		case 2:
+			e = cb_get_cstr_arena(&d->r, &d->a, MAX_ARG_BYTES, &d->m->cmdline);
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	d->m->has_boot = true;
+	return e < 0 ? e : cb_map_require(&mp, 0x7);
+}
+
+static int get_strings(struct dec *d, size_t max, char **v, size_t *ret_n)
+{
+	size_t n;
+	int e;
+
+	if ((e = cb_get_array(&d->r, max, &n)) < 0)
+		return e;
+	for (size_t i = 0; i < n; i++)
+		if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_ARG_BYTES, &v[i])) < 0)
+			return e;
+	v[n] = NULL;
+	*ret_n = n;
+	return 0;
+}
+
+static int decode_config(struct dec *d)
+{
+	struct cb_map mp;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(&d->r, &mp, 4)) < 0)
+		return e;
+	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = get_strings(d, MAX_ARGS, d->m->argv, &d->m->argc);
+			break;
+		case 1:
+			e = get_strings(d, MAX_ENV, d->m->envp, &d->m->envc);
+			break;
+		case 2:
+			e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &d->m->cwd);
+			break;
+		case 3:
+			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TEXT_BYTES, &d->m->user);
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	d->m->has_config = true;
+	return e < 0 ? e : cb_map_require(&mp, 0xf);
+}
+
+static char *rebase(struct manifest *to, const struct manifest *from, const char *s)
+{
+	return s ? to->strings + (s - from->strings) : NULL;
+}
+
+static void move_to(struct manifest *ret, const struct manifest *m)
+{
+	memcpy(ret, m, sizeof(*m));
+	ret->image_format = rebase(ret, m, m->image_format);
+	for (size_t i = 0; i < m->ntrees; i++) {
+		ret->trees[i].name = rebase(ret, m, m->trees[i].name);
+		ret->trees[i].path = rebase(ret, m, m->trees[i].path);
+	}
+	ret->cmdline = rebase(ret, m, m->cmdline);
+	for (size_t i = 0; i < m->argc; i++)
+		ret->argv[i] = rebase(ret, m, m->argv[i]);
+	for (size_t i = 0; i < m->envc; i++)
+		ret->envp[i] = rebase(ret, m, m->envp[i]);
+	ret->cwd = rebase(ret, m, m->cwd);
+	ret->user = rebase(ret, m, m->user);
+}
+
+int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
+{
+	struct dec d;
+	struct cb_map mp;
+	uint64_t key, v = 0;
+	int e;
+
+	if (len > MAX_MANIFEST_BYTES)
+		return MB_E_TOO_LARGE;
+	if ((e = cb_validate(p, len, 3)) < 0)
+		return e;
+	d.m = calloc(1, sizeof(*d.m));
+	if (!d.m)
+		return MB_E_NOMEM;
+	d.a = (struct cb_arena){ .p = d.m->strings, .cap = sizeof(d.m->strings) };
+	cb_rd_init(&d.r, p, len);
+	if ((e = cb_map_begin(&d.r, &mp, 5)) < 0)
+		goto out;
+	while ((e = cb_map_next(&d.r, &mp, &key)) > 0) {
+		switch (key) {
+		case M_VERSION:
+			if ((e = cb_get_uint(&d.r, UINT32_MAX, &v)) == 0 && v != MANIFEST_VERSION)
+				e = MB_E_VERSION;
+			break;
+		case M_IMAGE:
+			e = decode_image(&d);
+			break;
+		case M_TREES:
+			e = decode_trees(&d);
+			break;
+		case M_BOOT:
+			e = decode_boot(&d);
+			break;
+		case M_CONFIG:
+			e = decode_config(&d);
+			break;
+		default:
+			e = MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			goto out;
+	}
+	if (e < 0 || (e = cb_map_require(&mp, 0x7)) < 0 || (e = cb_end(&d.r)) < 0)
+		goto out;
+	move_to(ret, d.m);
+	e = 0;
+out:
+	free(d.m);
+	return e;
+}
+
+const struct manifest_tree *manifest_find_tree(const struct manifest *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntrees; i++)
+		if (strcmp(m->trees[i].name, name) == 0)
+			return &m->trees[i];
+	return NULL;
+}

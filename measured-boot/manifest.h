@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference manifest: the digests a run is judged against. Written by
+ * `vouch image` (and the kernel recipe for the boot part), read by the
+ * verifier. schemas/manifest.cddl is the reference.
+ */
+#ifndef MB_MANIFEST_H
+#define MB_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb.h"
+#include "err.h"
+#include "limits.h"
+
+#define MANIFEST_VERSION 1u
+
+struct manifest_tree {
+	char *name; /* "agent", "harness", ... unique */
+	char *path; /* absolute path inside the root image */
+	uint8_t digest[SHA256_BYTES];
+};
+
+struct manifest {
+	/* root image */
+	uint8_t image_digest[SHA256_BYTES];
+	uint64_t image_size;
+	char *image_format; /* "ext4" or "erofs" */
+	bool has_verity;
+	uint8_t verity_root[SHA256_BYTES];
+	/* measured trees */
+	size_t ntrees;
+	struct manifest_tree trees[MAX_TREES];
+	/* boot components, when the manifest was made with a kernel recipe */
+	bool has_boot;
+	uint8_t kernel_digest[SHA256_BYTES];
+	uint8_t initramfs_digest[SHA256_BYTES];
+	char *cmdline;
+	/* run defaults taken from the image config */
+	bool has_config;
+	size_t argc, envc;
+	char *argv[MAX_ARGS + 1];
+	char *envp[MAX_ENV + 1];
+	char *cwd;
+	char *user;
+	char strings[MAX_MANIFEST_BYTES];
+};
+
+void manifest_encode(const struct manifest *m, struct cb_wr *w);
+/* ret is large (~270 KiB): allocate it on the heap. */
+int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret) MB_WARN_UNUSED;
+const struct manifest_tree *manifest_find_tree(const struct manifest *m, const char *name);
+
+#endif

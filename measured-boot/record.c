@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+#include "record.h"
+
+#include <string.h>
+
+#include "sha256.h"
+
+enum { R_SEQ = 0, R_PREV = 1, R_TIME = 2, R_KIND = 3, R_BODY = 4 };
+#define CHAIN_TAG "vouch.chain.v1"
+
+static void encode_test(const struct record *rec, struct cb_wr *w)
+{
+	bool has_dir = rec->u.test.directive != DIRECTIVE_NONE;
+
+	cb_put_map(w, has_dir ? 5 : 3);
+	cb_put_uint(w, 0);
+	cb_put_uint(w, rec->u.test.num);
+	cb_put_uint(w, 1);
+	cb_put_bool(w, rec->u.test.ok);
+	cb_put_uint(w, 2);
+	cb_put_tstr(w, rec->u.test.desc, rec->u.test.desc_len);
+	if (has_dir) {
+		cb_put_uint(w, 3);
+		cb_put_uint(w, rec->u.test.directive);
+		cb_put_uint(w, 4);
+		cb_put_tstr(w, rec->u.test.reason, rec->u.test.reason_len);
+	}
+}
+
+static void encode_pair(struct cb_wr *w, uint64_t a, uint64_t b)
+{
+	cb_put_map(w, 2);
+	cb_put_uint(w, 0);
+	cb_put_uint(w, a);
+	cb_put_uint(w, 1);
+	cb_put_uint(w, b);
+}
+
+static void encode_body(const struct record *rec, struct cb_wr *w)
+{
+	switch (rec->kind) {
+	case REC_PHASE:
+		cb_put_map(w, 1);
+		cb_put_uint(w, 0);
+		cb_put_uint(w, rec->u.phase.phase);
+		break;
+	case REC_STDOUT:
+	case REC_STDERR:
+		cb_put_bstr(w, rec->u.chunk.p, rec->u.chunk.n);
+		break;
+	case REC_TEST:
+		encode_test(rec, w);
+		break;
+	case REC_CHECKPOINT:
+		cb_put_map(w, 1);
+		cb_put_uint(w, 0);
+		cb_put_bstr(w, rec->u.checkpoint.sig, rec->u.checkpoint.sig_len);
+		break;
+	case REC_LIMIT:
+		encode_pair(w, rec->u.limit.what, rec->u.limit.value);
+		break;
+	case REC_EXIT:
+		encode_pair(w, rec->u.exit.code, rec->u.exit.signal);
+		break;
+	case REC_FILE:
+		cb_put_map(w, 4);
+		cb_put_uint(w, 0);
+		cb_put_tstr(w, rec->u.file.name, rec->u.file.name_len);
+		cb_put_uint(w, 1);
+		cb_put_uint(w, rec->u.file.offset);
+		cb_put_uint(w, 2);
+		cb_put_bstr(w, rec->u.file.p, rec->u.file.n);
+		cb_put_uint(w, 3);
+		cb_put_bool(w, rec->u.file.last);
+		break;
+	case REC_END:
+		cb_put_map(w, 1);
+		cb_put_uint(w, 0);
+		cb_put_uint(w, rec->u.end.reason);
+		break;
+	default:
+		w->err = MB_E_KIND;
+	}
+}
+
+void record_encode(const struct record *rec, struct cb_wr *w)
+{
+	cb_put_map(w, 5);
+	cb_put_uint(w, R_SEQ);
+	cb_put_uint(w, rec->seq);
+	cb_put_uint(w, R_PREV);
+	cb_put_bstr(w, rec->prev, SHA256_BYTES);
+	cb_put_uint(w, R_TIME);
+	cb_put_uint(w, rec->time_ns);
+	cb_put_uint(w, R_KIND);
+	cb_put_uint(w, rec->kind);
+	cb_put_uint(w, R_BODY);
+	encode_body(rec, w);
+}
+
+/* A body map whose keys 0..n-1 are all uints. */
+static int decode_uints(struct cb_rd *r, size_t n, const uint64_t *max, uint64_t *ret)
+{
+	struct cb_map m;
+	uint64_t key, v[4];
+	int e;
+
+	if ((e = cb_map_begin(r, &m, n)) < 0)
+		return e;
+	while ((e = cb_map_next(r, &m, &key)) > 0) {
+		if (key >= n)
+			return MB_E_UNKNOWN_KEY;
+		if ((e = cb_get_uint(r, max[key], &v[key])) < 0)
+			return e;
+	}
+	if (e < 0)
+		return e;
+	if ((e = cb_map_require(&m, (UINT64_C(1) << n) - 1)) < 0)
+		return e;
+	memcpy(ret, v, n * sizeof(v[0]));
+	return 0;
+}
+
+static int decode_test(struct cb_rd *r, struct record *rec)
+{
+	struct cb_map m;
+	uint64_t key, v = 0;
+	int e;
+
+	if ((e = cb_map_begin(r, &m, 5)) < 0)
+		return e;
+	while ((e = cb_map_next(r, &m, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = cb_get_uint(r, UINT64_MAX, &rec->u.test.num);
+			break;
+		case 1:
+			e = cb_get_bool(r, &rec->u.test.ok);
+			break;
+		case 2:
+			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.desc, &rec->u.test.desc_len);
+			break;
+		case 3:
+			/* present only when not "none": the default is never encoded */
+			if ((e = cb_get_uint(r, DIRECTIVE_TODO, &v)) == 0 && v == DIRECTIVE_NONE)
+				e = MB_E_RANGE;
+			rec->u.test.directive = (uint32_t)v;
+			break;
+		case 4:
+			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.reason, &rec->u.test.reason_len);
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	if (e < 0)
+		return e;
+	if ((e = cb_map_require(&m, 0x7)) < 0)
+		return e;
+	/* directive and reason come together or not at all */
+	if (((m.seen >> 3) & 0x3) != 0 && ((m.seen >> 3) & 0x3) != 0x3)
+		return MB_E_MISSING_KEY;
+	return 0;
+}
+
+static int decode_file(struct cb_rd *r, struct record *rec)
+{
+	struct cb_map m;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(r, &m, 4)) < 0)
+		return e;
+	while ((e = cb_map_next(r, &m, &key)) > 0) {
+		switch (key) {
+		case 0:
+			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.file.name, &rec->u.file.name_len);
+			break;
+		case 1:
+			e = cb_get_uint(r, UINT32_MAX, &rec->u.file.offset);
+			break;
+		case 2:
+			e = cb_get_bstr(r, MAX_FILE_RECORD_BYTES, &rec->u.file.p, &rec->u.file.n);
+			break;
+		case 3:
+			e = cb_get_bool(r, &rec->u.file.last);
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	if (e < 0)
+		return e;
+	return cb_map_require(&m, 0xf);
+}
+
+static int decode_body(struct cb_rd *r, struct record *rec)
+{
+	uint64_t v[2];
+	int e;
+
+	switch (rec->kind) {
+	case REC_PHASE:
+		if ((e = decode_uints(r, 1, (const uint64_t[]){ PHASE_MAX_ }, v)) < 0)
+			return e;
+		if (v[0] == 0)
+			return MB_E_RANGE;
+		rec->u.phase.phase = (uint32_t)v[0];
+		return 0;
+	case REC_STDOUT:
+	case REC_STDERR:
+		return cb_get_bstr(r, MAX_CHUNK_BYTES, &rec->u.chunk.p, &rec->u.chunk.n);
+	case REC_TEST:
+		return decode_test(r, rec);
+	case REC_CHECKPOINT: {
+		struct cb_map m;
+		uint64_t key;
+
+		if ((e = cb_map_begin(r, &m, 1)) < 0)
+			return e;
+		while ((e = cb_map_next(r, &m, &key)) > 0) {
+			if (key != 0)
+				return MB_E_UNKNOWN_KEY;
+			if ((e = cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig,
+					     &rec->u.checkpoint.sig_len)) < 0)
+				return e;
+		}
+		return e < 0 ? e : cb_map_require(&m, 0x1);
+	}
+	case REC_LIMIT:
+		if ((e = decode_uints(r, 2, (const uint64_t[]){ LIMIT_MAX_, UINT64_MAX }, v)) < 0)
+			return e;
+		if (v[0] == 0)
+			return MB_E_RANGE;
+		rec->u.limit.what = (uint32_t)v[0];
+		rec->u.limit.value = v[1];
+		return 0;
+	case REC_EXIT:
+		if ((e = decode_uints(r, 2, (const uint64_t[]){ 255, 64 }, v)) < 0)
+			return e;
+		rec->u.exit.code = (uint32_t)v[0];
+		rec->u.exit.signal = (uint32_t)v[1];
+		return 0;
+	case REC_FILE:
+		return decode_file(r, rec);
+	case REC_END:
+		if ((e = decode_uints(r, 1, (const uint64_t[]){ END_MAX_ }, v)) < 0)
+			return e;
+		rec->u.end.reason = (uint32_t)v[0];
+		return 0;
+	default:
+		return MB_E_KIND;
+	}
+}
+
+int record_decode(const uint8_t *p, size_t len, struct record *ret)
+{
+	struct record rec;
+	struct cb_rd r;
+	struct cb_map m;
+	uint64_t key, v = 0;
+	int e;
+
+	if (len > MAX_RECORD_BYTES)
+		return MB_E_TOO_LARGE;
+	if ((e = cb_validate(p, len, 2)) < 0)
+		return e;
+	memset(&rec, 0, sizeof(rec));
+	cb_rd_init(&r, p, len);
+	if ((e = cb_map_begin(&r, &m, 5)) < 0)
+		return e;
+	while ((e = cb_map_next(&r, &m, &key)) > 0) {
+		switch (key) {
+		case R_SEQ:
+			e = cb_get_uint(&r, MAX_RECORDS - 1, &rec.seq);
+			break;
+		case R_PREV:
+			e = cb_get_bstr_exact(&r, rec.prev, SHA256_BYTES);
+			break;
+		case R_TIME:
+			e = cb_get_uint(&r, UINT64_MAX, &rec.time_ns);
+			break;
+		case R_KIND:
+			if ((e = cb_get_uint(&r, UINT32_MAX, &v)) == 0 &&
+			    (v == 0 || v > REC_KIND_MAX_))
+				e = MB_E_KIND;
+			rec.kind = (uint32_t)v;
+			break;
+		case R_BODY:
+			/* keys are in order, so kind is known by now if present */
+			e = (m.seen & (1u << R_KIND)) ? decode_body(&r, &rec) : MB_E_MISSING_KEY;
+			break;
+		default:
+			return MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	if (e < 0)
+		return e;
+	if ((e = cb_map_require(&m, 0x1f)) < 0)
+		return e;
+	if ((e = cb_end(&r)) < 0)
+		return e;
+	*ret = rec;
+	return 0;
+}
+
+int chain_init(struct chain *c, const uint8_t nonce[static 32])
+{
+	uint8_t head[SHA256_BYTES];
+	int e = sha256_cat(CHAIN_TAG, sizeof(CHAIN_TAG) - 1, nonce, NONCE_BYTES, head);
+
+	if (e < 0)
+		return e;
+	c->next_seq = 0;
+	memcpy(c->head, head, sizeof(head));
+	return 0;
+}
+
+int chain_seal(struct chain *c, struct record *rec, struct cb_wr *w)
+{
+	uint8_t head[SHA256_BYTES];
+	size_t start = w->len, end;
+	int e;
+
+	if (c->next_seq >= MAX_RECORDS)
+		return MB_E_LIMIT;
+	rec->seq = c->next_seq;
+	memcpy(rec->prev, c->head, SHA256_BYTES);
+	record_encode(rec, w);
+	if ((e = cb_wr_finish(w, &end)) < 0)
+		return e;
+	if (end - start > MAX_RECORD_BYTES)
+		return MB_E_TOO_LARGE;
+	if ((e = sha256_buf(w->p + start, end - start, head)) < 0)
+		return e;
+	memcpy(c->head, head, SHA256_BYTES);
+	c->next_seq++;
+	return 0;
+}
+
+int chain_accept(struct chain *c, const uint8_t *p, size_t len, struct record *ret)
+{
+	uint8_t head[SHA256_BYTES];
+	struct record rec;
+	int e = record_decode(p, len, &rec);
+
+	if (e < 0)
+		return e;
+	if (rec.seq != c->next_seq)
+		return MB_E_SEQUENCE;
+	if (memcmp(rec.prev, c->head, SHA256_BYTES) != 0)
+		return MB_E_CHAIN;
+	if ((e = sha256_buf(p, len, head)) < 0)
+		return e;
+	memcpy(c->head, head, SHA256_BYTES);
+	c->next_seq++;
+	*ret = rec;
+	return 0;
+}
+
+void record_checkpoint_message(const uint8_t head[static 32], uint8_t out[static CHECKPOINT_MSG_BYTES])
+{
+	memcpy(out, CHECKPOINT_TAG, sizeof(CHECKPOINT_TAG) - 1);
+	memcpy(out + sizeof(CHECKPOINT_TAG) - 1, head, SHA256_BYTES);
+}

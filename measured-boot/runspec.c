@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+#include "runspec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	RS_VERSION = 0, RS_ARGV, RS_ENV, RS_CWD, RS_UID, RS_GID, RS_TIMEOUT,
+	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_KEYS_
+};
+#define RS_REQUIRED ((UINT64_C(1) << RS_KEYS_) - 1)
+
+static void put_strings(struct cb_wr *w, char *const *v, size_t n)
+{
+	cb_put_array(w, n);
+	for (size_t i = 0; i < n; i++)
+		cb_put_cstr(w, v[i]);
+}
+
+void runspec_encode(const struct runspec *rs, struct cb_wr *w)
+{
+	cb_put_map(w, RS_KEYS_);
+	cb_put_uint(w, RS_VERSION);
+	cb_put_uint(w, RUNSPEC_VERSION);
+	cb_put_uint(w, RS_ARGV);
+	put_strings(w, rs->argv, rs->argc);
+	cb_put_uint(w, RS_ENV);
+	put_strings(w, rs->envp, rs->envc);
+	cb_put_uint(w, RS_CWD);
+	cb_put_cstr(w, rs->cwd);
+	cb_put_uint(w, RS_UID);
+	cb_put_uint(w, rs->uid);
+	cb_put_uint(w, RS_GID);
+	cb_put_uint(w, rs->gid);
+	cb_put_uint(w, RS_TIMEOUT);
+	cb_put_uint(w, rs->timeout_s);
+	cb_put_uint(w, RS_AGENT);
+	cb_put_cstr(w, rs->agent_path);
+	cb_put_uint(w, RS_HARNESS);
+	cb_put_cstr(w, rs->harness_path);
+	cb_put_uint(w, RS_MAX_OUTPUT);
+	cb_put_uint(w, rs->max_output_bytes);
+	cb_put_uint(w, RS_MAX_PROCS);
+	cb_put_uint(w, rs->max_procs);
+}
+
+static int get_strings(struct cb_rd *r, struct cb_arena *a, size_t max, size_t min,
+		       char **v, size_t *ret_n)
+{
+	size_t n;
+	int e;
+
+	if ((e = cb_get_array(r, max, &n)) < 0)
+		return e;
+	if (n < min)
+		return MB_E_RANGE;
+	for (size_t i = 0; i < n; i++)
+		if ((e = cb_get_cstr_arena(r, a, MAX_ARG_BYTES, &v[i])) < 0)
+			return e;
+	v[n] = NULL;
+	*ret_n = n;
+	return 0;
+}
+
+/* Absolute, no "..", no empty or "." components beyond the root itself. */
+static int check_abs_path(const char *p)
+{
+	const char *c = p;
+
+	if (p[0] != '/')
+		return MB_E_PATH;
+	while (*c) {
+		const char *s = ++c;
+
+		while (*c && *c != '/')
+			c++;
+		if ((c - s == 2 && s[0] == '.' && s[1] == '.') ||
+		    (c - s == 1 && s[0] == '.') || (c == s && *c == '/'))
+			return MB_E_PATH;
+	}
+	return 0;
+}
+
+static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct runspec *rs)
+{
+	uint64_t v = 0;
+	int e;
+
+	switch (key) {
+	case RS_VERSION:
+		if ((e = cb_get_uint(r, UINT32_MAX, &v)) < 0)
+			return e;
+		return v == RUNSPEC_VERSION ? 0 : MB_E_VERSION;
+	case RS_ARGV:
+		return get_strings(r, a, MAX_ARGS, 1, rs->argv, &rs->argc);
+	case RS_ENV:
+		return get_strings(r, a, MAX_ENV, 0, rs->envp, &rs->envc);
+	case RS_CWD:
+		if ((e = cb_get_cstr_arena(r, a, MAX_PATH_BYTES, &rs->cwd)) < 0)
+			return e;
+		return check_abs_path(rs->cwd);
+	case RS_UID:
+	case RS_GID:
+	case RS_TIMEOUT:
+	case RS_MAX_PROCS:
+		if ((e = cb_get_uint(r, UINT32_MAX - 1, &v)) < 0)
+			return e;
+		if (key == RS_UID)
+			rs->uid = (uint32_t)v;
+		else if (key == RS_GID)
+			rs->gid = (uint32_t)v;
+		else if (key == RS_TIMEOUT)
+			rs->timeout_s = (uint32_t)v;
+		else
+			rs->max_procs = (uint32_t)v;
+		return 0;
+	case RS_AGENT:
+	case RS_HARNESS:
+		e = cb_get_cstr_arena(r, a, MAX_PATH_BYTES,
+				      key == RS_AGENT ? &rs->agent_path : &rs->harness_path);
+		if (e < 0)
+			return e;
+		return check_abs_path(key == RS_AGENT ? rs->agent_path : rs->harness_path);
+	case RS_MAX_OUTPUT:
+		return cb_get_uint(r, UINT64_MAX, &rs->max_output_bytes);
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
+static char *rebase(struct runspec *to, const struct runspec *from, const char *s)
+{
+	return to->strings + (s - from->strings);
+}
+
+int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret)
+{
+	struct runspec *rs;
+	struct cb_arena a;
+	struct cb_rd r;
+	struct cb_map m;
+	uint64_t key;
+	int e;
+
+	if (len > MAX_RUNSPEC_BYTES)
+		return MB_E_TOO_LARGE;
+	if ((e = cb_validate(p, len, 2)) < 0)
+		return e;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return MB_E_NOMEM;
+	a = (struct cb_arena){ .p = rs->strings, .cap = sizeof(rs->strings) };
+	cb_rd_init(&r, p, len);
+	if ((e = cb_map_begin(&r, &m, RS_KEYS_)) < 0)
+		goto out;
+	while ((e = cb_map_next(&r, &m, &key)) > 0)
+		if ((e = decode_key(&r, &a, key, rs)) < 0)
+			goto out;
+	if (e < 0 || (e = cb_map_require(&m, RS_REQUIRED)) < 0 || (e = cb_end(&r)) < 0)
+		goto out;
+	if (rs->timeout_s == 0 || rs->max_procs == 0) {
+		e = MB_E_RANGE;
+		goto out;
+	}
+	/* strings point into rs->strings: move them onto ret's copy */
+	memcpy(ret, rs, sizeof(*rs));
+	for (size_t i = 0; i < ret->argc; i++)
+		ret->argv[i] = rebase(ret, rs, rs->argv[i]);
+	for (size_t i = 0; i < ret->envc; i++)
+		ret->envp[i] = rebase(ret, rs, rs->envp[i]);
+	ret->cwd = rebase(ret, rs, rs->cwd);
+	ret->agent_path = rebase(ret, rs, rs->agent_path);
+	ret->harness_path = rebase(ret, rs, rs->harness_path);
+	e = 0;
+out:
+	free(rs);
+	return e;
+}
+
+enum { HELLO_VERSION_KEY = 0, HELLO_NONCE = 1, HELLO_RUNSPEC = 2 };
+
+void hello_encode(const struct hello *h, struct cb_wr *w)
+{
+	cb_put_map(w, 3);
+	cb_put_uint(w, HELLO_VERSION_KEY);
+	cb_put_uint(w, HELLO_VERSION);
+	cb_put_uint(w, HELLO_NONCE);
+	cb_put_bstr(w, h->nonce, NONCE_BYTES);
+	cb_put_uint(w, HELLO_RUNSPEC);
+	cb_put_bstr(w, h->runspec, h->runspec_len);
+}
+
+int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
+{
+	struct hello h;
+	struct cb_rd r;
+	struct cb_map m;
+	uint64_t key, v = 0;
+	int e;
+
+	if ((e = cb_validate(p, len, 1)) < 0)
+		return e;
+	cb_rd_init(&r, p, len);
+	if ((e = cb_map_begin(&r, &m, 3)) < 0)
+		return e;
+	while ((e = cb_map_next(&r, &m, &key)) > 0) {
+		switch (key) {
+		case HELLO_VERSION_KEY:
+			if ((e = cb_get_uint(&r, UINT32_MAX, &v)) == 0 && v != HELLO_VERSION)
+				e = MB_E_VERSION;
+			break;
+		case HELLO_NONCE:
+			e = cb_get_bstr_exact(&r, h.nonce, NONCE_BYTES);
+			break;
+		case HELLO_RUNSPEC:
+			e = cb_get_bstr(&r, MAX_RUNSPEC_BYTES, &h.runspec, &h.runspec_len);
+			break;
+		default:
+			e = MB_E_UNKNOWN_KEY;
+		}
+		if (e < 0)
+			return e;
+	}
+	if (e < 0 || (e = cb_map_require(&m, 0x7)) < 0 || (e = cb_end(&r)) < 0)
+		return e;
+	*ret = h;
+	return 0;
+}

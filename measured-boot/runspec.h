@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run spec (what to run, as whom, with which limits) and the session
+ * hello that carries it with the nonce. The run spec travels as its exact
+ * encoded bytes; guest-init measures SHA-256 of those bytes into PCR 11.
+ * schemas/runspec.cddl is the reference.
+ */
+#ifndef MB_RUNSPEC_H
+#define MB_RUNSPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb.h"
+#include "err.h"
+#include "limits.h"
+
+#define RUNSPEC_VERSION 1u
+#define HELLO_VERSION 1u
+
+struct runspec {
+	size_t argc, envc;
+	char *argv[MAX_ARGS + 1]; /* NULL-terminated, ready for execve */
+	char *envp[MAX_ENV + 1];
+	char *cwd;
+	char *agent_path;   /* tree measured as the agent, relative to / */
+	char *harness_path; /* tree measured as the harness */
+	uint32_t uid, gid;
+	uint32_t timeout_s;
+	uint64_t max_output_bytes;
+	uint32_t max_procs;
+	char strings[MAX_RUNSPEC_BYTES + MAX_ARGS + MAX_ENV + 8];
+};
+
+void runspec_encode(const struct runspec *rs, struct cb_wr *w);
+/* ret is heap-sized (~70 KiB): allocate it, don't put it on a small stack. */
+int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret) MB_WARN_UNUSED;
+
+struct hello {
+	uint8_t nonce[NONCE_BYTES];
+	const uint8_t *runspec; /* encoded run spec, points into the input */
+	size_t runspec_len;
+};
+
+void hello_encode(const struct hello *h, struct cb_wr *w);
+int hello_decode(const uint8_t *p, size_t len, struct hello *ret) MB_WARN_UNUSED;
+
+#endif

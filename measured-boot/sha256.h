@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* SHA-256 through OpenSSL's EVP interface, which uses SHA-NI where the CPU
+ * has it. */
+#ifndef MB_SHA256_H
+#define MB_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct sha256 {
+	void *md; /* EVP_MD_CTX */
+};
+
+int sha256_init(struct sha256 *h) MB_WARN_UNUSED;
+int sha256_update(struct sha256 *h, const void *p, size_t n) MB_WARN_UNUSED;
+/* Writes the digest and frees the context, also on failure. */
+int sha256_final(struct sha256 *h, uint8_t out[static 32]) MB_WARN_UNUSED;
+void sha256_abort(struct sha256 *h);
+
+int sha256_buf(const void *p, size_t n, uint8_t out[static 32]) MB_WARN_UNUSED;
+/* SHA-256(a || b) */
+int sha256_cat(const void *a, size_t na, const void *b, size_t nb,
+	       uint8_t out[static 32]) MB_WARN_UNUSED;
+
+#endif
