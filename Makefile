@@ -137,7 +137,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS)
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean
+.PHONY: all check unit fuzz clean demo
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS)
@@ -147,6 +147,10 @@ unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
 
 fuzz: $(FUZZ_BINS)
+
+# The README's main job.
+demo: all
+	$(Q)tools/demo
 
 clean:
 	rm -rf $(B)
