@@ -30,6 +30,11 @@
 #define MAX_EVENT_DATA_BYTES 64u
 #define PCR_COUNT 24u
 
+/* TPM traffic: TPM2 commands and responses fit in 4 KiB (MAX_COMMAND_SIZE
+ * of common TPMs); leave room, but bound it. */
+#define TPM_HEADER_BYTES 10u
+#define MAX_TPM_MSG_BYTES 8192u
+
 /* run spec */
 #define MAX_ARGS 256u
 #define MAX_ENV 256u

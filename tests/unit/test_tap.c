@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* TAP 14 line parsing. */
+#include "t.h"
+
+#include "record.h"
+#include "tap.h"
+
+static void row(const char *line, enum tap_line want, int ok, long long num,
+		const char *desc, uint32_t dir, const char *reason)
+{
+	struct tap_point p = { 0 };
+	uint64_t plan = 0;
+	enum tap_line got = tap_parse_line(line, strlen(line), &p, &plan);
+	int good = got == want;
+
+	if (good && want == TAP_POINT) {
+		good = p.ok == ok && (num < 0 ? !p.has_num : (p.has_num && p.num == (uint64_t)num)) &&
+		       p.desc_len == strlen(desc) && memcmp(p.desc, desc, p.desc_len) == 0 &&
+		       p.directive == dir &&
+		       (!reason || (p.reason_len == strlen(reason) && memcmp(p.reason, reason, p.reason_len) == 0));
+	}
+	if (good && want == TAP_PLAN)
+		good = plan == (uint64_t)num;
+	t_report(good, "tap: \"%s\"", line);
+}
+
+int main(void)
+{
+	row("ok 1 - adds", TAP_POINT, 1, 1, "adds", DIRECTIVE_NONE, NULL);
+	row("not ok 2 - divides", TAP_POINT, 0, 2, "divides", DIRECTIVE_NONE, NULL);
+	row("ok", TAP_POINT, 1, -1, "", DIRECTIVE_NONE, NULL);
+	row("not ok", TAP_POINT, 0, -1, "", DIRECTIVE_NONE, NULL);
+	row("ok 3", TAP_POINT, 1, 3, "", DIRECTIVE_NONE, NULL);
+	row("ok adds without number", TAP_POINT, 1, -1, "adds without number", DIRECTIVE_NONE, NULL);
+	row("ok 4 # SKIP no network", TAP_POINT, 1, 4, "", DIRECTIVE_SKIP, "no network");
+	row("ok 5 - thing # skip", TAP_POINT, 1, 5, "thing", DIRECTIVE_SKIP, "");
+	row("ok 5 - thing # Skipped: slow", TAP_POINT, 1, 5, "thing", DIRECTIVE_SKIP, "slow");
+	row("not ok 6 - later # TODO not written", TAP_POINT, 0, 6, "later", DIRECTIVE_TODO, "not written");
+	row("not ok 7 - a # todoist", TAP_POINT, 0, 7, "a", DIRECTIVE_NONE, NULL);
+	row("ok 8 - has \\# hash", TAP_POINT, 1, 8, "has \\# hash", DIRECTIVE_NONE, NULL);
+	row("ok 9 - crlf\r", TAP_POINT, 1, 9, "crlf", DIRECTIVE_NONE, NULL);
+	row("ok 10 - comment # just a comment", TAP_POINT, 1, 10, "comment", DIRECTIVE_NONE, NULL);
+	row("ok 99999999999999999999 - too long a number", TAP_POINT, 1, -1,
+	    "99999999999999999999 - too long a number", DIRECTIVE_NONE, NULL);
+	row("okay 1", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("ok1", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("ok 1x", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("    ok 1 - subtest", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("# comment", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("1..5", TAP_PLAN, 0, 5, "", 0, NULL);
+	row("1..0 # SKIP nothing", TAP_PLAN, 0, 0, "", 0, NULL);
+	row("1..x", TAP_OTHER, 0, 0, "", 0, NULL);
+	row("TAP version 14", TAP_VERSION, 0, 0, "", 0, NULL);
+	row("Bail out! no disk", TAP_BAILOUT, 0, 0, "", 0, NULL);
+	return t_done();
+}
