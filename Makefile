@@ -122,7 +122,13 @@ $(B)/tests/mkvectors: $(B)/host/tests/vectors/mkvectors.o $(B)/host/libmeasured-
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
 
-TEST_PROGRAMS := $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
+# Integration test programs talking to real swtpm/QEMU (driven by .sh).
+$(B)/tests/tpm-tcti: $(B)/host/tests/integration/tpm_tcti.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
+
+TEST_PROGRAMS := $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
 # ---- fuzzing ----
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))

@@ -177,22 +177,26 @@ out:
 	return e;
 }
 
-enum { HELLO_VERSION_KEY = 0, HELLO_NONCE = 1, HELLO_RUNSPEC = 2 };
+enum { HELLO_VERSION_KEY = 0, HELLO_NONCE = 1, HELLO_RUNSPEC = 2, HELLO_PLATFORM = 3 };
 
 void hello_encode(const struct hello *h, struct cb_wr *w)
 {
-	cb_put_map(w, 3);
+	cb_put_map(w, h->platform_len ? 4 : 3);
 	cb_put_uint(w, HELLO_VERSION_KEY);
 	cb_put_uint(w, HELLO_VERSION);
 	cb_put_uint(w, HELLO_NONCE);
 	cb_put_bstr(w, h->nonce, NONCE_BYTES);
 	cb_put_uint(w, HELLO_RUNSPEC);
 	cb_put_bstr(w, h->runspec, h->runspec_len);
+	if (h->platform_len) {
+		cb_put_uint(w, HELLO_PLATFORM);
+		cb_put_bstr(w, h->platform, h->platform_len);
+	}
 }
 
 int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
 {
-	struct hello h;
+	struct hello h = { 0 };
 	struct cb_rd r;
 	struct cb_map m;
 	uint64_t key, v = 0;
@@ -201,7 +205,7 @@ int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
 	if ((e = cb_validate(p, len, 1)) < 0)
 		return e;
 	cb_rd_init(&r, p, len);
-	if ((e = cb_map_begin(&r, &m, 3)) < 0)
+	if ((e = cb_map_begin(&r, &m, 4)) < 0)
 		return e;
 	while ((e = cb_map_next(&r, &m, &key)) > 0) {
 		switch (key) {
@@ -214,6 +218,12 @@ int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
 			break;
 		case HELLO_RUNSPEC:
 			e = cb_get_bstr(&r, MAX_RUNSPEC_BYTES, &h.runspec, &h.runspec_len);
+			break;
+		case HELLO_PLATFORM:
+			/* present only when not empty: the default is never encoded */
+			e = cb_get_bstr(&r, MAX_EVENTS * 128u, &h.platform, &h.platform_len);
+			if (e == 0 && h.platform_len == 0)
+				e = MB_E_RANGE;
 			break;
 		default:
 			e = MB_E_UNKNOWN_KEY;

@@ -40,6 +40,10 @@ struct hello {
 	uint8_t nonce[NONCE_BYTES];
 	const uint8_t *runspec; /* encoded run spec, points into the input */
 	size_t runspec_len;
+	/* Platform events for guest-init to extend, when the launcher cannot
+	 * reach the TPM itself (a VMM's TPM device); else empty. */
+	const uint8_t *platform;
+	size_t platform_len;
 };
 
 void hello_encode(const struct hello *h, struct cb_wr *w);

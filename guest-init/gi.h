@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* guest-init's shared state and the helpers every step uses. */
+#ifndef GI_H
+#define GI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evlog.h"
+#include "frame.h"
+#include "record.h"
+#include "runspec.h"
+
+#define GI_VERSION "0.1"
+
+/* Where things are, from the kernel command line (never secrets). */
+struct gi_config {
+	char channel[64]; /* "vport:NAME" or "vsock:PORT" */
+	char tpm[64];     /* "device", "vport:NAME" or "vsock:PORT" */
+	char root[64];    /* block device of the root image */
+	char rootfstype[16];
+	unsigned checkpoint_records; /* sign a checkpoint at least every N records */
+	unsigned checkpoint_ms;      /* ... or every T milliseconds */
+};
+
+struct gi {
+	struct gi_config cfg;
+	int chan_fd;              /* evidence channel, -1 until open */
+	struct frame_reader chan_rd;
+	int tpm_fd;               /* relay channel, -1 with a TPM device */
+	struct frame_reader tpm_rd;
+	uint8_t nonce[NONCE_BYTES];
+	uint8_t *runspec_bytes;   /* as received; its digest is measured */
+	size_t runspec_len;
+	struct runspec *rs;
+	struct evlog log;         /* the guest's own events */
+	struct chain chain;
+	bool chain_open;
+	uint64_t t0_ns;           /* when guest-init started */
+	uint64_t out_bytes;       /* harness output so far */
+	uint64_t since_checkpoint;
+	uint64_t last_checkpoint_ns;
+};
+
+extern struct gi G;
+
+uint64_t gi_now_ns(void);
+void gi_console(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports on the channel (if open) and the console, then powers off. */
+__attribute__((noreturn)) void gi_die(const char *what, int err);
+/* err < 0: an MB_E_* code; err > 0: an errno value */
+#define GI_CHECK(what, expr)                          \
+	do {                                          \
+		int e_ = (expr);                      \
+		if (e_ < 0)                           \
+			gi_die((what), e_);           \
+	} while (0)
+__attribute__((noreturn)) void gi_power_off(void);
+
+/* mounts.c */
+int gi_mount_early(void);
+int gi_mount_root(const char *dev, const char *fstype);
+int gi_parse_cmdline(struct gi_config *cfg);
+
+/* channel.c */
+int gi_channel_open(const char *spec, int64_t deadline_ms);
+
+/* stream.c: seal a record into the chain and send it */
+int gi_emit(struct record *rec);
+int gi_emit_phase(uint32_t phase);
+int gi_emit_output(uint32_t kind, const uint8_t *p, size_t n);
+
+/* tpm.c */
+int gi_tpm_open(void);
+int gi_tpm_extend_raw(uint32_t pcr, const uint8_t digest[static 32]);
+int gi_tpm_extend(uint32_t pcr, uint32_t type, const uint8_t digest[static 32], const char *tag);
+int gi_tpm_activate_ak(void);
+int gi_tpm_checkpoint(const uint8_t head[static 32], uint8_t *sig, size_t *sig_len);
+int gi_tpm_quote(const uint8_t qualifying[static 32], struct cb_wr *w);
+void gi_tpm_close(void);
+
+/* measure.c */
+int gi_measure_runspec(void);
+int gi_measure_trees(void);
+int gi_measure_platform(const uint8_t *evlog, size_t n);
+
+/* harness.c */
+int gi_run_harness(void);
+
+#define NEWROOT "/newroot"
+
+#endif

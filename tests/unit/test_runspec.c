@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/* Run spec and session hello: round trip and bad inputs. */
+#include "t.h"
+
+#include "cb.h"
+#include "runspec.h"
+
+static struct runspec rs, got;
+
+static void sample(struct runspec *s)
+{
+	static char *argv[] = { "/opt/harness/run", "--tap", NULL };
+	static char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+
+	memset(s, 0, sizeof(*s));
+	s->argc = 2;
+	memcpy(s->argv, argv, sizeof(argv));
+	s->envc = 2;
+	memcpy(s->envp, envp, sizeof(envp));
+	s->cwd = "/opt/agent";
+	s->agent_path = "/opt/agent";
+	s->harness_path = "/opt/harness";
+	s->uid = 1000;
+	s->gid = 1000;
+	s->timeout_s = 60;
+	s->max_output_bytes = 1 << 20;
+	s->max_procs = 64;
+}
+
+static size_t encode(const struct runspec *s, uint8_t *buf, size_t cap)
+{
+	struct cb_wr w;
+	size_t n;
+
+	cb_wr_init(&w, buf, cap);
+	runspec_encode(s, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	return n;
+}
+
+static void test_round_trip(void)
+{
+	uint8_t buf[2048], again[2048];
+	size_t n, m;
+
+	sample(&rs);
+	n = encode(&rs, buf, sizeof(buf));
+	CHECK_EQ(runspec_decode(buf, n, &got), 0);
+	CHECK_EQ(got.argc, 2);
+	CHECK(strcmp(got.argv[0], "/opt/harness/run") == 0);
+	CHECK(got.argv[2] == NULL);
+	CHECK(strcmp(got.envp[1], "LANG=C.UTF-8") == 0);
+	CHECK(got.envp[2] == NULL);
+	CHECK(strcmp(got.cwd, "/opt/agent") == 0);
+	CHECK(strcmp(got.harness_path, "/opt/harness") == 0);
+	/* the decoded strings live in got, not in a freed buffer */
+	CHECK(got.argv[0] >= got.strings && got.argv[0] < got.strings + sizeof(got.strings));
+	CHECK_EQ(got.uid, 1000);
+	CHECK_EQ(got.timeout_s, 60);
+	CHECK_EQ(got.max_procs, 64);
+	m = encode(&got, again, sizeof(again));
+	CHECK_EQ(m, n);
+	CHECK_MEM(again, buf, n);
+}
+
+static void test_bad_specs(void)
+{
+	static const struct {
+		const char *field;
+		int err;
+	} rows[] = {
+		{ "cwd relative", MB_E_PATH },
+		{ "cwd with ..", MB_E_PATH },
+		{ "agent with //", MB_E_PATH },
+		{ "harness with /./", MB_E_PATH },
+		{ "no argv", MB_E_RANGE },
+		{ "timeout 0", MB_E_RANGE },
+		{ "procs 0", MB_E_RANGE },
+		{ "NUL in an argument", MB_E_RANGE },
+	};
+	uint8_t buf[2048];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n;
+		int e;
+
+		sample(&rs);
+		switch (i) {
+		case 0: rs.cwd = "opt"; break;
+		case 1: rs.cwd = "/opt/../etc"; break;
+		case 2: rs.agent_path = "/opt//agent"; break;
+		case 3: rs.harness_path = "/opt/./h"; break;
+		case 4: rs.argc = 0; break;
+		case 5: rs.timeout_s = 0; break;
+		case 6: rs.max_procs = 0; break;
+		case 7: break;
+		}
+		n = encode(&rs, buf, sizeof(buf));
+		if (i == 7) {
+			/* "/opt/harness/run" -> "/opt/harness\0run" in place */
+			uint8_t *p = memmem(buf, n, "/opt/harness/run", 16);
+
+			REQUIRE(p);
+			p[12] = 0;
+		}
+		got.argc = 4242;
+		e = runspec_decode(buf, n, &got);
+		t_report(e == rows[i].err && got.argc == 4242, "run spec: %s (%s; got %s)",
+			 rows[i].field, mb_strerror(rows[i].err), mb_strerror(e));
+	}
+}
+
+static void test_truncation_every_offset(void)
+{
+	uint8_t buf[2048];
+	size_t n;
+
+	sample(&rs);
+	n = encode(&rs, buf, sizeof(buf));
+	for (size_t cut = 0; cut < n; cut++) {
+		int e = runspec_decode(buf, cut, &got);
+
+		CHECK(e == MB_E_TRUNCATED || e == MB_E_TOO_LARGE);
+	}
+	buf[n] = 0xf6;
+	CHECK_EQ(runspec_decode(buf, n + 1, &got), MB_E_TRAILING);
+	/* a version we do not know */
+	buf[2] = 2;
+	CHECK_EQ(runspec_decode(buf, n, &got), MB_E_VERSION);
+}
+
+static void test_too_many_args(void)
+{
+	static uint8_t buf[1 << 16];
+	struct cb_wr w;
+	size_t n;
+
+	cb_wr_init(&w, buf, sizeof(buf));
+	cb_put_map(&w, 2);
+	cb_put_uint(&w, 0);
+	cb_put_uint(&w, 1);
+	cb_put_uint(&w, 1);
+	cb_put_array(&w, MAX_ARGS + 1);
+	for (unsigned i = 0; i < MAX_ARGS + 1; i++)
+		cb_put_cstr(&w, "a");
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	CHECK_EQ(runspec_decode(buf, n, &got), MB_E_TOO_LARGE);
+}
+
+static void test_hello(void)
+{
+	uint8_t spec[2048], buf[4096];
+	struct hello h = { 0 }, hg;
+	struct cb_wr w;
+	size_t sn, n;
+
+	sample(&rs);
+	sn = encode(&rs, spec, sizeof(spec));
+	for (int i = 0; i < 32; i++)
+		h.nonce[i] = (uint8_t)(0xa0 + i);
+	h.runspec = spec;
+	h.runspec_len = sn;
+	cb_wr_init(&w, buf, sizeof(buf));
+	hello_encode(&h, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	CHECK_EQ(hello_decode(buf, n, &hg), 0);
+	CHECK_MEM(hg.nonce, h.nonce, 32);
+	CHECK_EQ(hg.runspec_len, sn);
+	CHECK_MEM(hg.runspec, spec, sn);
+	for (size_t cut = 0; cut < n; cut++) {
+		int e = hello_decode(buf, cut, &hg);
+
+		CHECK(e == MB_E_TRUNCATED || e == MB_E_TOO_LARGE);
+	}
+	/* a nonce of 31 bytes */
+	cb_wr_init(&w, buf, sizeof(buf));
+	cb_put_map(&w, 3);
+	cb_put_uint(&w, 0);
+	cb_put_uint(&w, HELLO_VERSION);
+	cb_put_uint(&w, 1);
+	cb_put_bstr(&w, h.nonce, 31);
+	cb_put_uint(&w, 2);
+	cb_put_bstr(&w, spec, sn);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	CHECK_EQ(hello_decode(buf, n, &hg), MB_E_LENGTH);
+}
+
+int main(void)
+{
+	RUN(test_round_trip);
+	test_bad_specs();
+	RUN(test_truncation_every_offset);
+	RUN(test_too_many_args);
+	RUN(test_hello);
+	return t_done();
+}
