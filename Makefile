@@ -18,7 +18,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffile-prefix-map=$(CURDIR)/=
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CPPFLAGS_MB := -Imeasured-boot
+CPPFLAGS_MB := -Imeasured-boot -Ihost-verify
 
 HOST_LIBS := -lcbor -lcrypto
 HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr
@@ -79,6 +79,15 @@ $(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
 	$(Q)$(GUEST_CC) -static -Wl,--build-id=sha1 -o $@ $(GUEST_INIT_OBJS) \
 		$(B)/guest/libmeasured-boot.a $(GUEST_LIBS)
 
+# ---- host-side library of the verifier (also used by vouch) ----
+HV_LIB_SRCS := $(filter-out host-verify/main.c,$(sort $(wildcard host-verify/*.c)))
+HV_LIB_OBJS := $(HV_LIB_SRCS:%.c=$(B)/host/%.o)
+HV_CPPFLAGS := -Ihost-verify
+
+$(B)/host/libhostverify.a: $(HV_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcsD $@ $^
+
 # ---- host programs ----
 VOUCH_SRCS := $(sort $(wildcard tools/vouch/*.c))
 VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
@@ -128,7 +137,13 @@ $(B)/tests/tpm-tcti: $(B)/host/tests/integration/tpm_tcti.o $(B)/host/libmeasure
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
 
-TEST_PROGRAMS := $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
+$(B)/tests/tpm-credential: $(B)/host/tests/integration/tpm_credential.o $(B)/host/libhostverify.a \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
+
+TEST_PROGRAMS := $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
 # ---- fuzzing ----
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))

@@ -18,6 +18,7 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tcti_device.h>
 
+#include "ak.h"
 #include "attest.h"
 #include "gi.h"
 #include "pcr.h"
@@ -67,6 +68,8 @@ int gi_tpm_open(void)
 {
 	int e;
 
+	if (esys)
+		return 0;
 	if (strcmp(G.cfg.tpm, "device") == 0) {
 		if ((e = open_device()) < 0)
 			return e;
@@ -103,21 +106,7 @@ int gi_tpm_extend(uint32_t pcr, uint32_t type, const uint8_t digest[static 32], 
 
 static void create_ak(TPM2B_PUBLIC **ret_pub)
 {
-	TPM2B_PUBLIC tmpl = { .publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
-				    TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-				    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-				    TPMA_OBJECT_NODA,
-		.parameters.eccDetail = {
-			.symmetric.algorithm = TPM2_ALG_NULL,
-			.scheme = { .scheme = TPM2_ALG_ECDSA,
-				    .details.ecdsa.hashAlg = TPM2_ALG_SHA256 },
-			.curveID = TPM2_ECC_NIST_P256,
-			.kdf.scheme = TPM2_ALG_NULL,
-		},
-	} };
+	TPM2B_PUBLIC tmpl;
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION creation_pcr = { 0 };
@@ -126,6 +115,7 @@ static void create_ak(TPM2B_PUBLIC **ret_pub)
 	TPMT_TK_CREATION *cticket = NULL;
 	TPM2B_AUTH auth = { .size = 32 };
 
+	ak_template(&tmpl);
 	if (getrandom(auth.buffer, auth.size, 0) != auth.size)
 		gi_die("random AK auth", errno);
 	sens.sensitive.userAuth = auth;

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef GI_CONFINE_H
+#define GI_CONFINE_H
+
+#include <stdint.h>
+
+/* Each returns 0 or a negative errno. Call in this order, in the child. */
+int confine_root(const char *newroot);
+int confine_limits(uint64_t max_output_bytes, uint32_t max_procs);
+int confine_caps(void);
+int confine_user(uint32_t uid, uint32_t gid);
+int confine_seccomp(void);
+
+#endif
