@@ -18,7 +18,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffile-prefix-map=$(CURDIR)/=
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CPPFLAGS_MB := -Imeasured-boot -Ihost-verify
+CPPFLAGS_MB := -iquote measured-boot -iquote host-verify
 
 HOST_LIBS := -lcbor -lcrypto
 HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr

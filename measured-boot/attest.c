@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "attest.h"
 
-#include "limits.h"
+#include "mb_limits.h"
 
 static const struct {
 	size_t n;

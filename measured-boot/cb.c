@@ -6,7 +6,7 @@
 
 #include <cbor.h>
 
-#include "limits.h"
+#include "mb_limits.h"
 
 /* What one cbor_stream_decode() call saw; the callbacks only record. */
 struct head_ctx {

@@ -12,7 +12,7 @@
 
 #include "cb.h"
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 #include "pcr.h"
 
 /* CEL top-level field numbers */

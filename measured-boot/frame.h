@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 enum frame_type {
 	FRAME_HELLO = 1,      /* host -> guest: nonce and run spec */

@@ -13,7 +13,7 @@
 
 #include "cb.h"
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 #define MANIFEST_VERSION 1u
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 /* The PCRs vouch uses (schemas/pcr-map.md owns this table). */
 enum {

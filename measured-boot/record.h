@@ -15,7 +15,7 @@
 
 #include "cb.h"
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 enum record_kind {
 	REC_PHASE = 1,      /* a timeline mark of guest-init */

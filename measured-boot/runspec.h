@@ -13,7 +13,7 @@
 
 #include "cb.h"
 #include "err.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 #define RUNSPEC_VERSION 1u
 #define HELLO_VERSION 1u

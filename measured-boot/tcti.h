@@ -17,7 +17,7 @@
 
 #include "err.h"
 #include "frame.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 enum tcti_mode { TCTI_RAW = 1, TCTI_FRAMED = 2 };
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cb.h"
-#include "limits.h"
+#include "mb_limits.h"
 #include "sha256.h"
 
 struct walk {

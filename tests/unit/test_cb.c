@@ -4,7 +4,7 @@
 #include "t.h"
 
 #include "cb.h"
-#include "limits.h"
+#include "mb_limits.h"
 
 struct bad {
 	const char *hex;

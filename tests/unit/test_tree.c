@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "mb_limits.h"
 #include "tree.h"
 
 static char base[] = "/tmp/vouch-test-tree-XXXXXX";

@@ -316,7 +316,7 @@ static void write_runspecs(struct vset *v)
 	/* the smallest: root, no environment, limits at their extremes */
 	rs = (struct runspec){
 		.argc = 1, .argv = { "/harness/t" }, .envc = 0,
-		.cwd = "/", .agent_path = "/", .harness_path = "/harness",
+		.cwd = "/", .agent_path = "/agent", .harness_path = "/harness",
 		.uid = 0, .gid = 0, .timeout_s = 1,
 		.max_output_bytes = UINT64_MAX, .max_procs = UINT32_MAX - 1,
 	};

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Child processes and files of a run: started, waited for with a
+ * deadline, and always cleaned up. */
+#ifndef VOUCH_PROC_H
+#define VOUCH_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Starts argv[0] (looked up in PATH) with stdout/stderr to log_path
+ * (appended) or inherited when NULL. Returns the pid or -errno. */
+pid_t proc_spawn(char *const argv[], const char *log_path);
+/* Waits for pid until deadline_ms (CLOCK_MONOTONIC); kills it (SIGKILL)
+ * when the deadline passes. Returns the wait status, or -ETIMEDOUT after
+ * the kill. */
+int proc_wait(pid_t pid, int64_t deadline_ms);
+/* Runs argv to completion: 0 when it exited 0, else -1. */
+int proc_run(char *const argv[], const char *log_path, int64_t deadline_ms);
+void proc_kill(pid_t pid);
+
+/* snprintf that fails (MB_E_PATH) instead of truncating. */
+int pathf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+int file_read_all(const char *path, uint8_t **ret, size_t *ret_n, size_t max);
+int file_write_all(const char *path, const void *p, size_t n);
+int file_sha256(const char *path, uint8_t out[static 32]);
+int dir_remove_tree(const char *path);
+int copy_tree(const char *from, const char *to);
+
+#endif

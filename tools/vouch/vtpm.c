@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "vtpm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+
+#include "err.h"
+#include "frame.h"
+#include "proc.h"
+#include "tcti.h"
+
+#define VTPM_LAYOUT "v1" /* bump when the provisioning changes */
+#define EK_RSA_HANDLE 0x81010001u
+
+static int wait_socket(const char *path, int64_t deadline_ms)
+{
+	struct stat st;
+
+	while (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		if (frame_now_ms() >= deadline_ms)
+			return MB_E_TIMEOUT;
+		usleep(5000);
+	}
+	return 0;
+}
+
+int vtpm_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return MB_E_PATH;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return MB_E_IO;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return MB_E_IO;
+	}
+	return fd;
+}
+
+static int read_ek(const char *sock, TPM2B_PUBLIC *ret)
+{
+	struct tcti_stream tcti;
+	ESYS_CONTEXT *esys = NULL;
+	ESYS_TR ek;
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *n = NULL, *qn = NULL;
+	int fd = vtpm_connect(sock), e = MB_E_CRYPTO;
+
+	if (fd < 0)
+		return fd;
+	tcti_stream_init(&tcti, fd, TCTI_RAW, NULL, 30000);
+	if (Esys_Initialize(&esys, tcti_stream_ctx(&tcti), NULL) == 0 &&
+	    Esys_TR_FromTPMPublic(esys, EK_RSA_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek) == 0 &&
+	    Esys_ReadPublic(esys, ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &n, &qn) == 0) {
+		*ret = *pub;
+		e = 0;
+	}
+	Esys_Free(pub);
+	Esys_Free(n);
+	Esys_Free(qn);
+	Esys_Finalize(&esys);
+	close(fd);
+	return e;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	return file_write_all(path, text, strlen(text));
+}
+
+/* swtpm_setup with a CA of this cache's own (not the system-wide one). */
+static int provision_into(const char *dir)
+{
+	char state[PATH_MAX], ca[PATH_MAX], conf[PATH_MAX], caconf[PATH_MAX], text[4 * PATH_MAX];
+	char log[PATH_MAX];
+
+	if (pathf(state, sizeof(state), "%s/state", dir) < 0)
+		return MB_E_PATH;
+	if (pathf(ca, sizeof(ca), "%s/ca", dir) < 0)
+		return MB_E_PATH;
+	if (pathf(conf, sizeof(conf), "%s/swtpm_setup.conf", dir) < 0)
+		return MB_E_PATH;
+	if (pathf(caconf, sizeof(caconf), "%s/swtpm-localca.conf", dir) < 0)
+		return MB_E_PATH;
+	if (pathf(log, sizeof(log), "%s/setup.log", dir) < 0)
+		return MB_E_PATH;
+	if (mkdir(state, 0700) < 0 || mkdir(ca, 0700) < 0)
+		return MB_E_IO;
+	if (pathf(text, sizeof(text),
+		 "statedir = %s\nsigningkey = %s/signkey.pem\nissuercert = %s/issuercert.pem\n"
+		 "certserial = %s/certserial\n", ca, ca, ca, ca) < 0 ||
+	    write_text(caconf, text) < 0)
+		return MB_E_IO;
+	if (pathf(text, sizeof(text),
+		 "create_certs_tool = /usr/bin/swtpm_localca\ncreate_certs_tool_config = %s\n"
+		 "create_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n",
+		 caconf) < 0 ||
+	    write_text(conf, text) < 0)
+		return MB_E_IO;
+	char *argv[] = { "swtpm_setup", "--tpm2", "--tpmstate", state, "--create-ek-cert",
+			 "--config", conf, NULL };
+
+	return proc_run(argv, log, frame_now_ms() + 60000) == 0 ? 0 : MB_E_IO;
+}
+
+int vtpm_provision(const char *cache_root, char *ret_dir, size_t cap, TPM2B_PUBLIC *ret_ek)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], lockp[PATH_MAX], ekp[PATH_MAX];
+	uint8_t *buf = NULL, ekm[sizeof(TPM2B_PUBLIC)];
+	size_t n = 0, off = 0;
+	TPM2B_PUBLIC ek;
+	struct vtpm t;
+	int lock, e;
+
+	if (pathf(dir, sizeof(dir), "%s/vtpm-" VTPM_LAYOUT, cache_root) < 0)
+		return MB_E_PATH;
+	if (pathf(lockp, sizeof(lockp), "%s/vtpm.lock", cache_root) < 0)
+		return MB_E_PATH;
+	if (pathf(ekp, sizeof(ekp), "%s/ek.pub", dir) < 0)
+		return MB_E_PATH;
+	if (mkdir(cache_root, 0700) < 0 && errno != EEXIST)
+		return MB_E_IO;
+	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0)
+		return MB_E_IO;
+	if (flock(lock, LOCK_EX) < 0) {
+		e = MB_E_IO;
+		goto out;
+	}
+	if (file_read_all(ekp, &buf, &n, sizeof(ekm)) == 0) {
+		e = Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, n, &off, &ek) == 0 && off == n ? 0 : MB_E_MALFORMED;
+		free(buf);
+		goto done;
+	}
+	/* build aside, publish with a rename */
+	if (pathf(tmp, sizeof(tmp), "%s.tmp", dir) < 0) {
+		e = MB_E_PATH;
+		goto out;
+	}
+	(void)dir_remove_tree(tmp);
+	if (mkdir(tmp, 0700) < 0) {
+		e = MB_E_IO;
+		goto out;
+	}
+	if ((e = provision_into(tmp)) < 0)
+		goto out;
+	if ((e = vtpm_start(&t, tmp, tmp, 0)) < 0)
+		goto out;
+	e = read_ek(t.sock, &ek);
+	vtpm_stop(&t);
+	if (e < 0)
+		goto out;
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&ek, ekm, sizeof(ekm), &off) != 0) {
+		e = MB_E_MALFORMED;
+		goto out;
+	}
+	if (pathf(ekp, sizeof(ekp), "%s/ek.pub", tmp) < 0) {
+		e = MB_E_PATH;
+		goto out;
+	}
+	if ((e = file_write_all(ekp, ekm, off)) < 0)
+		goto out;
+	(void)dir_remove_tree(dir);
+	e = rename(tmp, dir) == 0 ? 0 : MB_E_IO;
+done:
+	if (e == 0) {
+		e = pathf(ret_dir, cap, "%s", dir);
+		*ret_ek = ek;
+	}
+out:
+	close(lock);
+	return e;
+}
+
+int vtpm_start(struct vtpm *t, const char *provisioned, const char *run_dir, int for_device)
+{
+	char src[PATH_MAX + 8], statearg[PATH_MAX + 16], serverarg[PATH_MAX + 32];
+	char ctrlarg[PATH_MAX + 32], log[PATH_MAX];
+	pid_t pid;
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	if (pathf(t->state, sizeof(t->state), "%s/tpm", run_dir) < 0)
+		return MB_E_PATH;
+	if (pathf(t->sock, sizeof(t->sock), "%s/tpm.sock", run_dir) < 0)
+		return MB_E_PATH;
+	if (pathf(t->ctrl, sizeof(t->ctrl), "%s/tpm.ctrl", run_dir) < 0)
+		return MB_E_PATH;
+	if (pathf(log, sizeof(log), "%s/swtpm.log", run_dir) < 0)
+		return MB_E_PATH;
+	if (pathf(src, sizeof(src), "%s/state", provisioned) < 0)
+		return MB_E_PATH;
+	if (strcmp(provisioned, run_dir) != 0 || access(t->state, F_OK) != 0) {
+		if (copy_tree(src, t->state) < 0)
+			return MB_E_IO;
+	}
+	if (pathf(statearg, sizeof(statearg), "dir=%s", t->state) < 0)
+		return MB_E_PATH;
+	if (pathf(serverarg, sizeof(serverarg), "type=unixio,path=%s", t->sock) < 0)
+		return MB_E_PATH;
+	if (pathf(ctrlarg, sizeof(ctrlarg), "type=unixio,path=%s", t->ctrl) < 0)
+		return MB_E_PATH;
+	if (for_device) {
+		/* QEMU initialises the TPM over the control channel */
+		char *argv[] = { "swtpm", "socket", "--tpm2", "--tpmstate", statearg, "--ctrl", ctrlarg,
+				 NULL };
+
+		pid = proc_spawn(argv, log);
+	} else {
+		char *argv[] = { "swtpm", "socket", "--tpm2", "--tpmstate", statearg, "--server",
+				 serverarg, "--ctrl", ctrlarg, "--flags", "not-need-init,startup-clear",
+				 NULL };
+
+		pid = proc_spawn(argv, log);
+	}
+	if (pid < 0)
+		return MB_E_IO;
+	t->pid = pid;
+	e = wait_socket(for_device ? t->ctrl : t->sock, frame_now_ms() + 10000);
+	if (e < 0)
+		vtpm_stop(t);
+	return e;
+}
+
+void vtpm_stop(struct vtpm *t)
+{
+	proc_kill(t->pid);
+	t->pid = 0;
+}
