@@ -76,7 +76,7 @@ GUEST_INIT_OBJS := $(GUEST_INIT_SRCS:%.c=$(B)/guest/%.o)
 
 $(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
 	$(call say,LINK,$@)
-	$(Q)$(GUEST_CC) -static -Wl,--build-id=sha1 -o $@ $(GUEST_INIT_OBJS) \
+	$(Q)$(GUEST_CC) -static -s -Wl,--build-id=sha1 -o $@ $(GUEST_INIT_OBJS) \
 		$(B)/guest/libmeasured-boot.a $(GUEST_LIBS)
 
 # ---- host-side library of the verifier (also used by vouch) ----
@@ -88,16 +88,31 @@ $(B)/host/libhostverify.a: $(HV_LIB_OBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcsD $@ $^
 
+# The reproducible initramfs (guest-init alone) and the sample root image.
+$(B)/guest/initramfs.cpio: $(B)/guest/guest-init tools/mkinitramfs
+	$(call say,CPIO,$@)
+	$(Q)tools/mkinitramfs $< $@
+
+$(B)/guest/guest-probe: tests/guest/probe.c $(GUEST_PREFIX_FILE)
+	$(call say,MUSL-CC,$@)
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -static -s -o $@ $<
+
+$(B)/samples/calc.img: tools/mkrootfs-sample samples/calc/agent/calc samples/calc/harness/run-tests \
+		samples/confine/run-tests $(B)/guest/guest-probe
+	$(call say,EROFS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/mkrootfs-sample $@ $(B)/guest/guest-probe 2>/dev/null
+
 # ---- host programs ----
 VOUCH_SRCS := $(sort $(wildcard tools/vouch/*.c))
 VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
 
-$(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libmeasured-boot.a
+$(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
 
-PROGRAMS := $(B)/bin/vouch $(B)/guest/guest-init
+PROGRAMS := $(B)/bin/vouch $(B)/guest/guest-init $(B)/guest/initramfs.cpio $(B)/samples/calc.img
 
 # ---- tests ----
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

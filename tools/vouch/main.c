@@ -9,7 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+
 #include "err.h"
+#include "launch.h"
 #include "tree.h"
 
 #define VERSION "0.1"
@@ -21,6 +26,8 @@ static int usage(FILE *f)
 	fprintf(f,
 		"usage: vouch <command> [options]\n"
 		"\n"
+		"  launch --kernel K --initrd I --rootfs R [options] -- CMD [ARG...]\n"
+		"                                     one attested run in a VM (see vouch(1))\n"
 		"  tree-digest [--root DIR] PATH...   print the tree digest of each PATH\n"
 		"  version                            print the version\n"
 		"\n"
@@ -62,10 +69,143 @@ static int cmd_tree_digest(int argc, char **argv)
 	return rc;
 }
 
+/* Exit codes, shared with host-verify (schemas/exit-codes.md). */
+enum {
+	EXIT_PASSED = 0,
+	EXIT_TESTS_FAILED = 1,
+	EXIT_REJECTED = 2,
+	EXIT_INCOMPLETE = 3,
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (unsigned long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+static const char *cache_root(char *buf, size_t cap)
+{
+	const char *v = getenv("VOUCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+
+	if (v && *v)
+		snprintf(buf, cap, "%s", v);
+	else if (x && *x)
+		snprintf(buf, cap, "%s/vouch", x);
+	else
+		snprintf(buf, cap, "%s/.cache/vouch", h ? h : "/tmp");
+	return buf;
+}
+
+static int cmd_launch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },
+		{ "rootfs", required_argument, 0, 'r' }, { "fstype", required_argument, 0, 'F' },
+		{ "out", required_argument, 0, 'o' }, { "tpm", required_argument, 0, 't' },
+		{ "timeout", required_argument, 0, 'T' }, { "vm-timeout", required_argument, 0, 'V' },
+		{ "memory", required_argument, 0, 'm' }, { "cpus", required_argument, 0, 'c' },
+		{ "agent", required_argument, 0, 'a' }, { "harness", required_argument, 0, 'H' },
+		{ "cwd", required_argument, 0, 'C' }, { "uid", required_argument, 0, 'u' },
+		{ "gid", required_argument, 0, 'g' }, { "max-output", required_argument, 0, 'O' },
+		{ "max-procs", required_argument, 0, 'P' }, { "env", required_argument, 0, 'e' },
+		{ "quiet", no_argument, 0, 'q' }, { 0, 0, 0, 0 },
+	};
+	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+				       "HOME=/root", "LANG=C.UTF-8", NULL };
+	static struct runspec rs;
+	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
+				 .vm_timeout_s = 600, .rs = &rs };
+	struct launch_result res;
+	char cache[PATH_MAX];
+	unsigned long v;
+	int c, e;
+
+	rs.cwd = "/";
+	rs.agent_path = "/opt/agent";
+	rs.harness_path = "/opt/harness";
+	rs.timeout_s = 300;
+	rs.max_output_bytes = 64u << 20;
+	rs.max_procs = 256;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kernel = optarg; break;
+		case 'i': o.initrd = optarg; break;
+		case 'r': o.rootfs = optarg; break;
+		case 'F': o.rootfstype = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'a': rs.agent_path = optarg; break;
+		case 'H': rs.harness_path = optarg; break;
+		case 'C': rs.cwd = optarg; break;
+		case 'e':
+			if (rs.envc >= MAX_ENV || !strchr(optarg, '='))
+				return usage(stderr);
+			rs.envp[rs.envc++] = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
+				return usage(stderr);
+			o.tpm_device = strcmp(optarg, "device") == 0;
+			break;
+		default:
+			if (!optarg || parse_uint(optarg, UINT32_MAX - 1, &v) < 0)
+				return usage(stderr);
+			switch (c) {
+			case 'T': rs.timeout_s = (uint32_t)v; break;
+			case 'V': o.vm_timeout_s = (unsigned)v; break;
+			case 'm': o.memory_mib = (unsigned)v; break;
+			case 'c': o.cpus = (unsigned)v; break;
+			case 'u': rs.uid = (uint32_t)v; break;
+			case 'g': rs.gid = (uint32_t)v; break;
+			case 'O': rs.max_output_bytes = v; break;
+			case 'P': rs.max_procs = (uint32_t)v; break;
+			default: return usage(stderr);
+			}
+		}
+	}
+	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS)
+		return usage(stderr);
+	rs.argc = (size_t)(argc - optind);
+	for (size_t i = 0; i < rs.argc; i++)
+		rs.argv[i] = argv[optind + (int)i];
+	if (rs.envc == 0) {
+		for (rs.envc = 0; default_env[rs.envc]; rs.envc++)
+			rs.envp[rs.envc] = default_env[rs.envc];
+	}
+	o.cache_root = cache_root(cache, sizeof(cache));
+	e = launch_run(&o, &res);
+	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
+	       (unsigned long long)res.records, (unsigned long long)res.tests_ok,
+	       (unsigned long long)res.tests_not_ok, res.exit_code,
+	       res.exit_signal ? " (signal)" : "", res.activated ? "AK activated" : "AK NOT activated",
+	       res.have_quote ? "quoted" : "NO quote", (double)res.total_ms / 1000.0);
+	if (e < 0) {
+		fprintf(stderr, "vouch: launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
+			res.error);
+		return e == MB_E_CHAIN || e == MB_E_SEQUENCE || e == MB_E_CRYPTO ? EXIT_REJECTED
+										 : EXIT_INCOMPLETE;
+	}
+	if (!res.have_quote || !res.activated || res.exit_code < 0)
+		return EXIT_INCOMPLETE;
+	return res.exit_code == 0 && res.tests_not_ok == 0 ? EXIT_PASSED : EXIT_TESTS_FAILED;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
+	if (strcmp(argv[1], "launch") == 0)
+		return cmd_launch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tree-digest") == 0)
 		return cmd_tree_digest(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -29,5 +29,7 @@ int vtpm_provision(const char *cache_root, char *ret_dir, size_t cap, TPM2B_PUBL
  * swtpm serves raw commands on sock, already started up. */
 int vtpm_start(struct vtpm *t, const char *provisioned, const char *run_dir, int for_device);
 void vtpm_stop(struct vtpm *t);
+/* A connection to swtpm's command socket: fd or MB_E_*. */
+int vtpm_connect(const char *path);
 
 #endif

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: MIT
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+
+#include "ak.h"
+#include "attest.h"
+#include "credential.h"
+#include "evlog.h"
+#include "pcr.h"
+#include "proc.h"
+#include "record.h"
+#include "relay.h"
+#include "sha256.h"
+#include "tcti.h"
+#include "tpmkey.h"
+#include "vtpm.h"
+
+struct run {
+	const struct launch_opts *o;
+	struct launch_result *res;
+	char dir[PATH_MAX];
+	struct vtpm tpm;
+	TPM2B_PUBLIC ek;
+	pid_t qemu;
+	int ev_listen, tr_listen, ev_fd, tr_fd, swtpm_fd;
+	struct frame_reader ev_rd, tr_rd;
+	struct tcti_stream swtpm;
+	uint8_t nonce[NONCE_BYTES];
+	uint8_t secret[32];
+	bool secret_sent;
+	struct chain chain;
+	int chain_err;
+	struct cb_wr records;   /* every record as received, concatenated */
+	struct cb_wr platform;  /* the launcher's event log */
+	struct evlog plog;
+	uint8_t *runspec; size_t runspec_len;
+	uint8_t *quote; size_t quote_len;
+	TPM2B_PUBLIC ak;
+	bool have_ak;
+	char cmdline[1024];
+	int64_t t0;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void live(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void live(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->o->quiet)
+		return;
+	printf("  [%6.2fs] ", (double)(frame_now_ms() - r->t0) / 1000.0);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return MB_E_PATH;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return MB_E_IO;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
+		close(fd);
+		return MB_E_IO;
+	}
+	return fd;
+}
+
+static const char *const phase_names[] = {
+	[PHASE_MOUNTED] = "mounted", [PHASE_CHANNEL] = "channel open", [PHASE_TPM] = "TPM open",
+	[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "AK created",
+	[PHASE_ACTIVATED] = "AK activated", [PHASE_HARNESS_START] = "harness started",
+	[PHASE_HARNESS_END] = "harness ended", [PHASE_QUOTE] = "quote",
+};
+
+/* ---- platform measurements ---- */
+
+static int platform_event(struct run *r, ESYS_CONTEXT *esys, uint32_t pcr, const uint8_t d[32],
+			  const char *tag)
+{
+	int e = evlog_append(&r->plog, pcr, EV_IPL, d, tag, strlen(tag));
+
+	if (e < 0)
+		return e;
+	if (esys) {
+		TPML_DIGEST_VALUES v = { .count = 1 };
+
+		v.digests[0].hashAlg = TPM2_ALG_SHA256;
+		memcpy(v.digests[0].digest.sha256, d, 32);
+		if (Esys_PCR_Extend(esys, pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &v) != 0)
+			return MB_E_CRYPTO;
+	}
+	return 0;
+}
+
+/* Kernel, initramfs, command line (PCR 8) and root image (PCR 9): by the
+ * launcher itself on its own TPM connection (relay), or handed to
+ * guest-init in the hello (TPM device). */
+static int measure_platform(struct run *r)
+{
+	const struct launch_opts *o = r->o;
+	uint8_t k[32], i[32], c[32], root[32];
+	ESYS_CONTEXT *esys = NULL;
+	int e;
+
+	if ((e = file_sha256(o->kernel, k)) < 0 || (e = file_sha256(o->initrd, i)) < 0 ||
+	    (e = sha256_buf(r->cmdline, strlen(r->cmdline), c)) < 0 ||
+	    (e = file_sha256(o->rootfs, root)) < 0)
+		return e;
+	evlog_init(&r->plog);
+	if (!o->tpm_device && Esys_Initialize(&esys, tcti_stream_ctx(&r->swtpm), NULL) != 0)
+		return MB_E_CRYPTO;
+	if ((e = platform_event(r, esys, PCR_BOOT, k, "vouch.kernel")) == 0 &&
+	    (e = platform_event(r, esys, PCR_BOOT, i, "vouch.initramfs")) == 0 &&
+	    (e = platform_event(r, esys, PCR_BOOT, c, "vouch.cmdline")) == 0)
+		e = platform_event(r, esys, PCR_ROOT, root, "vouch.rootfs");
+	if (esys)
+		Esys_Finalize(&esys);
+	if (e < 0)
+		return e;
+	cb_wr_init(&r->platform, NULL, 64 * 1024);
+	evlog_encode(&r->plog, &r->platform);
+	return cb_wr_finish(&r->platform, &(size_t){ 0 });
+}
+
+/* ---- QEMU ---- */
+
+static int start_qemu(struct run *r)
+{
+	const struct launch_opts *o = r->o;
+	char mem[16], cpus[16], drive[PATH_MAX + 64], ev[PATH_MAX + 64], tr[PATH_MAX + 64];
+	char con[PATH_MAX + 64], tpm[PATH_MAX + 64], log[PATH_MAX];
+	char *argv[64];
+	int n = 0;
+
+	snprintf(mem, sizeof(mem), "%u", o->memory_mib);
+	snprintf(cpus, sizeof(cpus), "%u", o->cpus);
+	if (pathf(drive, sizeof(drive), "file=%s,if=none,id=root,format=raw,readonly=on", o->rootfs) < 0 ||
+	    pathf(ev, sizeof(ev), "socket,id=ev,path=%s/evidence.sock", r->dir) < 0 ||
+	    pathf(tr, sizeof(tr), "socket,id=tr,path=%s/relay.sock", r->dir) < 0 ||
+	    pathf(con, sizeof(con), "file,id=con,path=%s/console.log", r->dir) < 0 ||
+	    pathf(tpm, sizeof(tpm), "socket,id=chrtpm,path=%s", r->tpm.ctrl) < 0 ||
+	    pathf(log, sizeof(log), "%s/qemu.log", r->dir) < 0)
+		return MB_E_PATH;
+	argv[n++] = "qemu-system-x86_64";
+	/* q35 under TCG: microvm hangs at random in timer calibration there
+	 * and has no TPM ACPI table */
+	argv[n++] = "-M"; argv[n++] = "q35";
+	argv[n++] = "-accel"; argv[n++] = "tcg";
+	argv[n++] = "-cpu"; argv[n++] = "max";
+	argv[n++] = "-m"; argv[n++] = mem;
+	argv[n++] = "-smp"; argv[n++] = cpus;
+	argv[n++] = "-nodefaults"; argv[n++] = "-no-user-config";
+	argv[n++] = "-nographic"; argv[n++] = "-no-reboot";
+	argv[n++] = "-kernel"; argv[n++] = (char *)o->kernel;
+	argv[n++] = "-initrd"; argv[n++] = (char *)o->initrd;
+	argv[n++] = "-append"; argv[n++] = r->cmdline;
+	argv[n++] = "-chardev"; argv[n++] = con;
+	argv[n++] = "-serial"; argv[n++] = "chardev:con";
+	argv[n++] = "-drive"; argv[n++] = drive;
+	argv[n++] = "-device"; argv[n++] = "virtio-blk-pci,drive=root";
+	argv[n++] = "-device"; argv[n++] = "virtio-serial-pci,id=vs";
+	argv[n++] = "-chardev"; argv[n++] = ev;
+	argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=ev,name=vouch.evidence";
+	if (o->tpm_device) {
+		argv[n++] = "-chardev"; argv[n++] = tpm;
+		argv[n++] = "-tpmdev"; argv[n++] = "emulator,id=tpm0,chardev=chrtpm";
+		argv[n++] = "-device"; argv[n++] = "tpm-crb,tpmdev=tpm0";
+	} else {
+		argv[n++] = "-chardev"; argv[n++] = tr;
+		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=tr,name=vouch.tpm";
+	}
+	argv[n] = NULL;
+	r->qemu = proc_spawn(argv, log);
+	return r->qemu < 0 ? MB_E_IO : 0;
+}
+
+static int accept_one(int lfd, int64_t deadline)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int64_t left;
+
+	while ((left = deadline - frame_now_ms()) > 0 && !interrupted) {
+		int n = poll(&p, 1, (int)(left > 200 ? 200 : left));
+
+		if (n > 0)
+			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (n < 0 && errno != EINTR)
+			return MB_E_IO;
+	}
+	return interrupted ? MB_E_CLOSED : MB_E_TIMEOUT;
+}
+
+/* ---- the session ---- */
+
+static int send_hello(struct run *r)
+{
+	uint8_t buf[MAX_RUNSPEC_BYTES + 8192];
+	struct hello h = { 0 };
+	struct cb_wr w;
+	size_t n;
+	int e;
+
+	cb_wr_init(&w, NULL, MAX_RUNSPEC_BYTES);
+	runspec_encode(r->o->rs, &w);
+	if ((e = cb_wr_finish(&w, &r->runspec_len)) < 0)
+		return e;
+	r->runspec = w.p;
+	memcpy(h.nonce, r->nonce, sizeof(h.nonce));
+	h.runspec = r->runspec;
+	h.runspec_len = r->runspec_len;
+	if (r->o->tpm_device) {
+		h.platform = r->platform.p;
+		h.platform_len = r->platform.len;
+	}
+	cb_wr_init(&w, buf, sizeof(buf));
+	hello_encode(&h, &w);
+	if ((e = cb_wr_finish(&w, &n)) < 0)
+		return e;
+	return frame_write(r->ev_fd, FRAME_HELLO, buf, n);
+}
+
+/* The AK's name, computed here from its public area: never taken from
+ * the guest. */
+static int ak_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
+{
+	uint8_t m[sizeof(TPMT_PUBLIC)];
+	size_t off = 0;
+
+	if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0)
+		return MB_E_MALFORMED;
+	ret->size = 2 + 32;
+	ret->name[0] = 0x00;
+	ret->name[1] = 0x0b; /* TPM_ALG_SHA256 */
+	return sha256_buf(m, off, ret->name + 2);
+}
+
+static int on_ak(struct run *r, const struct frame *f)
+{
+	struct blob fl[ATTEST_MAX_FIELDS];
+	TPM2B_NAME name;
+	TPM2B_ID_OBJECT blob;
+	TPM2B_ENCRYPTED_SECRET sec;
+	uint8_t bm[sizeof(blob)], sm[sizeof(sec)], msg[4096];
+	size_t off = 0, bo = 0, so = 0, n;
+	struct cb_wr w;
+	int e;
+
+	if (r->have_ak)
+		return MB_E_SEQUENCE; /* one AK per session */
+	if ((e = attest_decode(MSG_AK, f->p, f->n, fl)) < 0)
+		return e;
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(fl[0].p, fl[0].n, &off, &r->ak) != 0 || off != fl[0].n)
+		return MB_E_MALFORMED;
+	if ((e = ak_check_public(&r->ak)) < 0)
+		return e;
+	if ((e = ak_name(&r->ak, &name)) < 0)
+		return e;
+	if (fl[1].n != name.size || memcmp(fl[1].p, name.name, name.size) != 0)
+		return MB_E_CHAIN; /* the guest's idea of the name is not ours */
+	r->have_ak = true;
+	if (getrandom(r->secret, sizeof(r->secret), 0) != sizeof(r->secret))
+		return MB_E_IO;
+	if ((e = credential_make(&r->ek, &name, r->secret, sizeof(r->secret), &blob, &sec)) < 0)
+		return e;
+	if (Tss2_MU_TPM2B_ID_OBJECT_Marshal(&blob, bm, sizeof(bm), &bo) != 0 ||
+	    Tss2_MU_TPM2B_ENCRYPTED_SECRET_Marshal(&sec, sm, sizeof(sm), &so) != 0)
+		return MB_E_MALFORMED;
+	cb_wr_init(&w, msg, sizeof(msg));
+	attest_encode(MSG_CREDENTIAL, (const struct blob[]){ { bm, bo }, { sm, so } }, &w);
+	if ((e = cb_wr_finish(&w, &n)) < 0)
+		return e;
+	r->secret_sent = true;
+	return frame_write(r->ev_fd, FRAME_CREDENTIAL, msg, n);
+}
+
+static int on_activated(struct run *r, const struct frame *f)
+{
+	struct blob fl[ATTEST_MAX_FIELDS];
+	int e;
+
+	if (!r->secret_sent || r->res->activated)
+		return MB_E_SEQUENCE;
+	if ((e = attest_decode(MSG_ACTIVATED, f->p, f->n, fl)) < 0)
+		return e;
+	if (fl[0].n != sizeof(r->secret) || CRYPTO_memcmp(fl[0].p, r->secret, sizeof(r->secret)) != 0)
+		return MB_E_CRYPTO;
+	r->res->activated = true;
+	live(r, "AK activated against the pinned EK");
+	return 0;
+}
+
+static int on_record(struct run *r, const struct frame *f)
+{
+	struct record rec;
+	int e;
+
+	cb_put_raw(&r->records, f->p, f->n); /* kept whatever the checks say */
+	if (r->records.err)
+		return r->records.err;
+	r->res->records++;
+	if (r->chain_err)
+		return 0;
+	if ((e = chain_accept(&r->chain, f->p, f->n, &rec)) < 0) {
+		r->chain_err = e;
+		live(r, "record %llu refused: %s", (unsigned long long)r->res->records - 1, mb_strerror(e));
+		return 0;
+	}
+	switch (rec.kind) {
+	case REC_PHASE:
+		live(r, "%s", phase_names[rec.u.phase.phase]);
+		break;
+	case REC_TEST:
+		if (rec.u.test.ok)
+			r->res->tests_ok++;
+		else
+			r->res->tests_not_ok++;
+		live(r, "%s %llu - %.*s", rec.u.test.ok ? "ok" : "not ok",
+		     (unsigned long long)rec.u.test.num, (int)rec.u.test.desc_len, rec.u.test.desc);
+		break;
+	case REC_LIMIT:
+		live(r, "harness cut off at limit %u", rec.u.limit.what);
+		break;
+	case REC_EXIT:
+		r->res->exit_code = (int)rec.u.exit.code;
+		r->res->exit_signal = (int)rec.u.exit.signal;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int on_evidence_frame(struct run *r, const struct frame *f)
+{
+	switch (f->type) {
+	case FRAME_RECORD:
+		return on_record(r, f);
+	case FRAME_AK:
+		return on_ak(r, f);
+	case FRAME_ACTIVATED:
+		return on_activated(r, f);
+	case FRAME_QUOTE:
+		if (r->quote)
+			return MB_E_SEQUENCE;
+		if (!(r->quote = malloc(f->n)))
+			return MB_E_NOMEM;
+		memcpy(r->quote, f->p, f->n);
+		r->quote_len = f->n;
+		r->res->have_quote = true;
+		live(r, "quote received");
+		return 0;
+	case FRAME_ERROR:
+		snprintf(r->res->error, sizeof(r->res->error), "%.*s", (int)(f->n > 200 ? 200 : f->n), f->p);
+		live(r, "guest-init failed: %s", r->res->error);
+		return 0;
+	default:
+		return MB_E_FRAME_TYPE;
+	}
+}
+
+static int session_loop(struct run *r, int64_t deadline)
+{
+	bool ev_open = true, tr_open = r->tr_fd >= 0;
+	int e;
+
+	while (ev_open && !interrupted) {
+		struct pollfd p[2] = { { r->ev_fd, POLLIN, 0 }, { tr_open ? r->tr_fd : -1, POLLIN, 0 } };
+		int64_t left = deadline - frame_now_ms();
+		struct frame f;
+
+		if (left <= 0) {
+			r->res->vm_deadline = true;
+			return MB_E_TIMEOUT;
+		}
+		if (poll(p, 2, (int)(left > 500 ? 500 : left)) < 0 && errno != EINTR)
+			return MB_E_IO;
+		if (tr_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			e = frame_read(&r->tr_rd, deadline, &f);
+			if (e == MB_E_CLOSED)
+				tr_open = false;
+			else if (e < 0)
+				return e;
+			else if ((e = relay_command(&r->swtpm, r->tr_fd, &f)) < 0)
+				return e;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* drain every whole frame already buffered */
+			do {
+				e = frame_read(&r->ev_rd, deadline, &f);
+				if (e == MB_E_CLOSED) {
+					ev_open = false;
+					break;
+				}
+				if (e < 0)
+					return e;
+				if ((e = on_evidence_frame(r, &f)) < 0)
+					return e;
+			} while (r->ev_rd.off < r->ev_rd.len);
+		}
+	}
+	return interrupted ? MB_E_CLOSED : 0;
+}
+
+/* ---- evidence out ---- */
+
+static int write_out(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, sizeof(path), "%s/%s", dir, name) < 0)
+		return MB_E_PATH;
+	return file_write_all(path, p, n);
+}
+
+static int write_quote_files(const struct run *r, const char *out)
+{
+	struct blob fl[ATTEST_MAX_FIELDS];
+	uint8_t qual[32];
+	char hex[65], path[PATH_MAX];
+	FILE *f;
+	int e;
+
+	if ((e = attest_decode(MSG_QUOTE, r->quote, r->quote_len, fl)) < 0)
+		return e;
+	if ((e = write_out(out, "quote.msg", fl[0].p, fl[0].n)) < 0 ||
+	    (e = write_out(out, "quote.sig", fl[1].p, fl[1].n)) < 0 ||
+	    (e = write_out(out, "guest-evlog.cbor", fl[2].p, fl[2].n)) < 0)
+		return e;
+	/* what extraData must be: SHA-256(nonce || chain head) */
+	if ((e = sha256_cat(r->nonce, 32, r->chain.head, 32, qual)) < 0)
+		return e;
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", qual[i]);
+	if ((e = write_out(out, "extradata.hex", hex, 64)) < 0)
+		return e;
+	if (!r->have_ak || pathf(path, sizeof(path), "%s/ak.pem", out) < 0 || !(f = fopen(path, "w")))
+		return MB_E_IO;
+	e = tpmkey_write_pem(&r->ak, f);
+	return fclose(f) == 0 ? e : MB_E_IO;
+}
+
+static int write_evidence(struct run *r)
+{
+	const char *out = r->o->out_dir;
+	uint8_t m[sizeof(TPM2B_PUBLIC)];
+	size_t off = 0;
+	char from[PATH_MAX], to[PATH_MAX];
+	int e;
+
+	if (mkdir(out, 0755) < 0 && errno != EEXIST)
+		return MB_E_IO;
+	if ((e = write_out(out, "nonce", r->nonce, sizeof(r->nonce))) < 0 ||
+	    (e = write_out(out, "runspec.cbor", r->runspec, r->runspec_len)) < 0 ||
+	    (e = write_out(out, "platform-evlog.cbor", r->platform.p, r->platform.len)) < 0 ||
+	    (e = write_out(out, "records.cborseq", r->records.p, r->records.len)) < 0)
+		return e;
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&r->ek, m, sizeof(m), &off) != 0 ||
+	    (e = write_out(out, "ek.pub", m, off)) < 0)
+		return e ? e : MB_E_MALFORMED;
+	off = 0;
+	if (r->have_ak && (Tss2_MU_TPM2B_PUBLIC_Marshal(&r->ak, m, sizeof(m), &off) != 0 ||
+			   (e = write_out(out, "ak.pub", m, off)) < 0))
+		return e ? e : MB_E_MALFORMED;
+	if (r->quote && (e = write_quote_files(r, out)) < 0)
+		return e;
+	if (pathf(from, sizeof(from), "%s/console.log", r->dir) == 0 &&
+	    pathf(to, sizeof(to), "%s/console.log", out) == 0)
+		if (rename(from, to) < 0 && copy_tree(from, to) < 0)
+			live(r, "console log not kept");
+	return 0;
+}
+
+/* ---- the whole run ---- */
+
+static int build_cmdline(struct run *r)
+{
+	return pathf(r->cmdline, sizeof(r->cmdline),
+		     "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check 8250.nr_uarts=1 "
+		     "cryptomgr.notests random.trust_cpu=on vouch.channel=vport:vouch.evidence "
+		     "vouch.tpm=%s vouch.root=/dev/vda vouch.rootfstype=%s",
+		     r->o->tpm_device ? "device" : "vport:vouch.tpm", r->o->rootfstype);
+}
+
+static int setup(struct run *r, char *prov, size_t cap)
+{
+	char path[PATH_MAX];
+	int e;
+
+	if ((e = build_cmdline(r)) < 0)
+		return e;
+	if ((e = vtpm_provision(r->o->cache_root, prov, cap, &r->ek)) < 0)
+		return e;
+	if ((e = vtpm_start(&r->tpm, prov, r->dir, r->o->tpm_device)) < 0)
+		return e;
+	if (!r->o->tpm_device) {
+		r->swtpm_fd = vtpm_connect(r->tpm.sock);
+		if (r->swtpm_fd < 0)
+			return r->swtpm_fd;
+		tcti_stream_init(&r->swtpm, r->swtpm_fd, TCTI_RAW, NULL, 30000);
+	}
+	if ((e = measure_platform(r)) < 0)
+		return e;
+	live(r, "platform measured (kernel, initramfs, command line, root image)");
+	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
+		return MB_E_IO;
+	if ((e = chain_init(&r->chain, r->nonce)) < 0)
+		return e;
+	if (pathf(path, sizeof(path), "%s/evidence.sock", r->dir) < 0 ||
+	    (r->ev_listen = listen_unix(path)) < 0)
+		return r->ev_listen < 0 ? r->ev_listen : MB_E_PATH;
+	if (!r->o->tpm_device &&
+	    (pathf(path, sizeof(path), "%s/relay.sock", r->dir) < 0 || (r->tr_listen = listen_unix(path)) < 0))
+		return r->tr_listen < 0 ? r->tr_listen : MB_E_PATH;
+	return 0;
+}
+
+static int session(struct run *r, int64_t deadline)
+{
+	int e;
+
+	if ((e = start_qemu(r)) < 0)
+		return e;
+	live(r, "VM starting (QEMU q35, TCG)");
+	if ((r->ev_fd = accept_one(r->ev_listen, deadline)) < 0)
+		return r->ev_fd;
+	if (r->tr_listen >= 0 && (r->tr_fd = accept_one(r->tr_listen, deadline)) < 0)
+		return r->tr_fd;
+	if ((e = frame_reader_init(&r->ev_rd, r->ev_fd)) < 0)
+		return e;
+	if (r->tr_fd >= 0 && (e = frame_reader_init(&r->tr_rd, r->tr_fd)) < 0)
+		return e;
+	if ((e = send_hello(r)) < 0)
+		return e;
+	return session_loop(r, deadline);
+}
+
+static void teardown(struct run *r)
+{
+	proc_kill(r->qemu);
+	vtpm_stop(&r->tpm);
+	for (int *fd = &r->ev_listen; fd <= &r->swtpm_fd; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	frame_reader_free(&r->ev_rd);
+	frame_reader_free(&r->tr_rd);
+	if (r->dir[0])
+		(void)dir_remove_tree(r->dir);
+	cb_wr_free(&r->records);
+	cb_wr_free(&r->platform);
+	free(r->runspec);
+	free(r->quote);
+	explicit_bzero(r->secret, sizeof(r->secret));
+}
+
+int launch_run(const struct launch_opts *o, struct launch_result *ret)
+{
+	struct launch_result res = { .exit_code = -1 };
+	struct run r = { .o = o, .res = &res, .ev_listen = -1, .tr_listen = -1, .ev_fd = -1,
+			 .tr_fd = -1, .swtpm_fd = -1, .t0 = frame_now_ms() };
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	char prov[PATH_MAX], tmpl[PATH_MAX];
+	const char *tmpdir = getenv("TMPDIR");
+	int64_t deadline = r.t0 + (int64_t)o->vm_timeout_s * 1000;
+	int e;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * 256);
+	if (pathf(tmpl, sizeof(tmpl), "%s/vouch-run-XXXXXX", tmpdir ? tmpdir : "/tmp") < 0 ||
+	    !mkdtemp(tmpl)) {
+		e = MB_E_IO;
+		goto out;
+	}
+	snprintf(r.dir, sizeof(r.dir), "%s", tmpl);
+	if ((e = setup(&r, prov, sizeof(prov))) < 0)
+		goto out;
+	e = session(&r, deadline);
+	if (r.qemu > 0) {
+		int st = proc_wait(r.qemu, frame_now_ms() + 10000);
+
+		r.qemu = 0;
+		if (st == -ETIMEDOUT)
+			live(&r, "VM did not stop by itself: killed");
+	}
+	res.total_ms = (uint64_t)(frame_now_ms() - r.t0);
+	/* what arrived is kept, whatever the outcome */
+	if (o->out_dir) {
+		int we = write_evidence(&r);
+
+		if (e == 0)
+			e = we;
+	}
+	if (e == 0 && r.chain_err)
+		e = r.chain_err;
+out:
+	teardown(&r);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (interrupted && e == 0)
+		e = MB_E_CLOSED;
+	*ret = res;
+	return e;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One attested run under QEMU: a fresh swtpm, the platform measurements,
+ * the VM, the channels (evidence and TPM relay), the session protocol
+ * with guest-init, and the evidence written out. Every process and file
+ * it made is gone when it returns, whatever happened.
+ */
+#ifndef VOUCH_LAUNCH_H
+#define VOUCH_LAUNCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runspec.h"
+
+struct launch_opts {
+	const char *kernel, *initrd, *rootfs, *rootfstype;
+	const char *out_dir;     /* evidence goes here */
+	const char *cache_root;
+	bool tpm_device;         /* tpm-crb instead of the relay */
+	unsigned memory_mib, cpus;
+	unsigned vm_timeout_s;   /* hard deadline for the whole VM */
+	bool quiet;              /* no live lines */
+	struct runspec *rs;      /* what to run */
+};
+
+/* Outcome of the session, before any verification. */
+struct launch_result {
+	uint64_t records;
+	uint64_t tests_ok, tests_not_ok;
+	bool have_quote;
+	bool activated;
+	bool vm_deadline;
+	int exit_code;            /* harness exit code, -1 if none */
+	int exit_signal;
+	char error[256];          /* guest-init's fatal error, if it sent one */
+	uint64_t boot_ms, total_ms;
+};
+
+int launch_run(const struct launch_opts *o, struct launch_result *ret);
+
+#endif
