@@ -398,6 +398,34 @@ int cb_end(const struct cb_rd *r)
 	return r->off == r->len ? 0 : MB_E_TRAILING;
 }
 
+int cb_skip(struct cb_rd *r)
+{
+	uint64_t left[MAX_CBOR_DEPTH + 1];
+	struct cb_rd t = *r;
+	unsigned depth = 0;
+
+	left[0] = 1;
+	for (;;) {
+		struct cb_item it;
+		int e;
+
+		while (depth > 0 && left[depth] == 0)
+			depth--;
+		if (depth == 0 && left[0] == 0)
+			break;
+		if ((e = cb_next(&t, &it)) < 0)
+			return e;
+		left[depth]--;
+		if ((it.type == CB_ARRAY || it.type == CB_MAP) && it.u > 0) {
+			if (depth == MAX_CBOR_DEPTH)
+				return MB_E_TOO_DEEP;
+			left[++depth] = it.type == CB_MAP ? 2 * it.u : it.u;
+		}
+	}
+	*r = t;
+	return 0;
+}
+
 int cb_map_begin(struct cb_rd *r, struct cb_map *m, size_t max)
 {
 	struct cb_rd t = *r;

@@ -70,6 +70,9 @@ struct cb_arena {
 int cb_get_cstr_arena(struct cb_rd *r, struct cb_arena *a, size_t max, char **ret) MB_WARN_UNUSED;
 int cb_get_array(struct cb_rd *r, size_t max, size_t *ret_n) MB_WARN_UNUSED;
 int cb_end(const struct cb_rd *r) MB_WARN_UNUSED;
+/* Steps over one whole item (at most MAX_CBOR_DEPTH deep): for splitting a
+ * CBOR sequence into its items. */
+int cb_skip(struct cb_rd *r) MB_WARN_UNUSED;
 
 /* Maps with unsigned integer keys, strictly increasing. */
 struct cb_map {

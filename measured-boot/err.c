@@ -43,3 +43,46 @@ const char *mb_strerror(int err)
 		return "unknown error";
 	return messages[-err];
 }
+
+static const char *const names[] = {
+	[0] = "MB_OK",
+	[-MB_E_NOMEM] = "MB_E_NOMEM",
+	[-MB_E_IO] = "MB_E_IO",
+	[-MB_E_TRUNCATED] = "MB_E_TRUNCATED",
+	[-MB_E_TRAILING] = "MB_E_TRAILING",
+	[-MB_E_MALFORMED] = "MB_E_MALFORMED",
+	[-MB_E_NONCANONICAL] = "MB_E_NONCANONICAL",
+	[-MB_E_INDEFINITE] = "MB_E_INDEFINITE",
+	[-MB_E_UNSUPPORTED] = "MB_E_UNSUPPORTED",
+	[-MB_E_TOO_DEEP] = "MB_E_TOO_DEEP",
+	[-MB_E_TOO_LARGE] = "MB_E_TOO_LARGE",
+	[-MB_E_TYPE] = "MB_E_TYPE",
+	[-MB_E_KEY_ORDER] = "MB_E_KEY_ORDER",
+	[-MB_E_UNKNOWN_KEY] = "MB_E_UNKNOWN_KEY",
+	[-MB_E_MISSING_KEY] = "MB_E_MISSING_KEY",
+	[-MB_E_RANGE] = "MB_E_RANGE",
+	[-MB_E_LENGTH] = "MB_E_LENGTH",
+	[-MB_E_UTF8] = "MB_E_UTF8",
+	[-MB_E_VERSION] = "MB_E_VERSION",
+	[-MB_E_FRAME_TYPE] = "MB_E_FRAME_TYPE",
+	[-MB_E_SEQUENCE] = "MB_E_SEQUENCE",
+	[-MB_E_CHAIN] = "MB_E_CHAIN",
+	[-MB_E_KIND] = "MB_E_KIND",
+	[-MB_E_PATH] = "MB_E_PATH",
+	[-MB_E_FILE_TYPE] = "MB_E_FILE_TYPE",
+	[-MB_E_LIMIT] = "MB_E_LIMIT",
+	[-MB_E_ALG] = "MB_E_ALG",
+	[-MB_E_TIMEOUT] = "MB_E_TIMEOUT",
+	[-MB_E_CLOSED] = "MB_E_CLOSED",
+	[-MB_E_CRYPTO] = "MB_E_CRYPTO",
+	[-MB_E_INVAL] = "MB_E_INVAL",
+	[-MB_E_CHANGED] = "MB_E_CHANGED",
+	[-MB_E_PCR] = "MB_E_PCR",
+};
+
+const char *mb_errname(int err)
+{
+	if (err > 0 || err <= MB_E_ERR_MIN_)
+		return "MB_E_?";
+	return names[-err];
+}

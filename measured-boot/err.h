@@ -45,6 +45,8 @@ enum mb_err {
 };
 
 const char *mb_strerror(int err);
+/* The code's name, "MB_E_TRUNCATED" for MB_E_TRUNCATED (tests, logs). */
+const char *mb_errname(int err);
 
 #define MB_WARN_UNUSED __attribute__((warn_unused_result))
 

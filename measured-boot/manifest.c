@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "manifest.h"
+#include "runspec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,9 +126,8 @@ static int decode_tree(struct dec *d, struct manifest_tree *t)
 			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TREE_NAME_BYTES, &t->name);
 			break;
 		case 1:
-			if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &t->path)) == 0 &&
-			    t->path[0] != '/')
-				e = MB_E_PATH;
+			if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &t->path)) == 0)
+				e = runspec_check_tree_path(t->path);
 			break;
 		case 2:
 			e = cb_get_bstr_exact(&d->r, t->digest, SHA256_BYTES);

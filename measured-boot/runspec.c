@@ -81,6 +81,16 @@ static int check_abs_path(const char *p)
 	return 0;
 }
 
+int runspec_check_tree_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	/* a tree is a named thing under /: not / itself, no trailing slash */
+	if (n < 2 || p[n - 1] == '/')
+		return MB_E_PATH;
+	return check_abs_path(p);
+}
+
 static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct runspec *rs)
 {
 	uint64_t v = 0;
@@ -120,7 +130,7 @@ static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct 
 				      key == RS_AGENT ? &rs->agent_path : &rs->harness_path);
 		if (e < 0)
 			return e;
-		return check_abs_path(key == RS_AGENT ? rs->agent_path : rs->harness_path);
+		return runspec_check_tree_path(key == RS_AGENT ? rs->agent_path : rs->harness_path);
 	case RS_MAX_OUTPUT:
 		return cb_get_uint(r, UINT64_MAX, &rs->max_output_bytes);
 	default:

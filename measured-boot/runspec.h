@@ -36,6 +36,9 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w);
 /* ret is heap-sized (~70 KiB): allocate it, don't put it on a small stack. */
 int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret) MB_WARN_UNUSED;
 
+/* Absolute, not "/", no trailing slash, no empty, "." or ".." parts. */
+int runspec_check_tree_path(const char *p) MB_WARN_UNUSED;
+
 struct hello {
 	uint8_t nonce[NONCE_BYTES];
 	const uint8_t *runspec; /* encoded run spec, points into the input */

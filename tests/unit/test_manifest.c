@@ -87,6 +87,7 @@ static void test_bad_manifests(void)
 		{ "duplicate tree name", MB_E_RANGE },
 		{ "relative tree path", MB_E_PATH },
 		{ "nine trees", MB_E_LIMIT },
+		{ "tree path with ..", MB_E_PATH },
 	};
 	uint8_t buf[4096];
 
@@ -99,6 +100,7 @@ static void test_bad_manifests(void)
 		case 0: m.image_format = "squashfs"; break;
 		case 1: m.trees[1].name = "agent"; break;
 		case 2: m.trees[0].path = "opt/agent"; break;
+		case 4: m.trees[1].path = "/opt/../../x"; break;
 		}
 		if (i == 3) {
 			/* MAX_TREES + 1 distinct trees need a hand-built array */

@@ -77,6 +77,8 @@ static void test_bad_specs(void)
 		{ "timeout 0", MB_E_RANGE },
 		{ "procs 0", MB_E_RANGE },
 		{ "NUL in an argument", MB_E_RANGE },
+		{ "agent tree is /", MB_E_PATH },
+		{ "harness with a trailing slash", MB_E_PATH },
 	};
 	uint8_t buf[2048];
 
@@ -94,6 +96,8 @@ static void test_bad_specs(void)
 		case 5: rs.timeout_s = 0; break;
 		case 6: rs.max_procs = 0; break;
 		case 7: break;
+		case 8: rs.agent_path = "/"; break;
+		case 9: rs.harness_path = "/opt/harness/"; break;
 		}
 		n = encode(&rs, buf, sizeof(buf));
 		if (i == 7) {

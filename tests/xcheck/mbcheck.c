@@ -117,22 +117,12 @@ static int cmd_records(const char *nonce_path, const char *chain_path)
 		goto out;
 	while (off < n) {
 		struct cb_rd r;
-		struct cb_item it;
 		struct record rec;
 		size_t start = off;
-		uint64_t todo = 1;
 
-		/* find the extent of the next item, then accept it */
 		cb_rd_init(&r, buf, n);
 		r.off = off;
-		while (todo > 0 && (e = cb_next(&r, &it)) == 0) {
-			todo--;
-			if (it.type == CB_ARRAY)
-				todo += it.u;
-			else if (it.type == CB_MAP)
-				todo += 2 * it.u;
-		}
-		if (e < 0)
+		if ((e = cb_skip(&r)) < 0)
 			goto out;
 		off = r.off;
 		if ((e = chain_accept(&c, buf + start, off - start, &rec)) < 0)
