@@ -28,7 +28,7 @@ HOST_SODIUM := -lsodium
 MB_SRCS := $(sort $(wildcard measured-boot/*.c))
 MB_HOST_OBJS := $(MB_SRCS:%.c=$(B)/host/%.o)
 MB_ASAN_OBJS := $(MB_SRCS:%.c=$(B)/asan/%.o)
-MB_GUEST_OBJS := $(MB_SRCS:%.c=$(B)/guest/%.o)
+MB_GUEST_OBJS := $(MB_SRCS:%.c=$(B)/guest/obj/%.o)
 
 $(B)/host/%.o: %.c
 	$(call say,CC,$@)
@@ -62,7 +62,7 @@ $(GUEST_PREFIX_FILE): tools/deps/build-musl-deps tools/deps/musl-deps.lock
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/deps/build-musl-deps --print-prefix > $@.tmp && mv $@.tmp $@
 
-$(B)/guest/%.o: %.c $(GUEST_PREFIX_FILE)
+$(B)/guest/obj/%.o: %.c $(GUEST_PREFIX_FILE)
 	$(call say,MUSL-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -72,7 +72,7 @@ $(B)/guest/libmeasured-boot.a: $(MB_GUEST_OBJS)
 	$(Q)rm -f $@ && ar rcsD $@ $^
 
 GUEST_INIT_SRCS := $(sort $(wildcard guest-init/*.c))
-GUEST_INIT_OBJS := $(GUEST_INIT_SRCS:%.c=$(B)/guest/%.o)
+GUEST_INIT_OBJS := $(GUEST_INIT_SRCS:%.c=$(B)/guest/obj/%.o)
 
 $(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -135,7 +135,7 @@ $(B)/tests/mbcheck-glibc: $(B)/host/tests/xcheck/mbcheck.o $(B)/host/libmeasured
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
 
-$(B)/tests/mbcheck-musl: $(B)/guest/tests/xcheck/mbcheck.o $(B)/guest/libmeasured-boot.a
+$(B)/tests/mbcheck-musl: $(B)/guest/obj/tests/xcheck/mbcheck.o $(B)/guest/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(GUEST_CC) -static -o $@ $^ $(GUEST_LIBS)

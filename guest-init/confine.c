@@ -77,13 +77,19 @@ int confine_root(const char *newroot)
 		return -errno;
 	if ((e = make_dev()) < 0)
 		return e;
-	/* pivot_root(".", "."): the old root ends up under the new one at
-	 * ".", and detaching it leaves no path back to the initramfs */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
+	/* The initramfs is rootfs, which pivot_root() refuses: take the
+	 * initramfs's own mounts away (devtmpfs with the TPM and channel,
+	 * sysfs, the image's read-only mount, the overlay's upper), then move
+	 * the overlay over / and chroot into it, as switch_root does. With
+	 * CAP_SYS_CHROOT dropped later there is no way back out. */
+	static const char *const away[] = { "/dev", "/sys", "/proc", "/ro", "/rw" };
+
+	for (size_t i = 0; i < sizeof(away) / sizeof(away[0]); i++)
+		if (umount2(away[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			return -errno; /* EINVAL: not a mount point here */
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return -errno;
-	if (umount2(".", MNT_DETACH) < 0)
-		return -errno;
-	if (chdir("/") < 0)
+	if (chroot(".") < 0 || chdir("/") < 0)
 		return -errno;
 	return 0;
 }

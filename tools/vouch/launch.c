@@ -353,6 +353,7 @@ static int on_record(struct run *r, const struct frame *f)
 		     (unsigned long long)rec.u.test.num, (int)rec.u.test.desc_len, rec.u.test.desc);
 		break;
 	case REC_LIMIT:
+		r->res->cut = true;
 		live(r, "harness cut off at limit %u", rec.u.limit.what);
 		break;
 	case REC_EXIT:

@@ -31,6 +31,7 @@ struct launch_result {
 	bool have_quote;
 	bool activated;
 	bool vm_deadline;
+	bool cut;                 /* the harness hit a limit */
 	int exit_code;            /* harness exit code, -1 if none */
 	int exit_signal;
 	char error[256];          /* guest-init's fatal error, if it sent one */

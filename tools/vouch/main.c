@@ -197,7 +197,8 @@ static int cmd_launch(int argc, char **argv)
 	}
 	if (!res.have_quote || !res.activated || res.exit_code < 0)
 		return EXIT_INCOMPLETE;
-	return res.exit_code == 0 && res.tests_not_ok == 0 ? EXIT_PASSED : EXIT_TESTS_FAILED;
+	return res.exit_code == 0 && !res.exit_signal && !res.cut && res.tests_not_ok == 0
+		       ? EXIT_PASSED : EXIT_TESTS_FAILED;
 }
 
 int main(int argc, char **argv)
