@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -140,6 +141,10 @@ static __attribute__((noreturn)) void ns_init(int out_w, int err_w, bool cgroup)
 		child_fail("seccomp", -e);
 	if (chdir(G.rs->cwd) < 0)
 		child_fail(G.rs->cwd, errno);
+	/* not dumpable: the harness, with the same uid and capabilities,
+	 * cannot ptrace this init (exec makes the harness dumpable again) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail("dumpable", errno);
 	h = fork();
 	if (h < 0)
 		child_fail("fork", errno);

@@ -56,7 +56,7 @@ checkquote device
 
 # 3. a failing suite: the agent replaced by one that answers wrong
 run failing 1 --env PATH=/bin --env AGENT=/bin/true -- /opt/harness/run-tests
-check "grep -q 'tests 1 ok / 4 not ok' '$tmp/failing.out'" "failing: four tests failed"
+check "grep -q 'tests 0 ok / 5 not ok' '$tmp/failing.out'" "failing: all five tests failed"
 checkquote failing
 
 # 4. confinement: each probe is a TAP test point inside the box

@@ -184,6 +184,10 @@ static int start_qemu(struct run *r)
 	argv[n++] = "-cpu"; argv[n++] = "max";
 	argv[n++] = "-m"; argv[n++] = mem;
 	argv[n++] = "-smp"; argv[n++] = cpus;
+	/* qboot, not SeaBIOS: with a TPM SeaBIOS's tables grow into where
+	 * QEMU puts the initrd, and the guest loses its ACPI tables (and the
+	 * TPM with them); qboot also starts the PVH entry sooner */
+	argv[n++] = "-bios"; argv[n++] = "/usr/share/qemu/qboot.rom";
 	argv[n++] = "-nodefaults"; argv[n++] = "-no-user-config";
 	argv[n++] = "-nographic"; argv[n++] = "-no-reboot";
 	argv[n++] = "-kernel"; argv[n++] = (char *)o->kernel;

@@ -123,7 +123,7 @@ static int cmd_launch(int argc, char **argv)
 				       "HOME=/root", "LANG=C.UTF-8", NULL };
 	static struct runspec rs;
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
-				 .vm_timeout_s = 600, .rs = &rs };
+				 .rs = &rs };
 	struct launch_result res;
 	char cache[PATH_MAX];
 	unsigned long v;
@@ -182,6 +182,9 @@ static int cmd_launch(int argc, char **argv)
 		for (rs.envc = 0; default_env[rs.envc]; rs.envc++)
 			rs.envp[rs.envc] = default_env[rs.envc];
 	}
+	/* the VM's deadline leaves the harness its own, plus boot and quote */
+	if (o.vm_timeout_s == 0)
+		o.vm_timeout_s = rs.timeout_s + 120;
 	o.cache_root = cache_root(cache, sizeof(cache));
 	e = launch_run(&o, &res);
 	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
