@@ -169,14 +169,14 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined 
 $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS)
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HOST_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HOST_LIBS) -ltss2-mu
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
 .PHONY: all check unit fuzz clean demo
 all: $(PROGRAMS)
 
-check: all $(TEST_PROGRAMS)
+check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
 	$(Q)B=$(B) tests/run
 
 unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
