@@ -100,7 +100,7 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
-static const char *const phase_names[] = {
+const char *const launch_phase_names[] = {
 	[PHASE_MOUNTED] = "mounted", [PHASE_CHANNEL] = "channel open", [PHASE_TPM] = "TPM open",
 	[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "AK created",
 	[PHASE_ACTIVATED] = "AK activated", [PHASE_HARNESS_START] = "harness started",
@@ -346,7 +346,8 @@ static int on_record(struct run *r, const struct frame *f)
 	}
 	switch (rec.kind) {
 	case REC_PHASE:
-		live(r, "%s", phase_names[rec.u.phase.phase]);
+		r->res->phase_ns[rec.u.phase.phase] = rec.time_ns;
+		live(r, "%s", launch_phase_names[rec.u.phase.phase]);
 		break;
 	case REC_TEST:
 		if (rec.u.test.ok)

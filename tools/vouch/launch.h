@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "record.h"
 #include "runspec.h"
 
 struct launch_opts {
@@ -35,8 +36,11 @@ struct launch_result {
 	int exit_code;            /* harness exit code, -1 if none */
 	int exit_signal;
 	char error[256];          /* guest-init's fatal error, if it sent one */
-	uint64_t boot_ms, total_ms;
+	uint64_t total_ms;
+	uint64_t phase_ns[PHASE_MAX_ + 1]; /* guest clock (since its kernel started) */
 };
+
+extern const char *const launch_phase_names[];
 
 int launch_run(const struct launch_opts *o, struct launch_result *ret);
 

@@ -192,6 +192,14 @@ static int cmd_launch(int argc, char **argv)
 	       (unsigned long long)res.tests_not_ok, res.exit_code,
 	       res.exit_signal ? " (signal)" : "", res.activated ? "AK activated" : "AK NOT activated",
 	       res.have_quote ? "quoted" : "NO quote", (double)res.total_ms / 1000.0);
+	if (!o.quiet && res.phase_ns[PHASE_MOUNTED]) {
+		printf("timeline (guest clock, ms since its kernel started):");
+		for (unsigned p = 1; p <= PHASE_MAX_; p++)
+			if (res.phase_ns[p])
+				printf("%s %s %.1f", p == 1 ? "" : ",", launch_phase_names[p],
+				       (double)res.phase_ns[p] / 1e6);
+		putchar('\n');
+	}
 	if (e < 0) {
 		fprintf(stderr, "vouch: launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
 			res.error);
