@@ -98,10 +98,10 @@ $(B)/guest/guest-probe: tests/guest/probe.c $(GUEST_PREFIX_FILE)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -static -s -o $@ $<
 
 $(B)/samples/calc.img: tools/mkrootfs-sample samples/calc/agent/calc samples/calc/harness/run-tests \
-		samples/confine/run-tests $(B)/guest/guest-probe
+		samples/confine/run-tests $(B)/guest/guest-probe $(B)/bin/vouch
 	$(call say,EROFS,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)tools/mkrootfs-sample $@ $(B)/guest/guest-probe 2>/dev/null
+	$(Q)VOUCH=$(B)/bin/vouch tools/mkrootfs-sample $@ $(B)/guest/guest-probe 2>/dev/null
 
 # ---- host programs ----
 VOUCH_SRCS := $(sort $(wildcard tools/vouch/*.c))
@@ -110,24 +110,37 @@ VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
 $(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
+	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c
 
-PROGRAMS := $(B)/bin/vouch $(B)/guest/guest-init $(B)/guest/initramfs.cpio $(B)/samples/calc.img
+$(B)/bin/host-verify: $(B)/host/host-verify/main.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ -lsodium -ltss2-mu $(HOST_LIBS)
+
+PROGRAMS := $(B)/bin/host-verify $(B)/bin/vouch $(B)/guest/guest-init $(B)/guest/initramfs.cpio $(B)/samples/calc.img
 
 # ---- tests ----
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-asan/%)
 
-$(B)/tests/%: $(B)/host/tests/unit/%.o $(B)/host/libmeasured-boot.a
-	$(call say,LINK,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+# Every unit test links both host libraries; the sanitized build links
+# sanitized copies of both.
+UNIT_LIBS := $(HOST_SODIUM) -ltss2-mu $(HOST_LIBS)
 
-$(B)/tests-asan/%: $(B)/asan/tests/unit/%.o $(B)/asan/libmeasured-boot.a
+$(B)/tests/%: $(B)/host/tests/unit/%.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+	$(Q)$(CC) -o $@ $^ $(UNIT_LIBS)
+
+$(B)/asan/libhostverify.a: $(HV_LIB_SRCS:%.c=$(B)/asan/%.o)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcsD $@ $^
+
+$(B)/tests-asan/%: $(B)/asan/tests/unit/%.o $(B)/asan/libhostverify.a $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(UNIT_LIBS)
 
 # The same checker built against each libc: both must print the same digests.
 $(B)/tests/mbcheck-glibc: $(B)/host/tests/xcheck/mbcheck.o $(B)/host/libmeasured-boot.a

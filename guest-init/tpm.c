@@ -118,6 +118,13 @@ static void create_ak(TPM2B_PUBLIC **ret_pub)
 	ak_template(&tmpl);
 	if (getrandom(auth.buffer, auth.size, 0) != auth.size)
 		gi_die("random AK auth", errno);
+	/* a primary key is derived from the hierarchy seed and its template:
+	 * random bytes in "unique" make this session's AK a new one */
+	tmpl.publicArea.unique.ecc.x.size = 32;
+	tmpl.publicArea.unique.ecc.y.size = 32;
+	if (getrandom(tmpl.publicArea.unique.ecc.x.buffer, 32, 0) != 32 ||
+	    getrandom(tmpl.publicArea.unique.ecc.y.buffer, 32, 0) != 32)
+		gi_die("random AK template", errno);
 	sens.sensitive.userAuth = auth;
 	/* the endorsement hierarchy: real reset/restart counters in quotes */
 	TRY("creating the AK",

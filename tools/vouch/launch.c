@@ -21,8 +21,13 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 
+#include <sodium.h>
+
 #include "ak.h"
 #include "attest.h"
+#include "attestation.h"
+#include "boot.h"
+#include "bundle.h"
 #include "credential.h"
 #include "evlog.h"
 #include "pcr.h"
@@ -50,6 +55,9 @@ struct run {
 	struct chain chain;
 	int chain_err;
 	struct cb_wr records;   /* every record as received, concatenated */
+	size_t *rec_end;        /* where each record ends in records */
+	size_t nrec, rec_cap;
+	TPM2B_NAME ak_name;     /* computed here, never taken from the guest */
 	struct cb_wr platform;  /* the launcher's event log */
 	struct evlog plog;
 	uint8_t *runspec; size_t runspec_len;
@@ -288,12 +296,14 @@ static int on_ak(struct run *r, const struct frame *f)
 		return MB_E_SEQUENCE; /* one AK per session */
 	if ((e = attest_decode(MSG_AK, f->p, f->n, fl)) < 0)
 		return e;
+	memset(&r->ak, 0, sizeof(r->ak)); /* libtss2-mu wants a zero TPM2B */
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(fl[0].p, fl[0].n, &off, &r->ak) != 0 || off != fl[0].n)
 		return MB_E_MALFORMED;
 	if ((e = ak_check_public(&r->ak)) < 0)
 		return e;
 	if ((e = ak_name(&r->ak, &name)) < 0)
 		return e;
+	r->ak_name = name;
 	if (fl[1].n != name.size || memcmp(fl[1].p, name.name, name.size) != 0)
 		return MB_E_CHAIN; /* the guest's idea of the name is not ours */
 	r->have_ak = true;
@@ -336,6 +346,16 @@ static int on_record(struct run *r, const struct frame *f)
 	cb_put_raw(&r->records, f->p, f->n); /* kept whatever the checks say */
 	if (r->records.err)
 		return r->records.err;
+	if (r->nrec == r->rec_cap) {
+		size_t cap = r->rec_cap ? r->rec_cap * 2 : 1024;
+		size_t *n = cap <= MAX_RECORDS ? realloc(r->rec_end, cap * sizeof(*n)) : NULL;
+
+		if (!n)
+			return MB_E_LIMIT;
+		r->rec_end = n;
+		r->rec_cap = cap;
+	}
+	r->rec_end[r->nrec++] = r->records.len;
 	r->res->records++;
 	if (r->chain_err)
 		return 0;
@@ -480,6 +500,70 @@ static int write_quote_files(const struct run *r, const char *out)
 	return fclose(f) == 0 ? e : MB_E_IO;
 }
 
+/* evidence.cbor: everything the verdict rests on, for host-verify and
+ * for an auditor years later. */
+static int write_bundle(struct run *r, const char *out)
+{
+	uint8_t ekm[sizeof(TPM2B_PUBLIC)], akm[sizeof(TPM2B_PUBLIC)], msg[128];
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	struct bundle b = { 0 };
+	struct bytes *recs = calloc(r->nrec ? r->nrec : 1, sizeof(*recs));
+	size_t eo = 0, ao = 0, n, prev = 0;
+	char keyp[PATH_MAX];
+	struct cb_wr w;
+	int e = 0;
+
+	if (!recs)
+		return MB_E_NOMEM;
+	for (size_t i = 0; i < r->nrec; i++) {
+		recs[i] = (struct bytes){ r->records.p + prev, r->rec_end[i] - prev };
+		prev = r->rec_end[i];
+	}
+	memcpy(b.nonce, r->nonce, sizeof(b.nonce));
+	b.runspec = (struct bytes){ r->runspec, r->runspec_len };
+	b.platform_log = (struct bytes){ r->platform.p, r->platform.len };
+	b.records = recs;
+	b.nrecords = r->nrec;
+	b.tpm_device = r->o->tpm_device;
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(&r->ek, ekm, sizeof(ekm), &eo) != 0) {
+		e = MB_E_MALFORMED;
+		goto out;
+	}
+	b.ek = (struct bytes){ ekm, eo };
+	if (r->have_ak && Tss2_MU_TPM2B_PUBLIC_Marshal(&r->ak, akm, sizeof(akm), &ao) == 0) {
+		b.has_ak = true;
+		b.ak = (struct bytes){ akm, ao };
+	}
+	if (r->res->activated) {
+		/* the verifier saw the secret come back: it signs that, for later */
+		if ((e = pathf(keyp, sizeof(keyp), "%s/verifier.key", r->o->cache_root)) < 0 ||
+		    (e = attestation_load_or_create_key(keyp, pk, sk)) < 0)
+			goto out;
+		n = bundle_activation_message(r->nonce, r->ak_name.name, r->ak_name.size, msg, sizeof(msg));
+		crypto_sign_detached(b.activation_sig, NULL, msg, n, sk);
+		sodium_memzero(sk, sizeof(sk));
+		b.has_activation = true;
+		b.ak_name = (struct bytes){ r->ak_name.name, r->ak_name.size };
+	}
+	if (r->quote) {
+		b.has_quote = true;
+		b.quote = (struct bytes){ r->quote, r->quote_len };
+	} else {
+		snprintf(b.incomplete, sizeof(b.incomplete), "%s",
+			 r->res->error[0] ? r->res->error
+			 : r->res->vm_deadline ? "the VM deadline passed before the quote"
+					       : "the VM stopped before the quote");
+	}
+	cb_wr_init(&w, NULL, MAX_BUNDLE_BYTES);
+	bundle_encode(&b, &w);
+	if ((e = cb_wr_finish(&w, &n)) == 0)
+		e = write_out(out, "evidence.cbor", w.p, n);
+	cb_wr_free(&w);
+out:
+	free(recs);
+	return e;
+}
+
 static int write_evidence(struct run *r)
 {
 	const char *out = r->o->out_dir;
@@ -504,6 +588,8 @@ static int write_evidence(struct run *r)
 		return e ? e : MB_E_MALFORMED;
 	if (r->quote && (e = write_quote_files(r, out)) < 0)
 		return e;
+	if ((e = write_bundle(r, out)) < 0)
+		return e;
 	if (pathf(from, sizeof(from), "%s/console.log", r->dir) == 0 &&
 	    pathf(to, sizeof(to), "%s/console.log", out) == 0)
 		if (rename(from, to) < 0 && copy_tree(from, to) < 0)
@@ -515,11 +601,7 @@ static int write_evidence(struct run *r)
 
 static int build_cmdline(struct run *r)
 {
-	return pathf(r->cmdline, sizeof(r->cmdline),
-		     "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check 8250.nr_uarts=1 "
-		     "cryptomgr.notests random.trust_cpu=on vouch.channel=vport:vouch.evidence "
-		     "vouch.tpm=%s vouch.root=/dev/vda vouch.rootfstype=%s",
-		     r->o->tpm_device ? "device" : "vport:vouch.tpm", r->o->rootfstype);
+	return boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device);
 }
 
 static int setup(struct run *r, char *prov, size_t cap)
@@ -587,6 +669,7 @@ static void teardown(struct run *r)
 	if (r->dir[0])
 		(void)dir_remove_tree(r->dir);
 	cb_wr_free(&r->records);
+	free(r->rec_end);
 	cb_wr_free(&r->platform);
 	free(r->runspec);
 	free(r->quote);

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 
 #include "err.h"
+#include "image.h"
+#include "attestation.h"
 #include "launch.h"
+#include "manifest_cmd.h"
 #include "tree.h"
 
 #define VERSION "0.1"
@@ -28,7 +31,11 @@ static int usage(FILE *f)
 		"\n"
 		"  launch --kernel K --initrd I --rootfs R [options] -- CMD [ARG...]\n"
 		"                                     one attested run in a VM (see vouch(1))\n"
+		"  manifest --image IMG --tree NAME=PATH=HEX... [--kernel K --initrd I] -o OUT\n"
+		"                                     write a reference manifest\n"
+		"  image SRC -o DIR [options]         flatten an image into DIR/rootfs.img + manifest\n"
 		"  tree-digest [--root DIR] PATH...   print the tree digest of each PATH\n"
+		"  verifier-key OUT.pem               write this host's verifier public key\n"
 		"  version                            print the version\n"
 		"\n"
 		"See vouch(1).\n");
@@ -212,12 +219,40 @@ static int cmd_launch(int argc, char **argv)
 		       ? EXIT_PASSED : EXIT_TESTS_FAILED;
 }
 
+/* This host's verifier key: it signs activation transcripts and
+ * attestations; pipelines pin its public half. */
+static int cmd_verifier_key(int argc, char **argv)
+{
+	uint8_t pk[32], sk[64];
+	char cache[PATH_MAX], path[PATH_MAX + 32];
+	int e;
+
+	if (argc != 2)
+		return usage(stderr);
+	snprintf(path, sizeof(path), "%s/verifier.key", cache_root(cache, sizeof(cache)));
+	e = attestation_load_or_create_key(path, pk, sk);
+	explicit_bzero(sk, sizeof(sk));
+	if (e == 0)
+		e = attestation_write_pubkey(argv[1], pk);
+	if (e < 0) {
+		fprintf(stderr, "vouch: verifier key: %s\n", mb_strerror(e));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
+	if (strcmp(argv[1], "verifier-key") == 0)
+		return cmd_verifier_key(argc - 1, argv + 1);
+	if (strcmp(argv[1], "manifest") == 0)
+		return cmd_manifest(argc - 1, argv + 1);
 	if (strcmp(argv[1], "launch") == 0)
 		return cmd_launch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "image") == 0)
+		return image_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tree-digest") == 0)
 		return cmd_tree_digest(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -124,7 +124,7 @@ int vtpm_provision(const char *cache_root, char *ret_dir, size_t cap, TPM2B_PUBL
 	char dir[PATH_MAX], tmp[PATH_MAX], lockp[PATH_MAX], ekp[PATH_MAX];
 	uint8_t *buf = NULL, ekm[sizeof(TPM2B_PUBLIC)];
 	size_t n = 0, off = 0;
-	TPM2B_PUBLIC ek;
+	TPM2B_PUBLIC ek = { 0 };
 	struct vtpm t;
 	int lock, e;
 

@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: MIT
+#include "attestation.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "record.h"
+#include "report.h"
+
+#define B64 sodium_base64_VARIANT_ORIGINAL
+
+const char *attestation_strerror(int err)
+{
+	switch (err) {
+	case ATT_E_BASE64: return "not strict base64";
+	case ATT_E_PAYLOAD_TYPE: return "payload type is not in-toto's";
+	case ATT_E_KEYID: return "keyid is not the key's";
+	case ATT_E_SIGNATURE: return "signature does not verify";
+	case ATT_E_KEY_MODE: return "key file readable by others or owned by another user";
+	case ATT_E_KEY: return "key file does not hold a consistent key pair";
+	case MB_E_MALFORMED: return "malformed JSON";
+	case MB_E_UNSUPPORTED: return "JSON escape in a field that needs none";
+	case MB_E_TYPE: return "JSON value of the wrong type";
+	case MB_E_KEY_ORDER: return "duplicate JSON member";
+	case MB_E_UNKNOWN_KEY: return "unknown JSON member";
+	case MB_E_MISSING_KEY: return "required JSON member missing";
+	case MB_E_LIMIT: return "not exactly one signature";
+	default: return mb_strerror(err);
+	}
+}
+
+void attestation_keyid(const uint8_t pk[static 32], char out[static ATTESTATION_KEYID_CHARS + 1])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, pk, ATTESTATION_PK_BYTES);
+	sodium_bin2hex(out, ATTESTATION_KEYID_CHARS + 1, h, sizeof(h));
+}
+
+int attestation_pae(const char *type, const uint8_t *body, size_t n, uint8_t **ret, size_t *ret_len)
+{
+	char head[MAX_PAYLOAD_TYPE_BYTES + 64];
+	size_t tlen = strlen(type);
+	uint8_t *p;
+	int k;
+
+	if (tlen > MAX_PAYLOAD_TYPE_BYTES || n > MAX_STATEMENT_BYTES)
+		return MB_E_TOO_LARGE;
+	k = snprintf(head, sizeof(head), "DSSEv1 %zu %s %zu ", tlen, type, n);
+	if (k < 0 || (size_t)k >= sizeof(head))
+		return MB_E_INVAL;
+	p = malloc((size_t)k + n + 1);
+	if (!p)
+		return MB_E_NOMEM;
+	memcpy(p, head, (size_t)k);
+	if (n)
+		memcpy(p + k, body, n);
+	*ret = p;
+	*ret_len = (size_t)k + n;
+	return 0;
+}
+
+/* ---- the statement ---- */
+
+enum outcome { OUT_PASSED, OUT_FAILED, OUT_WARNED };
+
+static enum outcome test_outcome(const struct hv_test *t)
+{
+	if (t->directive != DIRECTIVE_NONE)
+		return OUT_WARNED; /* skipped, or TODO either way */
+	return t->ok ? OUT_PASSED : OUT_FAILED;
+}
+
+static void put_descriptor(FILE *f, const char *name, const uint8_t d[static 32])
+{
+	fputs("{\"name\":", f);
+	report_put_json_string(f, name, strlen(name));
+	fputs(",\"digest\":{\"sha256\":\"", f);
+	for (size_t i = 0; i < 32; i++)
+		fprintf(f, "%02x", d[i]);
+	fputs("\"}}", f);
+}
+
+static void put_test_names(FILE *f, const char *key, const struct hv_verdict *v, enum outcome want)
+{
+	bool first = true;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (size_t i = 0; i < v->ntests; i++) {
+		char label[sizeof(v->tests[i].name) + 32];
+
+		if (test_outcome(&v->tests[i]) != want)
+			continue;
+		report_test_label(&v->tests[i], label, sizeof(label));
+		if (!first)
+			fputc(',', f);
+		report_put_json_string(f, label, strlen(label));
+		first = false;
+	}
+	fputc(']', f);
+}
+
+static const char *result_of(const struct hv_verdict *v)
+{
+	if (v->exit != HV_EXIT_PASSED)
+		return "FAILED";
+	for (size_t i = 0; i < v->ntests; i++)
+		if (test_outcome(&v->tests[i]) == OUT_WARNED)
+			return "WARNED";
+	return "PASSED";
+}
+
+static void put_statement(FILE *f, const struct hv_verdict *v, const struct attestation_info *info)
+{
+	fputs("{\"_type\":\"" ATTESTATION_STATEMENT_TYPE "\",\"subject\":[", f);
+	put_descriptor(f, "rootfs.img", v->image_digest);
+	fputc(',', f);
+	put_descriptor(f, "agent", v->agent_digest);
+	fputc(',', f);
+	put_descriptor(f, "harness", v->harness_digest);
+	fputs("],\"predicateType\":\"" ATTESTATION_PREDICATE_TYPE "\",\"predicate\":{", f);
+	fprintf(f, "\"result\":\"%s\",\"configuration\":[", result_of(v));
+	put_descriptor(f, "runspec", v->runspec_digest);
+	fputc(',', f);
+	put_descriptor(f, "kernel", v->kernel_digest);
+	fputc(',', f);
+	put_descriptor(f, "initramfs", v->initramfs_digest);
+	if (info && info->has_manifest) {
+		fputc(',', f);
+		put_descriptor(f, "manifest", info->manifest_digest);
+	}
+	fputc(']', f);
+	if (info && info->url) {
+		fputs(",\"url\":", f);
+		report_put_json_string(f, info->url, strlen(info->url));
+	}
+	put_test_names(f, "passedTests", v, OUT_PASSED);
+	put_test_names(f, "warnedTests", v, OUT_WARNED);
+	put_test_names(f, "failedTests", v, OUT_FAILED);
+	fputs("}}", f);
+}
+
+static int build_statement(const struct hv_verdict *v, const struct attestation_info *info,
+			   char **ret, size_t *ret_len)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return MB_E_NOMEM;
+	put_statement(f, v, info);
+	err = ferror(f) ? MB_E_NOMEM : 0;
+	if (fclose(f) != 0)
+		err = MB_E_NOMEM;
+	if (!err && len > MAX_STATEMENT_BYTES)
+		err = MB_E_TOO_LARGE;
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static char *base64(const uint8_t *p, size_t n)
+{
+	size_t cap = sodium_base64_ENCODED_LEN(n, B64);
+	char *s = malloc(cap);
+
+	if (s)
+		sodium_bin2base64(s, cap, p, n, B64);
+	return s;
+}
+
+int attestation_write(const struct hv_verdict *v, const uint8_t sk[static 64], FILE *out)
+{
+	return attestation_write_info(v, NULL, sk, out);
+}
+
+int attestation_write_info(const struct hv_verdict *v, const struct attestation_info *info,
+			   const uint8_t sk[static 64], FILE *out)
+{
+	char *stmt = NULL, *payload64 = NULL, *sig64 = NULL, keyid[ATTESTATION_KEYID_CHARS + 1];
+	uint8_t *pae = NULL, sig[ATTESTATION_SIG_BYTES], pk[ATTESTATION_PK_BYTES];
+	size_t stmt_len = 0, pae_len = 0;
+	int err;
+
+	if (!v || !out || !v->attested || !report_verdict_name(v->exit) || v->ntests > HV_MAX_TESTS ||
+	    (v->ntests && !v->tests) || (info && info->url && strlen(info->url) > MAX_URL_BYTES))
+		return MB_E_INVAL;
+	if (sodium_init() < 0)
+		return MB_E_CRYPTO;
+	err = build_statement(v, info, &stmt, &stmt_len);
+	if (err)
+		goto out;
+	err = attestation_pae(ATTESTATION_PAYLOAD_TYPE, (const uint8_t *)stmt, stmt_len, &pae, &pae_len);
+	if (err)
+		goto out;
+	if (crypto_sign_detached(sig, NULL, pae, pae_len, sk) != 0) {
+		err = MB_E_CRYPTO;
+		goto out;
+	}
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	attestation_keyid(pk, keyid);
+	payload64 = base64((const uint8_t *)stmt, stmt_len);
+	sig64 = base64(sig, sizeof(sig));
+	if (!payload64 || !sig64) {
+		err = MB_E_NOMEM;
+		goto out;
+	}
+	fprintf(out, "{\"payloadType\":\"%s\",\"payload\":\"%s\",\"signatures\":[{\"keyid\":\"%s\",\"sig\":\"%s\"}]}\n",
+		ATTESTATION_PAYLOAD_TYPE, payload64, keyid, sig64);
+	err = fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
+out:
+	free(stmt);
+	free(pae);
+	free(payload64);
+	free(sig64);
+	return err;
+}
+
+/* ---- reading an envelope: a bounded reader over exactly the DSSE shape ---- */
+
+struct rd {
+	const uint8_t *p;
+	size_t len, off;
+};
+
+struct span {
+	const uint8_t *p;
+	size_t n;
+};
+
+struct envelope {
+	struct span type, payload, keyid, sig;
+	size_t nsigs;
+};
+
+static void skip_ws(struct rd *r)
+{
+	while (r->off < r->len && (r->p[r->off] == ' ' || r->p[r->off] == '\t' ||
+				   r->p[r->off] == '\n' || r->p[r->off] == '\r'))
+		r->off++;
+}
+
+static bool value_start(uint8_t c)
+{
+	return c == '{' || c == '[' || c == '"' || c == 't' || c == 'f' || c == 'n' || c == '-' ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Consumes c, which opens a value of the expected type. */
+static int open_value(struct rd *r, char c)
+{
+	skip_ws(r);
+	if (r->off == r->len)
+		return MB_E_TRUNCATED;
+	if (r->p[r->off] != (uint8_t)c)
+		return value_start(r->p[r->off]) ? MB_E_TYPE : MB_E_MALFORMED;
+	r->off++;
+	return 0;
+}
+
+/* A string of printable ASCII without escapes: every field of an envelope
+ * is a media type, hex or base64, none of which needs one. */
+static int read_string(struct rd *r, size_t max, struct span *ret)
+{
+	size_t start;
+	int err = open_value(r, '"');
+
+	if (err)
+		return err;
+	start = r->off;
+	for (;;) {
+		uint8_t c;
+
+		if (r->off == r->len)
+			return MB_E_TRUNCATED;
+		c = r->p[r->off];
+		if (c == '"')
+			break;
+		if (c == '\\')
+			return MB_E_UNSUPPORTED;
+		if (c < 0x20 || c > 0x7e)
+			return MB_E_MALFORMED;
+		if (r->off - start >= max)
+			return MB_E_TOO_LARGE;
+		r->off++;
+	}
+	*ret = (struct span){ r->p + start, r->off - start };
+	r->off++;
+	return 0;
+}
+
+typedef int (*member_fn)(struct rd *r, size_t key, struct envelope *e);
+
+/* An object with exactly the members keys[0..nkeys), in any order, each once. */
+static int read_object(struct rd *r, const char *const *keys, size_t nkeys, member_fn fn,
+		       struct envelope *e)
+{
+	uint32_t seen = 0;
+	int err = open_value(r, '{');
+
+	skip_ws(r);
+	if (!err && r->off < r->len && r->p[r->off] == '}') {
+		r->off++;
+		return nkeys ? MB_E_MISSING_KEY : 0;
+	}
+	while (!err) {
+		struct span k;
+		size_t i;
+
+		err = read_string(r, 32, &k);
+		if (err == MB_E_TYPE)
+			err = MB_E_MALFORMED; /* a member name must be a string */
+		if (err == MB_E_TOO_LARGE)
+			err = MB_E_UNKNOWN_KEY;
+		if (err)
+			break;
+		for (i = 0; i < nkeys; i++)
+			if (strlen(keys[i]) == k.n && memcmp(keys[i], k.p, k.n) == 0)
+				break;
+		if (i == nkeys)
+			return MB_E_UNKNOWN_KEY;
+		if (seen & 1u << i)
+			return MB_E_KEY_ORDER;
+		seen |= 1u << i;
+		err = open_value(r, ':');
+		if (err == MB_E_TYPE)
+			err = MB_E_MALFORMED;
+		if (err || (err = fn(r, i, e)))
+			break;
+		skip_ws(r);
+		if (r->off == r->len)
+			return MB_E_TRUNCATED;
+		if (r->p[r->off] == '}') {
+			r->off++;
+			return seen == (1u << nkeys) - 1 ? 0 : MB_E_MISSING_KEY;
+		}
+		if (r->p[r->off++] != ',')
+			return MB_E_MALFORMED;
+	}
+	return err;
+}
+
+static int signature_member(struct rd *r, size_t key, struct envelope *e)
+{
+	return read_string(r, 128, key == 0 ? &e->keyid : &e->sig);
+}
+
+static int read_signatures(struct rd *r, struct envelope *e)
+{
+	static const char *const keys[] = { "keyid", "sig" };
+	int err = open_value(r, '[');
+
+	if (err)
+		return err;
+	skip_ws(r);
+	if (r->off < r->len && r->p[r->off] == ']')
+		return MB_E_LIMIT;
+	err = read_object(r, keys, 2, signature_member, e);
+	if (err)
+		return err;
+	e->nsigs = 1;
+	skip_ws(r);
+	if (r->off == r->len)
+		return MB_E_TRUNCATED;
+	if (r->p[r->off] == ',')
+		return MB_E_LIMIT;
+	if (r->p[r->off] != ']')
+		return MB_E_MALFORMED;
+	r->off++;
+	return 0;
+}
+
+static int envelope_member(struct rd *r, size_t key, struct envelope *e)
+{
+	switch (key) {
+	case 0: return read_string(r, MAX_PAYLOAD_TYPE_BYTES, &e->type);
+	case 1: return read_string(r, MAX_ENVELOPE_BYTES, &e->payload);
+	default: return read_signatures(r, e);
+	}
+}
+
+static int parse_envelope(const uint8_t *p, size_t n, struct envelope *ret)
+{
+	static const char *const keys[] = { "payloadType", "payload", "signatures" };
+	struct rd r = { p, n, 0 };
+	struct envelope e = { 0 };
+	int err = read_object(&r, keys, 3, envelope_member, &e);
+
+	if (err)
+		return err;
+	skip_ws(&r);
+	if (r.off != r.len)
+		return MB_E_TRAILING;
+	*ret = e;
+	return 0;
+}
+
+/* Strict base64 into out (at most cap bytes): padded, no whitespace, the
+ * unused bits zero (libsodium refuses non-canonical encodings). */
+static int unbase64(struct span s, uint8_t *out, size_t cap, size_t *ret_len)
+{
+	errno = 0;
+	if (sodium_base642bin(out, cap, (const char *)s.p, s.n, NULL, ret_len, NULL, B64) != 0)
+		return errno == ERANGE ? MB_E_TOO_LARGE : ATT_E_BASE64;
+	return 0;
+}
+
+/* Checks, in order, what needs no crypto: shape, payload type, keyid,
+ * the signature's size; then the signature. */
+int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
+		       uint8_t **ret_payload, size_t *ret_payload_len)
+{
+	struct envelope e;
+	char keyid[ATTESTATION_KEYID_CHARS + 1];
+	uint8_t sig[96], *body = NULL, *pae = NULL;
+	size_t sig_len = 0, body_len = 0, pae_len = 0;
+	int err;
+
+	if (!envelope || n > MAX_ENVELOPE_BYTES)
+		return n > MAX_ENVELOPE_BYTES ? MB_E_TOO_LARGE : MB_E_INVAL;
+	if (sodium_init() < 0)
+		return MB_E_CRYPTO;
+	err = parse_envelope(envelope, n, &e);
+	if (err)
+		return err;
+	if (e.type.n != strlen(ATTESTATION_PAYLOAD_TYPE) ||
+	    memcmp(e.type.p, ATTESTATION_PAYLOAD_TYPE, e.type.n) != 0)
+		return ATT_E_PAYLOAD_TYPE;
+	if (e.keyid.n != ATTESTATION_KEYID_CHARS)
+		return MB_E_LENGTH;
+	attestation_keyid(pk, keyid);
+	if (memcmp(e.keyid.p, keyid, ATTESTATION_KEYID_CHARS) != 0)
+		return ATT_E_KEYID;
+	err = unbase64(e.sig, sig, sizeof(sig), &sig_len);
+	if (err)
+		return err;
+	if (sig_len != ATTESTATION_SIG_BYTES)
+		return MB_E_LENGTH;
+	body = malloc(e.payload.n / 4 * 3 + 1);
+	if (!body)
+		return MB_E_NOMEM;
+	err = unbase64(e.payload, body, e.payload.n / 4 * 3 + 1, &body_len);
+	if (!err)
+		err = attestation_pae(ATTESTATION_PAYLOAD_TYPE, body, body_len, &pae, &pae_len);
+	if (err)
+		goto out;
+	err = ATT_E_SIGNATURE;
+	if (crypto_sign_verify_detached(sig, pae, pae_len, pk) != 0)
+		goto out;
+	if (ret_payload) {
+		*ret_payload = body;
+		*ret_payload_len = body_len;
+		body = NULL;
+	}
+	err = 0;
+out:
+	free(body);
+	free(pae);
+	return err;
+}
+
+/* ---- key files ---- */
+
+static int read_exact(int fd, uint8_t *p, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t k = read(fd, p + off, n - off);
+
+		if (k < 0 && errno == EINTR) /* a signal: try again */
+			continue;
+		if (k <= 0)
+			return k < 0 ? MB_E_IO : MB_E_TRUNCATED;
+		off += (size_t)k;
+	}
+	return 0;
+}
+
+static int write_exact(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t k = write(fd, p + off, n - off);
+
+		if (k < 0 && errno == EINTR) /* a signal: try again */
+			continue;
+		if (k <= 0)
+			return MB_E_IO;
+		off += (size_t)k;
+	}
+	return 0;
+}
+
+/* Opens a regular file without following a symlink and without blocking
+ * on a FIFO; *st receives its status. A missing file is MB_E_IO with
+ * errno ENOENT. */
+static int open_regular(const char *path, struct stat *st, int *ret_fd)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return errno == ELOOP ? MB_E_FILE_TYPE : MB_E_IO; /* ELOOP: path is a symlink */
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		int err = S_ISREG(st->st_mode) ? MB_E_IO : MB_E_FILE_TYPE;
+
+		close(fd);
+		return err;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int load_key(const char *path, uint8_t pk[static 32], uint8_t sk[static 64], bool *ret_missing)
+{
+	uint8_t buf[ATTESTATION_SK_BYTES], pk2[ATTESTATION_PK_BYTES], sk2[ATTESTATION_SK_BYTES];
+	struct stat st = { 0 };
+	int fd = -1, err = open_regular(path, &st, &fd);
+
+	if (err) {
+		*ret_missing = err == MB_E_IO && errno == ENOENT;
+		return err;
+	}
+	if ((st.st_mode & 077) || st.st_uid != geteuid())
+		err = ATT_E_KEY_MODE;
+	else if (st.st_size != ATTESTATION_SK_BYTES)
+		err = MB_E_LENGTH;
+	else
+		err = read_exact(fd, buf, sizeof(buf));
+	close(fd);
+	/* the stored public half must be the one the seed makes */
+	if (!err && (crypto_sign_seed_keypair(pk2, sk2, buf) != 0 || sodium_memcmp(sk2, buf, sizeof(buf)) != 0))
+		err = ATT_E_KEY;
+	if (!err) {
+		memcpy(pk, pk2, sizeof(pk2));
+		memcpy(sk, sk2, sizeof(sk2));
+	}
+	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(sk2, sizeof(sk2));
+	return err;
+}
+
+/* A temporary file beside path, mode 0600; *ret_tmp is malloc'd. */
+static int open_temp(const char *path, char **ret_tmp, int *ret_fd)
+{
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 8);
+	int fd;
+
+	if (!tmp)
+		return MB_E_NOMEM;
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".XXXXXX", 8);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
+		return MB_E_IO;
+	}
+	*ret_tmp = tmp;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Writes a new key to a temporary file and links it into place, so that
+ * path never holds half a key and an existing key is never replaced. */
+static int create_key(const char *path)
+{
+	uint8_t pk[ATTESTATION_PK_BYTES], sk[ATTESTATION_SK_BYTES];
+	char *tmp = NULL;
+	int fd = -1, err = open_temp(path, &tmp, &fd);
+
+	if (err)
+		return err;
+	crypto_sign_keypair(pk, sk);
+	err = write_exact(fd, sk, sizeof(sk));
+	sodium_memzero(sk, sizeof(sk));
+	if (!err && fsync(fd) != 0)
+		err = MB_E_IO;
+	close(fd);
+	/* EEXIST: another process created it first; theirs is loaded */
+	if (!err && link(tmp, path) != 0 && errno != EEXIST)
+		err = MB_E_IO;
+	unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+int attestation_load_or_create_key(const char *path, uint8_t pk[static 32], uint8_t sk[static 64])
+{
+	bool missing = false;
+	int err;
+
+	if (!path || !*path)
+		return MB_E_INVAL;
+	if (sodium_init() < 0)
+		return MB_E_CRYPTO;
+	err = load_key(path, pk, sk, &missing);
+	if (!missing)
+		return err;
+	err = create_key(path);
+	return err ? err : load_key(path, pk, sk, &missing);
+}
+
+/* An Ed25519 SubjectPublicKeyInfo (RFC 8410) is this prefix and the key. */
+static const uint8_t spki_prefix[12] = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+					 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 };
+#define PEM_HEAD "-----BEGIN PUBLIC KEY-----\n"
+#define PEM_TAIL "\n-----END PUBLIC KEY-----\n"
+#define SPKI_B64_CHARS 60u
+
+int attestation_write_pubkey(const char *path, const uint8_t pk[static 32])
+{
+	uint8_t der[sizeof(spki_prefix) + ATTESTATION_PK_BYTES];
+	char pem[sizeof(PEM_HEAD) + SPKI_B64_CHARS + sizeof(PEM_TAIL)], b64[SPKI_B64_CHARS + 1];
+	char *tmp = NULL;
+	int fd = -1, err, k;
+
+	if (!path || !*path)
+		return MB_E_INVAL;
+	memcpy(der, spki_prefix, sizeof(spki_prefix));
+	memcpy(der + sizeof(spki_prefix), pk, ATTESTATION_PK_BYTES);
+	sodium_bin2base64(b64, sizeof(b64), der, sizeof(der), B64);
+	k = snprintf(pem, sizeof(pem), PEM_HEAD "%s" PEM_TAIL, b64);
+	err = open_temp(path, &tmp, &fd);
+	if (err)
+		return err;
+	if (fchmod(fd, 0644) != 0 || write_exact(fd, pem, (size_t)k) != 0 || fsync(fd) != 0)
+		err = MB_E_IO;
+	close(fd);
+	if (!err && rename(tmp, path) != 0)
+		err = MB_E_IO;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+int attestation_read_pubkey(const char *path, uint8_t pk[static 32])
+{
+	const size_t want = sizeof(PEM_HEAD) - 1 + SPKI_B64_CHARS + sizeof(PEM_TAIL) - 1;
+	char pem[sizeof(PEM_HEAD) + SPKI_B64_CHARS + sizeof(PEM_TAIL)];
+	uint8_t der[sizeof(spki_prefix) + ATTESTATION_PK_BYTES + 2];
+	struct stat st = { 0 };
+	size_t der_len = 0;
+	int fd = -1, err = open_regular(path, &st, &fd);
+
+	if (err)
+		return err;
+	err = st.st_size == (off_t)want ? read_exact(fd, (uint8_t *)pem, want) : MB_E_LENGTH;
+	close(fd);
+	if (err)
+		return err;
+	if (memcmp(pem, PEM_HEAD, sizeof(PEM_HEAD) - 1) != 0 ||
+	    memcmp(pem + want - (sizeof(PEM_TAIL) - 1), PEM_TAIL, sizeof(PEM_TAIL) - 1) != 0)
+		return MB_E_MALFORMED;
+	err = unbase64((struct span){ (const uint8_t *)pem + sizeof(PEM_HEAD) - 1, SPKI_B64_CHARS },
+		       der, sizeof(der), &der_len);
+	if (err)
+		return err;
+	if (der_len != sizeof(spki_prefix) + ATTESTATION_PK_BYTES)
+		return MB_E_LENGTH;
+	if (memcmp(der, spki_prefix, sizeof(spki_prefix)) != 0)
+		return MB_E_ALG;
+	memcpy(pk, der + sizeof(spki_prefix), ATTESTATION_PK_BYTES);
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A signed statement of an attested run, in the form supply-chain tools
+ * read: an in-toto Statement v1 with the test-result v0.1 predicate,
+ * wrapped in a DSSE envelope signed with Ed25519 (libsodium). Subjects are
+ * the root image and the agent and harness trees; the configuration is
+ * the run spec, the boot components and, when given, the manifest
+ * (docs/host-verify-outputs.md).
+ *
+ * The signing key is a raw libsodium Ed25519 secret key (seed || public
+ * key, 64 bytes) in a file of mode 0600; the public key is written as a
+ * PEM SubjectPublicKeyInfo that OpenSSL and cosign read. keyid is the hex
+ * SHA-256 of the 32-byte public key.
+ */
+#ifndef HV_ATTESTATION_H
+#define HV_ATTESTATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "verify.h"
+
+#define ATTESTATION_PAYLOAD_TYPE "application/vnd.in-toto+json"
+#define ATTESTATION_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
+#define ATTESTATION_PREDICATE_TYPE "https://in-toto.io/attestation/test-result/v0.1"
+
+#define ATTESTATION_PK_BYTES 32u
+#define ATTESTATION_SK_BYTES 64u
+#define ATTESTATION_SIG_BYTES 64u
+#define ATTESTATION_KEYID_CHARS 64u           /* hex of SHA-256 */
+#define MAX_STATEMENT_BYTES (8u << 20)         /* 4096 test names fit with room */
+#define MAX_ENVELOPE_BYTES (12u << 20)         /* base64 of the above + fields */
+#define MAX_PAYLOAD_TYPE_BYTES 128u
+#define MAX_URL_BYTES 2048u
+
+/* Errors of this module besides the MB_E_* codes. */
+enum attestation_err {
+	ATT_E_BASE64 = -64,       /* not strict, padded, canonical base64 */
+	ATT_E_PAYLOAD_TYPE = -65, /* payloadType is not in-toto's */
+	ATT_E_KEYID = -66,        /* keyid is not the given key's */
+	ATT_E_SIGNATURE = -67,    /* the signature does not verify */
+	ATT_E_KEY_MODE = -68,     /* key file readable by others or not ours */
+	ATT_E_KEY = -69,          /* key file does not hold a consistent key pair */
+};
+
+/* Words for any code this module returns (MB_E_* included). */
+const char *attestation_strerror(int err);
+
+struct attestation_info {
+	const char *url;                /* where the run can be seen, or NULL */
+	bool has_manifest;
+	uint8_t manifest_digest[32];    /* SHA-256 of the manifest file */
+};
+
+/* Writes the envelope of an attested verdict (v->attested; MB_E_INVAL
+ * otherwise: evidence that did not hold is not signed). */
+int attestation_write(const struct hv_verdict *v, const uint8_t sk[static 64], FILE *out) MB_WARN_UNUSED;
+int attestation_write_info(const struct hv_verdict *v, const struct attestation_info *info,
+			   const uint8_t sk[static 64], FILE *out) MB_WARN_UNUSED;
+
+/* Returns 0 only when the envelope is well-formed (exactly the DSSE
+ * fields, one signature), of the in-toto payload type, its keyid is pk's
+ * and its signature over the PAE verifies with pk. Then, if ret_payload
+ * is not NULL, *ret_payload (malloc'd, free it) and *ret_payload_len
+ * receive the statement; they are untouched on failure. */
+int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
+		       uint8_t **ret_payload, size_t *ret_payload_len) MB_WARN_UNUSED;
+
+/* DSSE's pre-authentication encoding:
+ * "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. *ret is malloc'd. */
+int attestation_pae(const char *type, const uint8_t *body, size_t n,
+		    uint8_t **ret, size_t *ret_len) MB_WARN_UNUSED;
+
+void attestation_keyid(const uint8_t pk[static 32], char out[static ATTESTATION_KEYID_CHARS + 1]);
+
+/* Loads the key pair at path, or creates it there (mode 0600, atomically:
+ * a concurrent creator's key wins and is loaded). Refuses symlinks,
+ * non-regular files and keys readable by group or others. Wipe sk with
+ * sodium_memzero when done. */
+int attestation_load_or_create_key(const char *path, uint8_t pk[static 32], uint8_t sk[static 64]) MB_WARN_UNUSED;
+/* Writes pk as PEM (mode 0644, replaced atomically) and reads it back. */
+int attestation_write_pubkey(const char *path, const uint8_t pk[static 32]) MB_WARN_UNUSED;
+int attestation_read_pubkey(const char *path, uint8_t pk[static 32]) MB_WARN_UNUSED;
+
+#endif

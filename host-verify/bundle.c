@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+#include "bundle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	B_VERSION = 0, B_NONCE, B_RUNSPEC, B_PLATFORM, B_RECORDS, B_EK, B_AK, B_ACTIVATION,
+	B_QUOTE, B_TPM, B_INCOMPLETE, B_KEYS_
+};
+#define B_REQUIRED ((1u << B_VERSION) | (1u << B_NONCE) | (1u << B_RUNSPEC) | \
+		    (1u << B_PLATFORM) | (1u << B_RECORDS) | (1u << B_EK) | (1u << B_TPM))
+
+void bundle_encode(const struct bundle *b, struct cb_wr *w)
+{
+	size_t keys = 7 + b->has_ak + b->has_activation + b->has_quote + (b->incomplete[0] != 0);
+
+	cb_put_map(w, keys);
+	cb_put_uint(w, B_VERSION);
+	cb_put_uint(w, BUNDLE_VERSION);
+	cb_put_uint(w, B_NONCE);
+	cb_put_bstr(w, b->nonce, NONCE_BYTES);
+	cb_put_uint(w, B_RUNSPEC);
+	cb_put_bstr(w, b->runspec.p, b->runspec.n);
+	cb_put_uint(w, B_PLATFORM);
+	cb_put_bstr(w, b->platform_log.p, b->platform_log.n);
+	cb_put_uint(w, B_RECORDS);
+	cb_put_array(w, b->nrecords);
+	for (size_t i = 0; i < b->nrecords; i++)
+		cb_put_bstr(w, b->records[i].p, b->records[i].n);
+	cb_put_uint(w, B_EK);
+	cb_put_bstr(w, b->ek.p, b->ek.n);
+	if (b->has_ak) {
+		cb_put_uint(w, B_AK);
+		cb_put_bstr(w, b->ak.p, b->ak.n);
+	}
+	if (b->has_activation) {
+		cb_put_uint(w, B_ACTIVATION);
+		cb_put_map(w, 2);
+		cb_put_uint(w, 0);
+		cb_put_bstr(w, b->ak_name.p, b->ak_name.n);
+		cb_put_uint(w, 1);
+		cb_put_bstr(w, b->activation_sig, sizeof(b->activation_sig));
+	}
+	if (b->has_quote) {
+		cb_put_uint(w, B_QUOTE);
+		cb_put_bstr(w, b->quote.p, b->quote.n);
+	}
+	cb_put_uint(w, B_TPM);
+	cb_put_cstr(w, b->tpm_device ? "device" : "relay");
+	if (b->incomplete[0]) {
+		cb_put_uint(w, B_INCOMPLETE);
+		cb_put_cstr(w, b->incomplete);
+	}
+}
+
+static int get_bytes(struct cb_rd *r, size_t max, struct bytes *ret)
+{
+	return cb_get_bstr(r, max, &ret->p, &ret->n);
+}
+
+static int decode_activation(struct cb_rd *r, struct bundle *b)
+{
+	struct cb_map m;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(r, &m, 2)) < 0)
+		return e;
+	while ((e = cb_map_next(r, &m, &key)) > 0) {
+		if (key == 0)
+			e = get_bytes(r, 68, &b->ak_name);
+		else if (key == 1)
+			e = cb_get_bstr_exact(r, b->activation_sig, sizeof(b->activation_sig));
+		else
+			e = MB_E_UNKNOWN_KEY;
+		if (e < 0)
+			return e;
+	}
+	if (e < 0 || (e = cb_map_require(&m, 0x3)) < 0)
+		return e;
+	b->has_activation = true;
+	return 0;
+}
+
+static int decode_records(struct cb_rd *r, struct bundle *b)
+{
+	size_t n;
+	int e;
+
+	if ((e = cb_get_array(r, MAX_RECORDS, &n)) < 0)
+		return e == MB_E_TOO_LARGE ? MB_E_LIMIT : e;
+	b->records = calloc(n ? n : 1, sizeof(*b->records));
+	if (!b->records)
+		return MB_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if ((e = get_bytes(r, MAX_RECORD_BYTES, &b->records[i])) < 0)
+			return e;
+	b->nrecords = n;
+	return 0;
+}
+
+static int decode_key(struct cb_rd *r, uint64_t key, struct bundle *b)
+{
+	uint64_t v = 0;
+	char tpm[8];
+	int e;
+
+	switch (key) {
+	case B_VERSION:
+		if ((e = cb_get_uint(r, UINT32_MAX, &v)) < 0)
+			return e;
+		return v == BUNDLE_VERSION ? 0 : MB_E_VERSION;
+	case B_NONCE:
+		return cb_get_bstr_exact(r, b->nonce, NONCE_BYTES);
+	case B_RUNSPEC:
+		return get_bytes(r, MAX_RUNSPEC_BYTES, &b->runspec);
+	case B_PLATFORM:
+		return get_bytes(r, MAX_EVENTS * 128u, &b->platform_log);
+	case B_RECORDS:
+		return decode_records(r, b);
+	case B_EK:
+		return get_bytes(r, 1024, &b->ek);
+	case B_AK:
+		b->has_ak = true;
+		return get_bytes(r, 1024, &b->ak);
+	case B_ACTIVATION:
+		return decode_activation(r, b);
+	case B_QUOTE:
+		b->has_quote = true;
+		return get_bytes(r, 64u * 1024u, &b->quote);
+	case B_TPM:
+		if ((e = cb_get_cstr(r, tpm, sizeof(tpm))) < 0)
+			return e;
+		if (strcmp(tpm, "device") != 0 && strcmp(tpm, "relay") != 0)
+			return MB_E_RANGE;
+		b->tpm_device = strcmp(tpm, "device") == 0;
+		return 0;
+	case B_INCOMPLETE:
+		if ((e = cb_get_cstr(r, b->incomplete, sizeof(b->incomplete))) < 0)
+			return e;
+		return b->incomplete[0] ? 0 : MB_E_RANGE;
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
+int bundle_decode(const uint8_t *p, size_t len, struct bundle *ret)
+{
+	struct bundle b = { 0 };
+	struct cb_rd r;
+	struct cb_map m;
+	uint64_t key;
+	int e;
+
+	if (len > MAX_BUNDLE_BYTES)
+		return MB_E_TOO_LARGE;
+	if ((e = cb_validate(p, len, 3)) < 0)
+		return e;
+	cb_rd_init(&r, p, len);
+	if ((e = cb_map_begin(&r, &m, B_KEYS_)) < 0)
+		return e;
+	while ((e = cb_map_next(&r, &m, &key)) > 0)
+		if ((e = decode_key(&r, key, &b)) < 0)
+			break;
+	if (e == 0)
+		e = cb_map_require(&m, B_REQUIRED);
+	if (e == 0)
+		e = cb_end(&r);
+	if (e < 0) {
+		free(b.records);
+		return e;
+	}
+	*ret = b;
+	return 0;
+}
+
+void bundle_free(struct bundle *b)
+{
+	free(b->records);
+	b->records = NULL;
+	b->nrecords = 0;
+}
+
+size_t bundle_activation_message(const uint8_t nonce[static 32], const uint8_t *name, size_t name_len,
+				 uint8_t *out, size_t cap)
+{
+	size_t tl = sizeof(ACTIVATION_TAG) - 1, n = tl + NONCE_BYTES + name_len;
+
+	if (n > cap)
+		return 0;
+	memcpy(out, ACTIVATION_TAG, tl);
+	memcpy(out + tl, nonce, NONCE_BYTES);
+	memcpy(out + tl + NONCE_BYTES, name, name_len);
+	return n;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The evidence bundle: everything a run produced that the verdict rests
+ * on, in one CBOR file, so that an auditor can re-verify offline with the
+ * manifest and the pins alone (schemas/bundle.cddl):
+ * { 0: version, 1: nonce, 2: run spec bytes, 3: platform event log bytes,
+ *   4: [* record bytes], 5: EK TPM2B_PUBLIC, 6: ? AK TPM2B_PUBLIC,
+ *   7: ? activation transcript, 8: ? quote message bytes,
+ *   9: tpm mode ("relay" / "device"), 10: ? incomplete: text }
+ * The activation transcript {0: AK name, 1: Ed25519 signature} is signed
+ * by the verifier that ran MakeCredential and saw the secret come back:
+ * the signed message is "vouch.activation.v1" || nonce || AK name.
+ */
+#ifndef HV_BUNDLE_H
+#define HV_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb.h"
+#include "err.h"
+#include "mb_limits.h"
+
+#define BUNDLE_VERSION 1u
+#define ACTIVATION_TAG "vouch.activation.v1"
+#define MAX_BUNDLE_BYTES (512u << 20)
+
+struct bytes {
+	const uint8_t *p;
+	size_t n;
+};
+
+struct bundle {
+	uint8_t nonce[NONCE_BYTES];
+	struct bytes runspec, platform_log, ek, ak, quote;
+	size_t nrecords;
+	struct bytes *records;  /* heap; each points into the input */
+	bool has_ak, has_activation, has_quote;
+	struct bytes ak_name;
+	uint8_t activation_sig[64];
+	bool tpm_device;
+	char incomplete[256];   /* why the run did not finish, or "" */
+};
+
+void bundle_encode(const struct bundle *b, struct cb_wr *w);
+/* Byte fields point into p, which must outlive ret. */
+int bundle_decode(const uint8_t *p, size_t len, struct bundle *ret) MB_WARN_UNUSED;
+void bundle_free(struct bundle *b);
+/* The activation message the verifier signs. */
+size_t bundle_activation_message(const uint8_t nonce[static 32], const uint8_t *name, size_t name_len,
+				 uint8_t *out, size_t cap);
+
+#endif

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "record.h"
+
+/* ---- strings from untrusted text ---- */
+
+/* Decodes one UTF-8 sequence (RFC 3629: shortest form, no surrogates, at
+ * most U+10FFFF). Returns its length; a byte that does not start a valid
+ * sequence decodes as U+FFFD of length 1, so decoding always advances. */
+static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *ret)
+{
+	uint8_t c = s[0];
+	uint32_t cp, min;
+	size_t len;
+
+	if (c < 0x80) {
+		*ret = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1fu, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0fu, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07u, min = 0x10000;
+	else
+		goto bad;
+	if (len > n)
+		goto bad;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto bad;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		goto bad;
+	*ret = cp;
+	return len;
+bad:
+	*ret = 0xfffd;
+	return 1;
+}
+
+static void put_utf8(FILE *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		fputc((int)cp, out);
+	} else if (cp < 0x800) {
+		fputc((int)(0xc0 | cp >> 6), out);
+		fputc((int)(0x80 | (cp & 0x3f)), out);
+	} else if (cp < 0x10000) {
+		fputc((int)(0xe0 | cp >> 12), out);
+		fputc((int)(0x80 | (cp >> 6 & 0x3f)), out);
+		fputc((int)(0x80 | (cp & 0x3f)), out);
+	} else {
+		fputc((int)(0xf0 | cp >> 18), out);
+		fputc((int)(0x80 | (cp >> 12 & 0x3f)), out);
+		fputc((int)(0x80 | (cp >> 6 & 0x3f)), out);
+		fputc((int)(0x80 | (cp & 0x3f)), out);
+	}
+}
+
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+void report_put_json_string(FILE *out, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	if (n > REPORT_MAX_STRING_BYTES)
+		n = REPORT_MAX_STRING_BYTES;
+	fputc('"', out);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+
+		i += utf8_next(p + i, n - i, &cp);
+		if (cp == '"' || cp == '\\')
+			fprintf(out, "\\%c", (char)cp);
+		else if (is_control(cp))
+			fprintf(out, "\\u%04" PRIx32, cp);
+		else if (cp == 0x2028 || cp == 0x2029) /* line ends to JavaScript */
+			fprintf(out, "\\u%04" PRIx32, cp);
+		else
+			put_utf8(out, cp);
+	}
+	fputc('"', out);
+}
+
+/* Character references for tab and line ends keep them intact inside
+ * attribute values, where a parser would fold them into spaces. */
+void report_put_xml_text(FILE *out, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	if (n > REPORT_MAX_STRING_BYTES)
+		n = REPORT_MAX_STRING_BYTES;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+
+		i += utf8_next(p + i, n - i, &cp);
+		switch (cp) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		case '\t': fputs("&#9;", out); break;
+		case '\n': fputs("&#10;", out); break;
+		case '\r': fputs("&#13;", out); break;
+		case 0xfffe: /* not XML characters */
+		case 0xffff: put_utf8(out, 0xfffd); break;
+		default:
+			if (!is_control(cp))
+				put_utf8(out, cp);
+		}
+	}
+}
+
+static void put_xml_cstr(FILE *out, const char *s)
+{
+	report_put_xml_text(out, s, strlen(s));
+}
+
+static void put_json_cstr(FILE *out, const char *s)
+{
+	report_put_json_string(out, s, strlen(s));
+}
+
+/* ---- the verdict ---- */
+
+const char *report_verdict_name(enum hv_exit e)
+{
+	switch (e) {
+	case HV_EXIT_PASSED: return "passed";
+	case HV_EXIT_TESTS_FAILED: return "tests-failed";
+	case HV_EXIT_REJECTED: return "rejected";
+	case HV_EXIT_INCOMPLETE: return "incomplete";
+	default: return NULL;
+	}
+}
+
+void report_test_label(const struct hv_test *t, char *out, size_t cap)
+{
+	size_t n = strnlen(t->name, sizeof(t->name));
+
+	if (cap == 0)
+		return;
+	if (n == 0) {
+		snprintf(out, cap, "test %" PRIu64, t->num);
+		return;
+	}
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(out, t->name, n);
+	out[n] = '\0';
+}
+
+static bool verdict_sane(const struct hv_verdict *v)
+{
+	return v && report_verdict_name(v->exit) && v->nreasons <= HV_MAX_REASONS &&
+	       v->ntests <= HV_MAX_TESTS && (v->ntests == 0 || v->tests);
+}
+
+static const char *reason_name(enum hv_reason r)
+{
+	const char *s = hv_reason_name(r);
+
+	return s ? s : "unknown";
+}
+
+static const char *reason_text(enum hv_reason r)
+{
+	const char *s = hv_reason_text(r);
+
+	return s ? s : "unknown reason";
+}
+
+static const char *end_reason_name(uint32_t e)
+{
+	switch (e) {
+	case END_COMPLETE: return "complete";
+	case END_CUT: return "cut";
+	case END_FATAL: return "fatal";
+	default: return "unknown";
+	}
+}
+
+static bool harness_failed(const struct hv_verdict *v)
+{
+	return v->harness_exit != 0 || v->harness_signal != 0 || v->cut || v->end_reason != END_COMPLETE;
+}
+
+/* One sentence on how the harness ended, for the vouch.harness test case. */
+static void harness_summary(const struct hv_verdict *v, char *out, size_t cap)
+{
+	size_t off = 0;
+
+#define ADD(...) \
+	do { \
+		int k_ = snprintf(out + off, cap - off, __VA_ARGS__); \
+		if (k_ > 0) \
+			off = (size_t)k_ < cap - off ? off + (size_t)k_ : cap - 1; \
+	} while (0)
+	out[0] = '\0';
+	if (v->harness_signal != 0)
+		ADD("harness killed by signal %d", v->harness_signal);
+	else if (v->harness_exit < 0)
+		ADD("harness exit status unknown");
+	else
+		ADD("harness exited with status %d", v->harness_exit);
+	if (v->cut)
+		ADD("; cut off at a limit");
+	if (v->end_reason == END_FATAL)
+		ADD("; guest-init ended the run on an error of its own");
+	else if (v->end_reason != END_COMPLETE && v->end_reason != END_CUT)
+		ADD("; run ended with unknown reason %" PRIu32, v->end_reason);
+#undef ADD
+}
+
+/* ---- JUnit XML ---- */
+
+enum tc_kind { TC_PASS, TC_FAIL, TC_SKIP, TC_TODO };
+
+static enum tc_kind classify(const struct hv_test *t)
+{
+	if (t->directive == DIRECTIVE_SKIP)
+		return TC_SKIP;
+	if (t->directive == DIRECTIVE_TODO)
+		return t->ok ? TC_PASS : TC_TODO; /* a TODO that passes is no failure */
+	return t->ok ? TC_PASS : TC_FAIL;
+}
+
+static void put_seconds(FILE *out, uint64_t ns)
+{
+	fprintf(out, "%" PRIu64 ".%03" PRIu64, ns / 1000000000u, ns / 1000000u % 1000u);
+}
+
+/* A test's duration on the guest clock: from the previous test point (or
+ * the harness's start) to its own. 0 when the clock does not say. */
+static uint64_t test_duration(const struct hv_verdict *v, size_t i)
+{
+	uint64_t prev = i ? v->tests[i - 1].time_ns : v->phase_ns[PHASE_HARNESS_START];
+	uint64_t now = v->tests[i].time_ns;
+
+	return prev && now >= prev ? now - prev : 0;
+}
+
+static uint64_t harness_duration(const struct hv_verdict *v)
+{
+	uint64_t start = v->phase_ns[PHASE_HARNESS_START], end = v->phase_ns[PHASE_HARNESS_END];
+
+	return start && end >= start ? end - start : 0;
+}
+
+static void junit_test(FILE *out, const struct hv_verdict *v, size_t i, const char *suite)
+{
+	const struct hv_test *t = &v->tests[i];
+	size_t rlen = strnlen(t->reason, sizeof(t->reason));
+	char label[sizeof(t->name) + 32];
+
+	report_test_label(t, label, sizeof(label));
+	fputs("    <testcase name=\"", out);
+	put_xml_cstr(out, label);
+	fputs("\" classname=\"", out);
+	put_xml_cstr(out, suite);
+	fputs("\" time=\"", out);
+	put_seconds(out, test_duration(v, i));
+	fputs("\"", out);
+	switch (classify(t)) {
+	case TC_PASS:
+		fputs("/>\n", out);
+		return;
+	case TC_FAIL:
+		fprintf(out, ">\n      <failure type=\"tap\" message=\"not ok %" PRIu64, t->num);
+		if (rlen) {
+			fputs(": ", out);
+			report_put_xml_text(out, t->reason, rlen);
+		}
+		fputs("\"/>\n", out);
+		break;
+	case TC_SKIP:
+		fputs(">\n      <skipped message=\"", out);
+		report_put_xml_text(out, t->reason, rlen);
+		fputs("\"/>\n", out);
+		break;
+	case TC_TODO:
+		fputs(">\n      <skipped message=\"TODO", out);
+		if (rlen) {
+			fputs(": ", out);
+			report_put_xml_text(out, t->reason, rlen);
+		}
+		fputs("\"/>\n", out);
+		break;
+	}
+	fputs("    </testcase>\n", out);
+}
+
+static void junit_attestation(FILE *out, const struct hv_verdict *v)
+{
+	fputs("    <testcase name=\"vouch.attestation\" classname=\"vouch\" time=\"0.000\"", out);
+	if (v->attested) {
+		fputs("/>\n", out);
+		return;
+	}
+	fprintf(out, ">\n      <failure type=\"attestation\" message=\"evidence not attested (%s",
+		report_verdict_name(v->exit));
+	if (v->nreasons)
+		fprintf(out, ": %s", reason_name(v->reasons[0].code));
+	fputs(")\">", out);
+	if (v->nreasons == 0)
+		fputs("no reason recorded", out);
+	for (size_t i = 0; i < v->nreasons; i++) {
+		fprintf(out, "%s (%d): ", reason_name(v->reasons[i].code), (int)v->reasons[i].code);
+		put_xml_cstr(out, reason_text(v->reasons[i].code));
+		fputs(": ", out);
+		report_put_xml_text(out, v->reasons[i].detail,
+				    strnlen(v->reasons[i].detail, sizeof(v->reasons[i].detail)));
+		fputs("&#10;", out);
+	}
+	fputs("</failure>\n    </testcase>\n", out);
+}
+
+static void junit_harness(FILE *out, const struct hv_verdict *v)
+{
+	char why[256];
+
+	fputs("    <testcase name=\"vouch.harness\" classname=\"vouch\" time=\"", out);
+	put_seconds(out, harness_duration(v));
+	fputs("\"", out);
+	if (!harness_failed(v)) {
+		fputs("/>\n", out);
+		return;
+	}
+	harness_summary(v, why, sizeof(why));
+	fputs(">\n      <failure type=\"harness\" message=\"", out);
+	put_xml_cstr(out, why);
+	fputs("\"/>\n    </testcase>\n", out);
+}
+
+static void junit_properties(FILE *out, const struct hv_verdict *v)
+{
+	fprintf(out, "    <properties>\n"
+		"      <property name=\"vouch.verdict\" value=\"%s\"/>\n"
+		"      <property name=\"vouch.exit\" value=\"%d\"/>\n"
+		"      <property name=\"vouch.attested\" value=\"%s\"/>\n",
+		report_verdict_name(v->exit), (int)v->exit, v->attested ? "true" : "false");
+	fputs("      <property name=\"vouch.chain_head\" value=\"", out);
+	for (size_t i = 0; i < sizeof(v->chain_head); i++)
+		fprintf(out, "%02x", v->chain_head[i]);
+	fputs("\"/>\n    </properties>\n", out);
+}
+
+int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
+{
+	uint64_t failures = 0, skipped = 0, tests;
+	const char *suite = suite_name && *suite_name ? suite_name : "vouch";
+
+	if (!verdict_sane(v) || !out)
+		return MB_E_INVAL;
+	for (size_t i = 0; i < v->ntests; i++) {
+		enum tc_kind k = classify(&v->tests[i]);
+
+		failures += k == TC_FAIL;
+		skipped += k == TC_SKIP || k == TC_TODO;
+	}
+	failures += !v->attested;
+	failures += harness_failed(v);
+	tests = (uint64_t)v->ntests + 2;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+	put_xml_cstr(out, suite);
+	fprintf(out, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" skipped=\"%" PRIu64
+		"\" time=\"", tests, failures, skipped);
+	put_seconds(out, harness_duration(v));
+	fputs("\">\n  <testsuite name=\"", out);
+	put_xml_cstr(out, suite);
+	fprintf(out, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" skipped=\"%" PRIu64
+		"\" time=\"", tests, failures, skipped);
+	put_seconds(out, harness_duration(v));
+	fputs("\">\n", out);
+	junit_properties(out, v);
+	junit_attestation(out, v);
+	junit_harness(out, v);
+	for (size_t i = 0; i < v->ntests; i++)
+		junit_test(out, v, i, suite);
+	fputs("  </testsuite>\n</testsuites>\n", out);
+	return fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
+}
+
+/* ---- JSON ---- */
+
+static void put_hex_field(FILE *out, const char *name, const uint8_t *p, size_t n, bool last)
+{
+	fprintf(out, "    \"%s\": \"", name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", p[i]);
+	fprintf(out, "\"%s\n", last ? "" : ",");
+}
+
+static void json_reasons(FILE *out, const struct hv_verdict *v)
+{
+	fputs("  \"reasons\": [", out);
+	for (size_t i = 0; i < v->nreasons; i++) {
+		fprintf(out, "%s\n    {\"code\": %d, \"name\": ", i ? "," : "", (int)v->reasons[i].code);
+		put_json_cstr(out, reason_name(v->reasons[i].code));
+		fputs(", \"detail\": ", out);
+		report_put_json_string(out, v->reasons[i].detail,
+				       strnlen(v->reasons[i].detail, sizeof(v->reasons[i].detail)));
+		fputs("}", out);
+	}
+	fputs(v->nreasons ? "\n  ],\n" : "],\n", out);
+}
+
+static void json_counts_harness(FILE *out, const struct hv_verdict *v)
+{
+	fprintf(out, "  \"counts\": {\"records\": %" PRIu64 ", \"tests\": %zu, \"passed\": %" PRIu64
+		", \"failed\": %" PRIu64 ", \"skipped\": %" PRIu64 ", \"todo\": %" PRIu64
+		", \"stdout_bytes\": %" PRIu64 ", \"stderr_bytes\": %" PRIu64 "},\n",
+		v->records, v->ntests, v->passed, v->failed, v->skipped, v->todo,
+		v->stdout_bytes, v->stderr_bytes);
+	fputs("  \"harness\": {\"exit\": ", out);
+	if (v->harness_exit < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%d", v->harness_exit);
+	fprintf(out, ", \"signal\": %d, \"cut\": %s, \"end_reason\": \"%s\"},\n", v->harness_signal,
+		v->cut ? "true" : "false", end_reason_name(v->end_reason));
+}
+
+static void json_digests(FILE *out, const struct hv_verdict *v)
+{
+	fputs("  \"digests\": {\n", out);
+	put_hex_field(out, "chain_head", v->chain_head, 32, false);
+	put_hex_field(out, "pcr_digest", v->pcr_digest, 32, false);
+	put_hex_field(out, "runspec", v->runspec_digest, 32, false);
+	put_hex_field(out, "image", v->image_digest, 32, false);
+	put_hex_field(out, "agent", v->agent_digest, 32, false);
+	put_hex_field(out, "harness", v->harness_digest, 32, false);
+	put_hex_field(out, "kernel", v->kernel_digest, 32, false);
+	put_hex_field(out, "initramfs", v->initramfs_digest, 32, true);
+	fputs("  },\n", out);
+}
+
+/* Milliseconds on the guest clock; null for a phase never reached (the
+ * guest clock starts at boot, so no phase is marked at 0). */
+static void json_timeline(FILE *out, const struct hv_verdict *v)
+{
+	static const char *const names[PHASE_MAX_ + 1] = {
+		[PHASE_MOUNTED] = "mounted", [PHASE_CHANNEL] = "channel", [PHASE_TPM] = "tpm",
+		[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "ak-created",
+		[PHASE_ACTIVATED] = "activated", [PHASE_HARNESS_START] = "harness-start",
+		[PHASE_HARNESS_END] = "harness-end", [PHASE_QUOTE] = "quote",
+	};
+
+	fputs("  \"timeline\": {", out);
+	for (unsigned p = 1; p <= PHASE_MAX_; p++) {
+		uint64_t ns = v->phase_ns[p];
+
+		fprintf(out, "%s\n    \"%s\": ", p > 1 ? "," : "", names[p]);
+		if (ns)
+			fprintf(out, "%" PRIu64 ".%03" PRIu64, ns / 1000000u, ns % 1000000u / 1000u);
+		else
+			fputs("null", out);
+	}
+	fputs("\n  },\n", out);
+}
+
+static void json_tests(FILE *out, const struct hv_verdict *v)
+{
+	static const char *const directives[] = { "none", "skip", "todo" };
+
+	fputs("  \"tests\": [", out);
+	for (size_t i = 0; i < v->ntests; i++) {
+		const struct hv_test *t = &v->tests[i];
+
+		fprintf(out, "%s\n    {\"num\": %" PRIu64 ", \"ok\": %s, \"name\": ", i ? "," : "", t->num,
+			t->ok ? "true" : "false");
+		report_put_json_string(out, t->name, strnlen(t->name, sizeof(t->name)));
+		fprintf(out, ", \"directive\": \"%s\", \"reason\": ",
+			t->directive <= DIRECTIVE_TODO ? directives[t->directive] : "unknown");
+		report_put_json_string(out, t->reason, strnlen(t->reason, sizeof(t->reason)));
+		fprintf(out, ", \"time_ms\": %" PRIu64 ".%03" PRIu64 "}", t->time_ns / 1000000u,
+			t->time_ns % 1000000u / 1000u);
+	}
+	fputs(v->ntests ? "\n  ]\n" : "]\n", out);
+}
+
+int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out)
+{
+	if (!verdict_sane(v) || !out)
+		return MB_E_INVAL;
+	fprintf(out, "{\n  \"version\": %u,\n  \"bundle\": ", REPORT_JSON_VERSION);
+	if (bundle_path)
+		put_json_cstr(out, bundle_path);
+	else
+		fputs("null", out);
+	fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit\": %d,\n  \"attested\": %s,\n",
+		report_verdict_name(v->exit), (int)v->exit, v->attested ? "true" : "false");
+	json_reasons(out, v);
+	json_counts_harness(out, v);
+	json_digests(out, v);
+	json_timeline(out, v);
+	json_tests(out, v);
+	fputs("}\n", out);
+	return fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
+}

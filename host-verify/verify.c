@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: MIT
+#include "verify.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <sodium.h>
+#include <tss2/tss2_mu.h>
+
+#include "ak.h"
+#include "attest.h"
+#include "evlog.h"
+#include "pcr.h"
+#include "runspec.h"
+#include "sha256.h"
+#include "tap.h"
+#include "tpmkey.h"
+
+static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
+	[HV_OK] = { "ok", "every check passed" },
+	[HV_BUNDLE_MALFORMED] = { "bundle-malformed", "the evidence bundle cannot be decoded" },
+	[HV_MANIFEST_INCOMPLETE] = { "manifest-incomplete", "the manifest lacks a pin this run needs" },
+	[HV_EK_NOT_PINNED] = { "ek-not-pinned", "the endorsement key is not the pinned one" },
+	[HV_AK_MALFORMED] = { "ak-malformed", "the attestation key cannot be decoded" },
+	[HV_AK_ATTRIBUTES] = { "ak-attributes", "the attestation key is not a restricted fixedTPM ECC P-256 signing key" },
+	[HV_AK_NOT_ACTIVATED] = { "ak-not-activated", "no valid credential activation for this attestation key in this session" },
+	[HV_QUOTE_MISSING] = { "quote-missing", "the run ended without a quote" },
+	[HV_QUOTE_MALFORMED] = { "quote-malformed", "the quote cannot be decoded" },
+	[HV_QUOTE_MAGIC] = { "quote-magic", "the quote is not TPM-generated" },
+	[HV_QUOTE_TYPE] = { "quote-type", "the attestation is not a quote" },
+	[HV_QUOTE_SIGNATURE] = { "quote-signature", "the quote is not signed by the attestation key" },
+	[HV_QUOTE_NONCE] = { "quote-nonce", "the quote does not bind this session's nonce and chain head" },
+	[HV_QUOTE_PCR_SELECTION] = { "quote-pcr-selection", "the quote does not cover exactly SHA-256 PCRs 8, 9, 11, 12, 13" },
+	[HV_PCR_REPLAY] = { "pcr-replay", "the event logs do not replay to the quoted PCR digest" },
+	[HV_EVENT_LOG_MALFORMED] = { "event-log-malformed", "an event log cannot be decoded" },
+	[HV_EVENT_UNEXPECTED] = { "event-unexpected", "an event is missing, extra, or of the wrong PCR, type or tag" },
+	[HV_PIN_KERNEL] = { "pin-kernel", "the kernel is not the pinned one" },
+	[HV_PIN_INITRAMFS] = { "pin-initramfs", "the initramfs is not the pinned one" },
+	[HV_PIN_CMDLINE] = { "pin-cmdline", "the kernel command line is not the pinned one" },
+	[HV_PIN_ROOTFS] = { "pin-rootfs", "the root image is not the pinned one" },
+	[HV_PIN_RUNSPEC] = { "pin-runspec", "the measured run spec is not the one in the bundle" },
+	[HV_PIN_AGENT] = { "pin-agent", "the agent tree is not the pinned one" },
+	[HV_PIN_HARNESS] = { "pin-harness", "the harness tree is not the pinned one" },
+	[HV_PIN_SEPARATOR] = { "pin-separator", "the separator event is wrong" },
+	[HV_PIN_CHAIN_HEAD] = { "pin-chain-head", "the measured chain head is not the head of the records" },
+	[HV_RUNSPEC_MALFORMED] = { "runspec-malformed", "the run spec cannot be decoded" },
+	[HV_RUNSPEC_PATHS] = { "runspec-paths", "the run spec measured trees other than the manifest's" },
+	[HV_RECORD_MALFORMED] = { "record-malformed", "a record cannot be decoded" },
+	[HV_RECORD_SEQUENCE] = { "record-sequence", "a record is missing, duplicated or out of order" },
+	[HV_RECORD_CHAIN] = { "record-chain", "a record does not chain to its predecessor" },
+	[HV_RECORD_AFTER_END] = { "record-after-end", "records follow the end record" },
+	[HV_CHECKPOINT_SIGNATURE] = { "checkpoint-signature", "a checkpoint is not signed by the attestation key" },
+	[HV_RECORDS_INCOMPLETE] = { "records-incomplete", "the records stop before the end record" },
+	[HV_TESTS_MISMATCH] = { "tests-mismatch", "the test records differ from the TAP output they came from" },
+};
+
+const char *hv_reason_name(enum hv_reason r)
+{
+	return (unsigned)r < HV_REASON_MAX_ ? reasons[r].name : "unknown";
+}
+
+const char *hv_reason_text(enum hv_reason r)
+{
+	return (unsigned)r < HV_REASON_MAX_ ? reasons[r].text : "unknown reason";
+}
+
+/* Reasons that say "not finished" rather than "not true". */
+static bool is_incompleteness(enum hv_reason r)
+{
+	return r == HV_QUOTE_MISSING || r == HV_RECORDS_INCOMPLETE;
+}
+
+struct ctx {
+	const struct bundle *b;
+	const struct hv_pins *pins;
+	const struct manifest *m;
+	struct hv_verdict *v;
+	TPM2B_PUBLIC ak;
+	TPM2B_NAME ak_name;
+	EVP_PKEY *akkey;           /* set only when the AK passed every check */
+	struct evlog plog, glog;
+	bool have_glog;
+	struct runspec *rs;
+	struct chain chain;
+	bool chain_ok, ended;
+	struct blob quote[ATTEST_MAX_FIELDS];
+	bool have_quote;
+};
+
+static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...)
+{
+	struct hv_verdict *v = c->v;
+	va_list ap;
+
+	for (size_t i = 0; i < v->nreasons; i++)
+		if (v->reasons[i].code == r)
+			return; /* one line per reason is enough */
+	if (v->nreasons == HV_MAX_REASONS)
+		return;
+	v->reasons[v->nreasons].code = r;
+	va_start(ap, fmt);
+	vsnprintf(v->reasons[v->nreasons].detail, sizeof(v->reasons[0].detail), fmt, ap);
+	va_end(ap);
+	v->nreasons++;
+}
+
+static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
+{
+	size_t off = 0;
+
+	/* libtss2-mu refuses a TPM2B destination whose size is not zero */
+	memset(ret, 0, sizeof(*ret));
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(in->p, in->n, &off, ret) != 0 || off != in->n)
+		return MB_E_MALFORMED;
+	return 0;
+}
+
+static int public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
+{
+	uint8_t m[sizeof(TPMT_PUBLIC)];
+	size_t off = 0;
+
+	if (pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
+	    Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0)
+		return MB_E_MALFORMED;
+	ret->size = 34;
+	ret->name[0] = 0x00;
+	ret->name[1] = 0x0b;
+	return sha256_buf(m, off, ret->name + 2);
+}
+
+/* ---- keys ---- */
+
+static void check_ek(struct ctx *c)
+{
+	TPM2B_PUBLIC ek;
+	TPM2B_NAME a, b;
+
+	if (unmarshal_public(&c->b->ek, &ek) < 0 || public_name(&ek, &a) < 0 ||
+	    public_name(&c->pins->ek, &b) < 0 || a.size != b.size || memcmp(a.name, b.name, a.size) != 0)
+		fail(c, HV_EK_NOT_PINNED, "the bundle's EK has another name than the pinned EK");
+}
+
+static void check_ak(struct ctx *c)
+{
+	uint8_t msg[128];
+	size_t n;
+	int e;
+
+	if (!c->b->has_ak) {
+		fail(c, HV_AK_NOT_ACTIVATED, "the bundle has no attestation key");
+		return;
+	}
+	if (unmarshal_public(&c->b->ak, &c->ak) < 0 || public_name(&c->ak, &c->ak_name) < 0) {
+		fail(c, HV_AK_MALFORMED, "AK public area does not decode");
+		return;
+	}
+	if ((e = ak_check_public(&c->ak)) < 0) {
+		fail(c, HV_AK_ATTRIBUTES, "%s", mb_strerror(e));
+		return;
+	}
+	if (!c->b->has_activation || c->b->ak_name.n != c->ak_name.size ||
+	    memcmp(c->b->ak_name.p, c->ak_name.name, c->ak_name.size) != 0) {
+		fail(c, HV_AK_NOT_ACTIVATED, "no activation transcript for this AK");
+		return;
+	}
+	n = bundle_activation_message(c->b->nonce, c->ak_name.name, c->ak_name.size, msg, sizeof(msg));
+	if (n == 0 || crypto_sign_verify_detached(c->b->activation_sig, msg, n, c->pins->verifier_pub) != 0) {
+		fail(c, HV_AK_NOT_ACTIVATED, "the activation transcript is not signed by the pinned verifier key");
+		return;
+	}
+	c->akkey = tpmkey_ecc_p256(&c->ak);
+	if (!c->akkey)
+		fail(c, HV_AK_MALFORMED, "AK point not on the curve");
+}
+
+/* ---- records ---- */
+
+static void copy_text(char *dst, size_t cap, const uint8_t *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+static int note_test(struct ctx *c, const struct record *rec)
+{
+	struct hv_verdict *v = c->v;
+	struct hv_test *t;
+
+	if (v->ntests == HV_MAX_TESTS)
+		return 0;
+	t = &v->tests[v->ntests++];
+	t->num = rec->u.test.num;
+	t->ok = rec->u.test.ok;
+	t->directive = rec->u.test.directive;
+	t->time_ns = rec->time_ns;
+	copy_text(t->name, sizeof(t->name), rec->u.test.desc, rec->u.test.desc_len);
+	copy_text(t->reason, sizeof(t->reason), rec->u.test.reason, rec->u.test.reason_len);
+	if (t->directive == DIRECTIVE_SKIP)
+		v->skipped++;
+	else if (t->directive == DIRECTIVE_TODO)
+		v->todo++;
+	else if (t->ok)
+		v->passed++;
+	else
+		v->failed++;
+	return 0;
+}
+
+static void check_checkpoint(struct ctx *c, const struct record *rec)
+{
+	uint8_t msg[CHECKPOINT_MSG_BYTES];
+	TPMT_SIGNATURE sig = { 0 };
+	size_t off = 0;
+
+	if (!c->akkey) {
+		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint %llu cannot be checked without a valid AK",
+		     (unsigned long long)rec->seq);
+		return;
+	}
+	record_checkpoint_message(rec->prev, msg);
+	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(rec->u.checkpoint.sig, rec->u.checkpoint.sig_len, &off, &sig) != 0 ||
+	    off != rec->u.checkpoint.sig_len || tpmkey_verify(c->akkey, msg, sizeof(msg), &sig) != 0)
+		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint at record %llu", (unsigned long long)rec->seq);
+}
+
+static void note_record(struct ctx *c, const struct record *rec)
+{
+	struct hv_verdict *v = c->v;
+
+	switch (rec->kind) {
+	case REC_PHASE:
+		v->phase_ns[rec->u.phase.phase] = rec->time_ns;
+		break;
+	case REC_STDOUT:
+		v->stdout_bytes += rec->u.chunk.n;
+		break;
+	case REC_STDERR:
+		v->stderr_bytes += rec->u.chunk.n;
+		break;
+	case REC_TEST:
+		(void)note_test(c, rec);
+		break;
+	case REC_CHECKPOINT:
+		check_checkpoint(c, rec);
+		break;
+	case REC_LIMIT:
+		v->cut = true;
+		break;
+	case REC_EXIT:
+		v->harness_exit = (int)rec->u.exit.code;
+		v->harness_signal = (int)rec->u.exit.signal;
+		break;
+	case REC_END:
+		v->end_reason = rec->u.end.reason;
+		c->ended = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static enum hv_reason record_reason(int e)
+{
+	return e == MB_E_SEQUENCE ? HV_RECORD_SEQUENCE : e == MB_E_CHAIN ? HV_RECORD_CHAIN
+									     : HV_RECORD_MALFORMED;
+}
+
+static void check_records(struct ctx *c)
+{
+	c->chain_ok = chain_init(&c->chain, c->b->nonce) == 0;
+	for (size_t i = 0; i < c->b->nrecords && c->chain_ok; i++) {
+		struct record rec;
+		int e;
+
+		if (c->ended) {
+			fail(c, HV_RECORD_AFTER_END, "record %zu follows the end record", i);
+			c->chain_ok = false;
+			break;
+		}
+		e = chain_accept(&c->chain, c->b->records[i].p, c->b->records[i].n, &rec);
+		if (e < 0) {
+			fail(c, record_reason(e), "record %zu: %s", i, mb_strerror(e));
+			c->chain_ok = false;
+			break;
+		}
+		c->v->records++;
+		note_record(c, &rec);
+	}
+	if (c->chain_ok && !c->ended)
+		fail(c, HV_RECORDS_INCOMPLETE, "%zu records, no end record", c->b->nrecords);
+	memcpy(c->v->chain_head, c->chain.head, 32);
+}
+
+/* The test records must be what the stdout records' TAP says. */
+static void check_tests_match_stdout(struct ctx *c)
+{
+	char line[MAX_TEXT_BYTES];
+	size_t len = 0, k = 0;
+	bool overlong = false, mismatch = false;
+	uint64_t next = 1;
+	struct chain ch;
+
+	if (!c->chain_ok || chain_init(&ch, c->b->nonce) < 0)
+		return;
+	for (size_t i = 0; i < c->b->nrecords && !mismatch; i++) {
+		struct record rec;
+
+		if (chain_accept(&ch, c->b->records[i].p, c->b->records[i].n, &rec) < 0 || rec.kind != REC_STDOUT)
+			continue;
+		for (size_t j = 0; j < rec.u.chunk.n && !mismatch; j++) {
+			struct tap_point pt;
+			uint64_t plan, num;
+			char ch8 = (char)rec.u.chunk.p[j];
+
+			if (ch8 != '\n') {
+				if (len < sizeof(line))
+					line[len++] = ch8;
+				else
+					overlong = true;
+				continue;
+			}
+			if (!overlong && tap_parse_line(line, len, &pt, &plan) == TAP_POINT) {
+				num = pt.has_num ? pt.num : next;
+				next = num + 1;
+				if (k >= c->v->ntests || c->v->tests[k].num != num || c->v->tests[k].ok != pt.ok ||
+				    c->v->tests[k].directive != pt.directive)
+					mismatch = true;
+				k++;
+			}
+			len = 0;
+			overlong = false;
+		}
+	}
+	if (mismatch || (k != c->v->ntests && c->v->ntests < HV_MAX_TESTS))
+		fail(c, HV_TESTS_MISMATCH, "test record %zu does not match the TAP line", k);
+}
+
+/* ---- event logs ---- */
+
+struct expect {
+	uint32_t pcr, type;
+	const char *tag;
+	const uint8_t *pin; /* NULL: pinned by a later check */
+	enum hv_reason reason;
+};
+
+static void check_events(struct ctx *c, const struct evlog *log, const struct expect *x, size_t nx,
+			 const char *which)
+{
+	if (log->n != nx) {
+		fail(c, HV_EVENT_UNEXPECTED, "%s log has %zu events, expected %zu", which, log->n, nx);
+		return;
+	}
+	for (size_t i = 0; i < nx; i++) {
+		const struct evlog_event *ev = &log->ev[i];
+
+		/* the type and tag are not covered by the digest: never trust
+		 * them alone, and never let them differ from what we expect */
+		if (ev->pcr != x[i].pcr || ev->type != x[i].type || ev->data_len != strlen(x[i].tag) ||
+		    memcmp(ev->data, x[i].tag, ev->data_len) != 0) {
+			fail(c, HV_EVENT_UNEXPECTED, "%s event %zu is not %s on PCR %u", which, i, x[i].tag,
+			     x[i].pcr);
+			continue;
+		}
+		if (x[i].pin && CRYPTO_memcmp(ev->digest, x[i].pin, 32) != 0)
+			fail(c, x[i].reason, "%s", x[i].tag);
+	}
+}
+
+static void check_platform_log(struct ctx *c)
+{
+	const struct manifest *m = c->m;
+	uint8_t cmd[32];
+	int e;
+
+	if ((e = evlog_decode(c->b->platform_log.p, c->b->platform_log.n, &c->plog)) < 0) {
+		fail(c, HV_EVENT_LOG_MALFORMED, "platform log: %s", mb_strerror(e));
+		return;
+	}
+	if (!m->has_boot) {
+		fail(c, HV_MANIFEST_INCOMPLETE, "no boot components (kernel, initramfs, command line)");
+		return;
+	}
+	if (sha256_buf(m->cmdline, strlen(m->cmdline), cmd) < 0)
+		return;
+	const struct expect x[] = {
+		{ PCR_BOOT, EV_IPL, "vouch.kernel", m->kernel_digest, HV_PIN_KERNEL },
+		{ PCR_BOOT, EV_IPL, "vouch.initramfs", m->initramfs_digest, HV_PIN_INITRAMFS },
+		{ PCR_BOOT, EV_IPL, "vouch.cmdline", cmd, HV_PIN_CMDLINE },
+		{ PCR_ROOT, EV_IPL, "vouch.rootfs", m->has_verity ? m->verity_root : m->image_digest,
+		  HV_PIN_ROOTFS },
+	};
+
+	check_events(c, &c->plog, x, 4, "platform");
+}
+
+static void check_runspec(struct ctx *c, uint8_t digest[32])
+{
+	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
+	int e = MB_E_NOMEM;
+
+	if (sha256_buf(c->b->runspec.p, c->b->runspec.n, digest) < 0)
+		return;
+	memcpy(c->v->runspec_digest, digest, 32);
+	c->rs = malloc(sizeof(*c->rs));
+	if (!c->rs || (e = runspec_decode(c->b->runspec.p, c->b->runspec.n, c->rs)) < 0) {
+		fail(c, HV_RUNSPEC_MALFORMED, "%s", c->rs ? mb_strerror(e) : "out of memory");
+		free(c->rs);
+		c->rs = NULL;
+		return;
+	}
+	if (!a || !h) {
+		fail(c, HV_MANIFEST_INCOMPLETE, "no agent or harness tree pinned");
+		return;
+	}
+	if (strcmp(c->rs->agent_path, a->path) != 0 || strcmp(c->rs->harness_path, h->path) != 0)
+		fail(c, HV_RUNSPEC_PATHS, "measured %s and %s, pinned %s and %s", c->rs->agent_path,
+		     c->rs->harness_path, a->path, h->path);
+}
+
+static void check_guest_log(struct ctx *c)
+{
+	static const uint8_t zero4[4];
+	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
+	uint8_t rs[32] = { 0 }, sep[32];
+	int e;
+
+	check_runspec(c, rs);
+	if (!c->have_quote)
+		return;
+	if ((e = evlog_decode(c->quote[2].p, c->quote[2].n, &c->glog)) < 0) {
+		fail(c, HV_EVENT_LOG_MALFORMED, "guest log: %s", mb_strerror(e));
+		return;
+	}
+	c->have_glog = true;
+	if (sha256_buf(zero4, sizeof(zero4), sep) < 0 || !a || !h)
+		return;
+	const struct expect x[] = {
+		{ PCR_RUNSPEC, EV_EVENT_TAG, "vouch.runspec", rs, HV_PIN_RUNSPEC },
+		{ PCR_TREES, EV_EVENT_TAG, "vouch.agent-tree", a->digest, HV_PIN_AGENT },
+		{ PCR_TREES, EV_EVENT_TAG, "vouch.harness-tree", h->digest, HV_PIN_HARNESS },
+		{ PCR_SESSION, EV_SEPARATOR, "vouch.separator", sep, HV_PIN_SEPARATOR },
+		{ PCR_SESSION, EV_EVENT_TAG, "vouch.chain-head", c->chain.head, HV_PIN_CHAIN_HEAD },
+	};
+
+	check_events(c, &c->glog, x, 5, "guest");
+}
+
+/* ---- the quote ---- */
+
+static bool selection_is_ours(const TPML_PCR_SELECTION *s)
+{
+	uint8_t want[3] = { 0 };
+
+	for (unsigned i = 0; i < 24; i++)
+		if (PCR_VOUCH_MASK & (1u << i))
+			want[i / 8] |= (uint8_t)(1u << (i % 8));
+	return s->count == 1 && s->pcrSelections[0].hash == TPM2_ALG_SHA256 &&
+	       s->pcrSelections[0].sizeofSelect == 3 && memcmp(s->pcrSelections[0].pcrSelect, want, 3) == 0;
+}
+
+static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
+{
+	struct pcr_bank bank;
+	uint8_t want[32], comp[32];
+
+	if (at->magic != TPM2_GENERATED_VALUE)
+		fail(c, HV_QUOTE_MAGIC, "magic %08x", at->magic);
+	if (at->type != TPM2_ST_ATTEST_QUOTE) {
+		fail(c, HV_QUOTE_TYPE, "type %04x", at->type);
+		return;
+	}
+	if (sha256_cat(c->b->nonce, 32, c->chain.head, 32, want) < 0 || at->extraData.size != 32 ||
+	    CRYPTO_memcmp(at->extraData.buffer, want, 32) != 0)
+		fail(c, HV_QUOTE_NONCE, "extraData is not SHA-256(nonce || chain head)");
+	if (!selection_is_ours(&at->attested.quote.pcrSelect)) {
+		fail(c, HV_QUOTE_PCR_SELECTION, "other PCRs quoted");
+		return;
+	}
+	if (at->attested.quote.pcrDigest.size == 32)
+		memcpy(c->v->pcr_digest, at->attested.quote.pcrDigest.buffer, 32);
+	if (!c->have_glog)
+		return;
+	pcr_bank_init(&bank);
+	if (evlog_replay(&c->plog, &bank) < 0 || evlog_replay(&c->glog, &bank) < 0 ||
+	    pcr_composite(&bank, PCR_VOUCH_MASK, comp) < 0 || at->attested.quote.pcrDigest.size != 32 ||
+	    CRYPTO_memcmp(comp, at->attested.quote.pcrDigest.buffer, 32) != 0)
+		fail(c, HV_PCR_REPLAY, "platform and guest logs replay to another digest");
+}
+
+static void check_quote(struct ctx *c)
+{
+	TPMS_ATTEST at = { 0 };
+	TPMT_SIGNATURE sig = { 0 };
+	size_t off = 0;
+
+	if (!c->have_quote) {
+		fail(c, HV_QUOTE_MISSING, "%s", c->b->incomplete[0] ? c->b->incomplete : "no quote in the bundle");
+		return;
+	}
+	/* structure, magic and type first; signature maths after */
+	if (Tss2_MU_TPMS_ATTEST_Unmarshal(c->quote[0].p, c->quote[0].n, &off, &at) != 0 ||
+	    off != c->quote[0].n) {
+		fail(c, HV_QUOTE_MALFORMED, "TPMS_ATTEST does not decode exactly");
+		return;
+	}
+	off = 0;
+	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(c->quote[1].p, c->quote[1].n, &off, &sig) != 0 ||
+	    off != c->quote[1].n) {
+		fail(c, HV_QUOTE_MALFORMED, "TPMT_SIGNATURE does not decode exactly");
+		return;
+	}
+	check_quote_body(c, &at);
+	if (!c->akkey || tpmkey_verify(c->akkey, c->quote[0].p, c->quote[0].n, &sig) != 0)
+		fail(c, HV_QUOTE_SIGNATURE, "%s", c->akkey ? "signature does not verify" : "no valid AK");
+}
+
+/* ---- the verdict ---- */
+
+static void decide(struct ctx *c)
+{
+	struct hv_verdict *v = c->v;
+	bool only_incomplete = true;
+
+	for (size_t i = 0; i < v->nreasons; i++)
+		if (!is_incompleteness(v->reasons[i].code))
+			only_incomplete = false;
+	if (v->nreasons > 0) {
+		v->attested = false;
+		v->exit = only_incomplete ? HV_EXIT_INCOMPLETE : HV_EXIT_REJECTED;
+		return;
+	}
+	v->attested = true;
+	if (v->failed > 0 || v->harness_exit != 0 || v->harness_signal != 0 || v->cut ||
+	    v->end_reason != END_COMPLETE)
+		v->exit = HV_EXIT_TESTS_FAILED;
+	else
+		v->exit = HV_EXIT_PASSED;
+}
+
+static void copy_digests(struct ctx *c)
+{
+	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
+
+	memcpy(c->v->image_digest, c->m->image_digest, 32);
+	if (a)
+		memcpy(c->v->agent_digest, a->digest, 32);
+	if (h)
+		memcpy(c->v->harness_digest, h->digest, 32);
+	if (c->m->has_boot) {
+		memcpy(c->v->kernel_digest, c->m->kernel_digest, 32);
+		memcpy(c->v->initramfs_digest, c->m->initramfs_digest, 32);
+	}
+}
+
+int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verdict *ret)
+{
+	struct hv_verdict v = { .harness_exit = -1, .end_reason = END_FATAL, .exit = HV_EXIT_REJECTED };
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	v.tests = calloc(HV_MAX_TESTS, sizeof(*v.tests));
+	if (!c || !v.tests) {
+		free(c);
+		free(v.tests);
+		return MB_E_NOMEM;
+	}
+	c->b = b;
+	c->pins = pins;
+	c->m = pins->manifest;
+	c->v = &v;
+	c->have_quote = b->has_quote && attest_decode(MSG_QUOTE, b->quote.p, b->quote.n, c->quote) == 0;
+	if (b->has_quote && !c->have_quote)
+		fail(c, HV_QUOTE_MALFORMED, "quote message does not decode");
+	/* every check, every time */
+	check_ek(c);
+	check_ak(c);
+	check_records(c);
+	check_tests_match_stdout(c);
+	check_platform_log(c);
+	check_guest_log(c);
+	check_quote(c);
+	copy_digests(c);
+	decide(c);
+	EVP_PKEY_free(c->akkey);
+	free(c->rs);
+	free(c);
+	*ret = v;
+	return 0;
+}
+
+void hv_verdict_free(struct hv_verdict *v)
+{
+	free(v->tests);
+	v->tests = NULL;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The verdict on one run's evidence. Every check runs every time; accept
+ * is reachable only after all of them passed. Each failure has its own
+ * reason code (never renumbered: reports carry them).
+ */
+#ifndef HV_VERIFY_H
+#define HV_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tss2/tss2_tpm2_types.h>
+
+#include "bundle.h"
+#include "err.h"
+#include "manifest.h"
+#include "record.h"
+
+/* Exit codes of host-verify and vouch (schemas/exit-codes.md). */
+enum hv_exit {
+	HV_EXIT_PASSED = 0,       /* attested, every test passed */
+	HV_EXIT_TESTS_FAILED = 1, /* attested, tests failed or the harness was cut off */
+	HV_EXIT_REJECTED = 2,     /* evidence refused */
+	HV_EXIT_INCOMPLETE = 3,   /* run incomplete: stream cut, VM died, deadline */
+	HV_EXIT_USAGE = 64,
+	HV_EXIT_INTERNAL = 70,
+};
+
+enum hv_reason {
+	HV_OK = 0,
+	HV_BUNDLE_MALFORMED = 1,
+	HV_MANIFEST_INCOMPLETE = 2,    /* manifest lacks a pin the run needs */
+	HV_EK_NOT_PINNED = 3,          /* the EK is not the pinned one */
+	HV_AK_MALFORMED = 4,
+	HV_AK_ATTRIBUTES = 5,          /* not restricted/fixedTPM/... ECC P-256 SHA-256 */
+	HV_AK_NOT_ACTIVATED = 6,       /* no valid activation for this AK in this session */
+	HV_QUOTE_MISSING = 7,
+	HV_QUOTE_MALFORMED = 8,
+	HV_QUOTE_MAGIC = 9,            /* not TPM_GENERATED_VALUE */
+	HV_QUOTE_TYPE = 10,            /* not TPM_ST_ATTEST_QUOTE */
+	HV_QUOTE_SIGNATURE = 11,       /* not signed by the AK */
+	HV_QUOTE_NONCE = 12,           /* extraData is not SHA-256(nonce || chain head) */
+	HV_QUOTE_PCR_SELECTION = 13,   /* not exactly SHA-256 PCRs 8, 9, 11, 12, 13 */
+	HV_PCR_REPLAY = 14,            /* the logs do not replay to the quoted digest */
+	HV_EVENT_LOG_MALFORMED = 15,
+	HV_EVENT_UNEXPECTED = 16,      /* an event missing, extra, or of the wrong type/tag/PCR */
+	HV_PIN_KERNEL = 17,
+	HV_PIN_INITRAMFS = 18,
+	HV_PIN_CMDLINE = 19,
+	HV_PIN_ROOTFS = 20,
+	HV_PIN_RUNSPEC = 21,
+	HV_PIN_AGENT = 22,
+	HV_PIN_HARNESS = 23,
+	HV_PIN_SEPARATOR = 24,
+	HV_PIN_CHAIN_HEAD = 25,        /* PCR 13's last event is not the chain head */
+	HV_RUNSPEC_MALFORMED = 26,
+	HV_RUNSPEC_PATHS = 27,         /* measured trees are not the manifest's paths */
+	HV_RECORD_MALFORMED = 28,
+	HV_RECORD_SEQUENCE = 29,       /* dropped, duplicated or reordered */
+	HV_RECORD_CHAIN = 30,          /* a record does not chain to its predecessor */
+	HV_RECORD_AFTER_END = 31,
+	HV_CHECKPOINT_SIGNATURE = 32,
+	HV_RECORDS_INCOMPLETE = 33,    /* no end record */
+	HV_TESTS_MISMATCH = 34,        /* test records differ from the TAP in stdout */
+	HV_REASON_MAX_ = 35,
+};
+
+const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
+const char *hv_reason_text(enum hv_reason r);   /* a sentence */
+
+#define HV_MAX_REASONS 16
+#define HV_MAX_TESTS 4096
+
+struct hv_test {
+	uint64_t num;
+	bool ok;
+	uint32_t directive; /* enum record_directive */
+	char name[256];
+	char reason[128];
+	uint64_t time_ns;   /* guest clock */
+};
+
+struct hv_verdict {
+	enum hv_exit exit;
+	size_t nreasons;
+	struct { enum hv_reason code; char detail[160]; } reasons[HV_MAX_REASONS];
+	bool attested;              /* every evidence check passed */
+	/* what the records say */
+	uint64_t records;
+	size_t ntests;
+	struct hv_test *tests;      /* heap, ntests entries */
+	uint64_t passed, failed, skipped, todo;
+	int harness_exit;           /* -1 when unknown */
+	int harness_signal;
+	bool cut;                   /* a limit record */
+	uint32_t end_reason;        /* enum record_end; END_FATAL if none */
+	uint64_t phase_ns[PHASE_MAX_ + 1];
+	uint64_t stdout_bytes, stderr_bytes;
+	/* digests, for reports */
+	uint8_t chain_head[32];
+	uint8_t pcr_digest[32];
+	uint8_t runspec_digest[32];
+	uint8_t image_digest[32];
+	uint8_t agent_digest[32], harness_digest[32];
+	uint8_t kernel_digest[32], initramfs_digest[32];
+};
+
+struct hv_pins {
+	TPM2B_PUBLIC ek;                 /* the pinned EK */
+	uint8_t verifier_pub[32];        /* Ed25519 key that signs activation transcripts */
+	const struct manifest *manifest;
+};
+
+/* Judges b against the pins. Returns 0 with *ret filled in (its exit says
+ * the verdict), or a negative MB_E_* when it could not judge at all
+ * (out of memory). Free with hv_verdict_free(). */
+int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verdict *ret) MB_WARN_UNUSED;
+void hv_verdict_free(struct hv_verdict *v);
+
+#endif

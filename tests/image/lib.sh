@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+# Shared by tests/image/*.sh (sourced): TAP helpers, a scratch folder, and
+# the tree inside an erofs image.
+B=${B:-build}
+V=$B/bin/vouch
+# Debian's python3 (python3-cbor2), not whatever python3 comes first on PATH
+PY=/usr/bin/python3
+MKOCI="$PY tests/image/mkoci.py"
+n=0 failed=0
+MOUNTS=()
+T=$(mktemp -d)
+cleanup() {
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
+finish() { echo "1..$n"; [ "$failed" -eq 0 ] && exit 0; exit 1; }
+need() { # PROGRAM...: a missing one ends the test as a skip (77)
+	for p in "$@"; do
+		command -v "$p" >/dev/null || { echo "1..0 # SKIP needs $p"; exit 77; }
+	done
+	[ -x "$V" ] || { echo "Bail out! $V not built (make $V)"; exit 99; }
+}
+digest() { "$V" tree-digest "$1" | cut -c1-64; }
+same() { [ "$1" = "$2" ] || { echo "# $1 != $2"; return 1; }; }
+
+# can_mount: erofs images are read through a read-only loop mount (root);
+# fsck.erofs 1.5 --extract drops setuid bits, so it is no substitute.
+can_mount() {
+	[ "$(id -u)" = 0 ] && grep -qw erofs /proc/filesystems && [ -e /dev/loop-control ]
+}
+# img_tree IMG DIR: the tree inside IMG at DIR
+img_tree() {
+	mkdir -p "$2" && mount -o ro,loop "$1" "$2" && MOUNTS+=("$2")
+}

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/* JUnit XML and JSON reports: counts, the synthetic attestation and
+ * harness cases, escaping of hostile test names, bounds, and
+ * well-formedness as judged by Python's XML and JSON parsers. */
+#include "t.h"
+
+#include <unistd.h>
+
+#include "record.h"
+#include "report.h"
+#include "verify.h"
+
+/* verify.c has the real tables; this test needs only something to print. */
+const char *hv_reason_name(enum hv_reason r)
+{
+	return r == HV_QUOTE_SIGNATURE ? "quote-signature" : r == HV_PIN_AGENT ? "pin-agent" : "other";
+}
+
+const char *hv_reason_text(enum hv_reason r)
+{
+	return r == HV_QUOTE_SIGNATURE ? "the quote is not signed by the AK" : "a check failed";
+}
+
+/* Every awkward thing a TAP line can carry. */
+static const char hostile[] = "<a href=\"x\">&amp;'</a>\x01\x1b[31m\x7f\tend\r\n"
+			      "\xff\xc0\x80\xed\xa0\x80\xef\xbf\xbe\xf4\x90\x80\x80"
+			      "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8 \xc2\x85 trunc\xe2\x82";
+
+/* U+FFFD, the replacement character, once and in runs */
+#define R1 "\xef\xbf\xbd"
+#define R4 R1 R1 R1 R1
+#define R6 R4 R1 R1
+
+/* hostile as the parsers must return it: XML has dropped the control
+ * characters and replaced U+FFFE, JSON has kept both */
+static const char hostile_xml[] = "<a href=\"x\">&amp;'</a>[31m\tend\r\n" R6 R4 R1
+				  "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8  trunc" R1 R1;
+static const char hostile_json[] = "<a href=\"x\">&amp;'</a>\x01\x1b[31m\x7f\tend\r\n" R6 "\xef\xbf\xbe" R4
+				   "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8 \xc2\x85 trunc" R1 R1;
+
+static struct hv_verdict *make_verdict(size_t ntests)
+{
+	struct hv_verdict *v = calloc(1, sizeof(*v));
+
+	REQUIRE(v);
+	v->tests = calloc(ntests ? ntests : 1, sizeof(*v->tests));
+	REQUIRE(v->tests);
+	v->ntests = ntests;
+	v->attested = true;
+	v->exit = HV_EXIT_PASSED;
+	v->end_reason = END_COMPLETE;
+	v->phase_ns[PHASE_HARNESS_START] = 2000000000u;
+	v->phase_ns[PHASE_HARNESS_END] = 3500000000u;
+	for (size_t i = 0; i < ntests; i++) {
+		v->tests[i].num = i + 1;
+		v->tests[i].ok = true;
+		v->tests[i].time_ns = 2000000000u + (i + 1) * 1000000u;
+		snprintf(v->tests[i].name, sizeof(v->tests[i].name), "t%zu", i + 1);
+	}
+	memset(v->chain_head, 0xab, 32);
+	return v;
+}
+
+static void free_verdict(struct hv_verdict *v)
+{
+	free(v->tests);
+	free(v);
+}
+
+/* The five kinds of test point: pass, fail, skip, TODO failing, TODO passing. */
+static struct hv_verdict *mixed_verdict(void)
+{
+	struct hv_verdict *v = make_verdict(5);
+
+	v->tests[1].ok = false;
+	snprintf(v->tests[1].reason, sizeof(v->tests[1].reason), "got 3");
+	v->tests[2].directive = DIRECTIVE_SKIP;
+	snprintf(v->tests[2].reason, sizeof(v->tests[2].reason), "no network");
+	v->tests[3].ok = false;
+	v->tests[3].directive = DIRECTIVE_TODO;
+	v->tests[4].directive = DIRECTIVE_TODO;
+	v->exit = HV_EXIT_TESTS_FAILED;
+	v->passed = 2, v->failed = 1, v->skipped = 1, v->todo = 2;
+	v->harness_exit = 1;
+	return v;
+}
+
+typedef int (*writer)(const struct hv_verdict *, const char *, FILE *);
+
+static char *render(writer w, const struct hv_verdict *v, const char *arg, int *ret_err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	REQUIRE(f);
+	*ret_err = w(v, arg, f);
+	REQUIRE(fclose(f) == 0);
+	return buf;
+}
+
+static char *put(void (*fn)(FILE *, const char *, size_t), const char *s, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	REQUIRE(f);
+	fn(f, s, n);
+	REQUIRE(fclose(f) == 0);
+	return buf;
+}
+
+static void junit_counts(void)
+{
+	struct hv_verdict *v = mixed_verdict();
+	int err;
+	char *x = render(report_junit, v, "calc", &err);
+
+	CHECK_EQ(err, 0);
+	/* 5 points + attestation + harness; the failing test and the harness
+	 * fail; the skip and the failing TODO are skipped */
+	CHECK(strstr(x, "<testsuite name=\"calc\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"2\" time=\"1.500\">"));
+	CHECK(strstr(x, "<testcase name=\"t2\" classname=\"calc\" time=\"0.001\">\n      <failure type=\"tap\" message=\"not ok 2: got 3\"/>"));
+	CHECK(strstr(x, "<testcase name=\"t3\" classname=\"calc\" time=\"0.001\">\n      <skipped message=\"no network\"/>"));
+	CHECK(strstr(x, "<testcase name=\"t4\" classname=\"calc\" time=\"0.001\">\n      <skipped message=\"TODO\"/>"));
+	CHECK(strstr(x, "<testcase name=\"t5\" classname=\"calc\" time=\"0.001\"/>"));
+	CHECK(strstr(x, "<testcase name=\"vouch.attestation\" classname=\"vouch\" time=\"0.000\"/>"));
+	CHECK(strstr(x, "message=\"harness exited with status 1\""));
+	free(x);
+	free_verdict(v);
+}
+
+static void junit_not_attested(void)
+{
+	struct hv_verdict *v = make_verdict(1);
+	int err;
+	char *x;
+
+	v->attested = false;
+	v->exit = HV_EXIT_REJECTED;
+	v->nreasons = 2;
+	v->reasons[0].code = HV_QUOTE_SIGNATURE;
+	snprintf(v->reasons[0].detail, sizeof(v->reasons[0].detail), "r=<0> & s=\"1\"");
+	v->reasons[1].code = HV_PIN_AGENT;
+	snprintf(v->reasons[1].detail, sizeof(v->reasons[1].detail), "agent tree differs");
+	x = render(report_junit, v, NULL, &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\""));
+	CHECK(strstr(x, "<testcase name=\"vouch.attestation\" classname=\"vouch\" time=\"0.000\">\n"
+			"      <failure type=\"attestation\" message=\"evidence not attested (rejected: quote-signature)\">"
+			"quote-signature (11): the quote is not signed by the AK: r=&lt;0&gt; &amp; s=&quot;1&quot;&#10;"
+			"pin-agent (22): a check failed: agent tree differs&#10;</failure>"));
+	CHECK(strstr(x, "<testsuite name=\"vouch\"")); /* the default suite name */
+	free(x);
+
+	v->nreasons = 0;
+	v->exit = HV_EXIT_INCOMPLETE;
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "message=\"evidence not attested (incomplete)\">no reason recorded</failure>"));
+	free(x);
+	free_verdict(v);
+}
+
+static void junit_harness_endings(void)
+{
+	static const struct { int code, sig; bool cut; uint32_t end; const char *want; } rows[] = {
+		{ 0, 0, false, END_COMPLETE, NULL },
+		{ 3, 0, false, END_COMPLETE, "harness exited with status 3" },
+		{ 0, 9, false, END_COMPLETE, "harness killed by signal 9" },
+		{ 0, 9, true, END_CUT, "harness killed by signal 9; cut off at a limit" },
+		{ -1, 0, false, END_FATAL, "harness exit status unknown; guest-init ended the run on an error of its own" },
+		{ 0, 0, false, 7, "harness exited with status 0; run ended with unknown reason 7" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct hv_verdict *v = make_verdict(0);
+		char want[256];
+		int err;
+		char *x;
+
+		v->harness_exit = rows[i].code;
+		v->harness_signal = rows[i].sig;
+		v->cut = rows[i].cut;
+		v->end_reason = rows[i].end;
+		x = render(report_junit, v, "s", &err);
+		CHECK_EQ(err, 0);
+		if (rows[i].want) {
+			snprintf(want, sizeof(want), "<failure type=\"harness\" message=\"%s\"/>", rows[i].want);
+			CHECK(strstr(x, want));
+			CHECK(strstr(x, "tests=\"2\" failures=\"1\""));
+		} else {
+			CHECK(strstr(x, "<testcase name=\"vouch.harness\" classname=\"vouch\" time=\"1.500\"/>"));
+			CHECK(strstr(x, "tests=\"2\" failures=\"0\""));
+		}
+		free(x);
+		free_verdict(v);
+	}
+}
+
+static void xml_escaping(void)
+{
+	char *x = put(report_put_xml_text, hostile, sizeof(hostile) - 1);
+
+	CHECK(strcmp(x, "&lt;a href=&quot;x&quot;&gt;&amp;amp;&apos;&lt;/a&gt;[31m&#9;end&#13;&#10;"
+			R6 R4 R1 "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8  trunc" R1 R1) == 0);
+	if (t_cur_failed)
+		printf("# got: %s\n", x);
+	free(x);
+	/* a NUL inside the given length is a control character: dropped */
+	x = put(report_put_xml_text, "a\0b", 3);
+	CHECK(strcmp(x, "ab") == 0);
+	free(x);
+}
+
+static void json_escaping(void)
+{
+	char *x = put(report_put_json_string, hostile, sizeof(hostile) - 1);
+
+	CHECK(strcmp(x, "\"<a href=\\\"x\\\">&amp;'</a>\\u0001\\u001b[31m\\u007f\\u0009end\\u000d\\u000a"
+			R6 "\xef\xbf\xbe" R4 "caf\xc3\xa9 \xf0\x9f\x98\x80 \\u2028 \\u0085 trunc" R1 R1 "\"") == 0);
+	if (t_cur_failed)
+		printf("# got: %s\n", x);
+	free(x);
+	x = put(report_put_json_string, "a\0b\\", 4);
+	CHECK(strcmp(x, "\"a\\u0000b\\\\\"") == 0);
+	free(x);
+}
+
+/* Whatever comes in, at most REPORT_MAX_STRING_BYTES are read, and no
+ * byte grows past 6 ("\u00XX"). */
+static void strings_bounded(void)
+{
+	size_t n = 3 * REPORT_MAX_STRING_BYTES;
+	char *big = malloc(n), *x;
+
+	REQUIRE(big);
+	memset(big, '\x01', n);
+	x = put(report_put_json_string, big, n);
+	CHECK_EQ(strlen(x), 6 * REPORT_MAX_STRING_BYTES + 2);
+	free(x);
+	memset(big, '&', n);
+	x = put(report_put_xml_text, big, n);
+	CHECK_EQ(strlen(x), 5 * REPORT_MAX_STRING_BYTES);
+	free(x);
+	free(big);
+}
+
+static void json_fields(void)
+{
+	struct hv_verdict *v = mixed_verdict();
+	int err;
+	char *j;
+
+	v->records = 42;
+	v->stdout_bytes = 100;
+	v->phase_ns[PHASE_MOUNTED] = 1234567;
+	j = render(report_json, v, "run/bundle.cbor", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(j, "\"bundle\": \"run/bundle.cbor\""));
+	CHECK(strstr(j, "\"verdict\": \"tests-failed\",\n  \"exit\": 1,\n  \"attested\": true,\n  \"reasons\": [],"));
+	CHECK(strstr(j, "\"counts\": {\"records\": 42, \"tests\": 5, \"passed\": 2, \"failed\": 1, \"skipped\": 1, "
+			"\"todo\": 2, \"stdout_bytes\": 100, \"stderr_bytes\": 0}"));
+	CHECK(strstr(j, "\"harness\": {\"exit\": 1, \"signal\": 0, \"cut\": false, \"end_reason\": \"complete\"}"));
+	CHECK(strstr(j, "\"chain_head\": \"abababababababababababababababababababababababababababababababab\""));
+	CHECK(strstr(j, "\"mounted\": 1.234,"));
+	CHECK(strstr(j, "\"channel\": null,"));
+	CHECK(strstr(j, "\"harness-start\": 2000.000,"));
+	CHECK(strstr(j, "{\"num\": 3, \"ok\": true, \"name\": \"t3\", \"directive\": \"skip\", \"reason\": \"no network\", \"time_ms\": 2003.000}"));
+	free(j);
+
+	v->harness_exit = -1;
+	v->exit = HV_EXIT_REJECTED;
+	v->attested = false;
+	v->nreasons = 1;
+	v->reasons[0].code = HV_QUOTE_SIGNATURE;
+	j = render(report_json, v, NULL, &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(j, "\"bundle\": null"));
+	CHECK(strstr(j, "\"verdict\": \"rejected\""));
+	CHECK(strstr(j, "{\"code\": 11, \"name\": \"quote-signature\", \"detail\": \"\"}"));
+	CHECK(strstr(j, "\"harness\": {\"exit\": null,"));
+	free(j);
+	free_verdict(v);
+}
+
+/* A verdict that breaks its own bounds is refused before anything is written. */
+static void bad_verdicts(void)
+{
+	struct hv_verdict *v = make_verdict(1);
+	writer ws[] = { report_junit, report_json };
+
+	for (size_t w = 0; w < 2; w++) {
+		int err;
+		char *x;
+
+		v->exit = HV_EXIT_USAGE;
+		x = render(ws[w], v, "s", &err);
+		CHECK_EQ(err, MB_E_INVAL);
+		CHECK_EQ(strlen(x), 0);
+		free(x);
+		v->exit = HV_EXIT_PASSED;
+		v->ntests = HV_MAX_TESTS + 1;
+		x = render(ws[w], v, "s", &err);
+		CHECK_EQ(err, MB_E_INVAL);
+		free(x);
+		v->ntests = 1;
+		v->nreasons = HV_MAX_REASONS + 1;
+		x = render(ws[w], v, "s", &err);
+		CHECK_EQ(err, MB_E_INVAL);
+		free(x);
+		v->nreasons = 0;
+		CHECK_EQ(ws[w](NULL, "s", stdout), MB_E_INVAL);
+	}
+	CHECK(report_verdict_name(HV_EXIT_INTERNAL) == NULL);
+	free_verdict(v);
+}
+
+static void write_file(const char *path, writer w, const struct hv_verdict *v, const char *arg)
+{
+	FILE *f = fopen(path, "w");
+
+	REQUIRE(f);
+	REQUIRE(w(v, arg, f) == 0);
+	REQUIRE(fclose(f) == 0);
+}
+
+/* Python's parsers (expat and json) judge well-formedness; the JUnit
+ * counts must agree with the test cases, and the hostile name must come
+ * back as the text the escaping promises. */
+static const char check_py[] =
+	"import sys, json, xml.dom.minidom as m\n"
+	"want = [open(p, 'rb').read().decode('utf-8', 'strict') for p in sys.argv[3:5]]\n"
+	"d = m.parse(sys.argv[1])\n"
+	"for s in d.getElementsByTagName('testsuite'):\n"
+	"    cs = s.getElementsByTagName('testcase')\n"
+	"    assert int(s.getAttribute('tests')) == len(cs), 'tests'\n"
+	"    assert int(s.getAttribute('failures')) == len(s.getElementsByTagName('failure')), 'failures'\n"
+	"    assert int(s.getAttribute('skipped')) == len(s.getElementsByTagName('skipped')), 'skipped'\n"
+	"    names = [c.getAttribute('name') for c in cs]\n"
+	"    assert names[0] == 'vouch.attestation' and names[1] == 'vouch.harness', names[:2]\n"
+	"    assert names[2] == want[0], ascii(names[2])\n"
+	"j = json.loads(open(sys.argv[2], 'rb').read().decode('utf-8', 'strict'))\n"
+	"assert j['verdict'] == 'rejected' and j['attested'] is False\n"
+	"assert j['tests'][0]['name'] == want[1], ascii(j['tests'][0]['name'])\n"
+	"assert j['reasons'][0]['code'] == 11 and j['reasons'][0]['detail'] == want[1]\n"
+	"assert len(j['tests']) == j['counts']['tests']\n"
+	"assert list(j['timeline']) == ['mounted', 'channel', 'tpm', 'measured', 'ak-created',\n"
+	"    'activated', 'harness-start', 'harness-end', 'quote']\n"
+	"assert len(j['digests']) == 8\n"
+	"assert j['bundle'] == 'b\\ufffd.cbor', j['bundle']\n"
+	"assert d.getElementsByTagName('testsuite')[0].getAttribute('name') == 'suite <&>'\n";
+
+static void wellformed_python(void)
+{
+	char dir[] = "/tmp/test_report.XXXXXX", xml[64], json[64], py[64], want_xml[64], want_json[64];
+	char cmd[512];
+	struct hv_verdict *v = make_verdict(HV_MAX_TESTS);
+	uint64_t rnd = 0x9e3779b97f4a7c15u;
+	FILE *f;
+
+	if (access("/usr/bin/python3", X_OK) != 0) {
+		printf("# /usr/bin/python3 missing (tools/apt-packages lists python3)\n");
+		CHECK(0);
+		free_verdict(v);
+		return;
+	}
+	REQUIRE(mkdtemp(dir));
+	snprintf(xml, sizeof(xml), "%s/junit.xml", dir);
+	snprintf(json, sizeof(json), "%s/report.json", dir);
+	snprintf(py, sizeof(py), "%s/check.py", dir);
+	/* the first test carries the hostile name; the rest random bytes */
+	memcpy(v->tests[0].name, hostile, sizeof(hostile));
+	for (size_t i = 1; i < v->ntests; i++) {
+		for (size_t k = 0; k < sizeof(v->tests[i].name) - 1; k++) {
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			v->tests[i].name[k] = (char)(rnd >> 32 | 1); /* no NUL: full length */
+		}
+		v->tests[i].ok = i % 3 != 0;
+		v->tests[i].directive = i % 7 == 0 ? DIRECTIVE_SKIP : i % 11 == 0 ? DIRECTIVE_TODO : DIRECTIVE_NONE;
+		memcpy(v->tests[i].reason, v->tests[i].name, sizeof(v->tests[i].reason) - 1);
+	}
+	v->attested = false;
+	v->exit = HV_EXIT_REJECTED;
+	v->nreasons = 1;
+	v->reasons[0].code = HV_QUOTE_SIGNATURE;
+	memcpy(v->reasons[0].detail, hostile, sizeof(hostile));
+	write_file(xml, report_junit, v, "suite <&>");
+	write_file(json, report_json, v, "b\xff.cbor");
+	f = fopen(py, "w");
+	REQUIRE(f && fputs(check_py, f) >= 0 && fclose(f) == 0);
+	snprintf(want_xml, sizeof(want_xml), "%s/want-xml", dir);
+	snprintf(want_json, sizeof(want_json), "%s/want-json", dir);
+	f = fopen(want_xml, "w");
+	REQUIRE(f && fputs(hostile_xml, f) >= 0 && fclose(f) == 0);
+	f = fopen(want_json, "w");
+	REQUIRE(f && fputs(hostile_json, f) >= 0 && fclose(f) == 0);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s %s %s %s", py, xml, json, want_xml, want_json);
+	CHECK_EQ(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ(system(cmd), 0);
+	free_verdict(v);
+}
+
+int main(void)
+{
+	RUN(junit_counts);
+	RUN(junit_not_attested);
+	RUN(junit_harness_endings);
+	RUN(xml_escaping);
+	RUN(json_escaping);
+	RUN(strings_bounded);
+	RUN(json_fields);
+	RUN(bad_verdicts);
+	RUN(wellformed_python);
+	return t_done();
+}

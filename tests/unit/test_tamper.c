@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tamper matrix: honest evidence recorded from real swtpm + QEMU runs
+ * (tests/vectors/evidence/, see record.sh there) is accepted; each forgery
+ * below is rejected, and with its own reason. Run from the top of the tree.
+ */
+#include "t.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <tss2/tss2_mu.h>
+
+#include "attest.h"
+#include "attestation.h"
+#include "bundle.h"
+#include "evlog.h"
+#include "manifest.h"
+#include "record.h"
+#include "verify.h"
+
+#define DIR "tests/vectors/evidence/"
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+	struct stat st;
+	uint8_t *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	REQUIRE(fd >= 0 && fstat(fd, &st) == 0);
+	b = malloc((size_t)st.st_size + 1);
+	REQUIRE(b && read(fd, b, (size_t)st.st_size) == st.st_size);
+	close(fd);
+	*n = (size_t)st.st_size;
+	return b;
+}
+
+static struct manifest *manifest;
+static struct hv_pins pins;
+static uint8_t *raw_a, *raw_b;
+static struct bundle honest_a, honest_b;
+
+static void load(void)
+{
+	size_t n, off = 0;
+	uint8_t *p;
+
+	manifest = malloc(sizeof(*manifest));
+	p = slurp(DIR "manifest.cbor", &n);
+	REQUIRE(manifest && manifest_decode(p, n, manifest) == 0);
+	free(p);
+	p = slurp(DIR "ek.pub", &n);
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(p, n, &off, &pins.ek) == 0 && off == n);
+	free(p);
+	REQUIRE(attestation_read_pubkey(DIR "verifier.pem", pins.verifier_pub) == 0);
+	pins.manifest = manifest;
+	raw_a = slurp(DIR "honest-a.cbor", &n);
+	REQUIRE(bundle_decode(raw_a, n, &honest_a) == 0);
+	raw_b = slurp(DIR "honest-b.cbor", &n);
+	REQUIRE(bundle_decode(raw_b, n, &honest_b) == 0);
+}
+
+/* A forged bundle: a shallow copy of honest A with its own records array. */
+struct forged {
+	struct bundle b;
+	struct bytes recs[4096];
+	uint8_t store[1 << 20];
+	size_t used;
+};
+
+static struct forged F;
+
+static void forge_from(const struct bundle *src)
+{
+	REQUIRE(src->nrecords <= 4096);
+	F.b = *src;
+	memcpy(F.recs, src->records, src->nrecords * sizeof(F.recs[0]));
+	F.b.records = F.recs;
+	F.used = 0;
+}
+
+static uint8_t *store(const void *p, size_t n)
+{
+	uint8_t *d;
+
+	REQUIRE(n <= sizeof(F.store) - F.used);
+	d = F.store + F.used;
+	memcpy(d, p, n);
+	F.used += n;
+	return d;
+}
+
+static int has_reason(const struct hv_verdict *v, enum hv_reason r)
+{
+	for (size_t i = 0; i < v->nreasons; i++)
+		if (v->reasons[i].code == r)
+			return 1;
+	return 0;
+}
+
+static void judge(const char *what, const struct bundle *b, const struct hv_pins *p,
+		  enum hv_exit want_exit, enum hv_reason want)
+{
+	struct hv_verdict v;
+
+	REQUIRE(hv_verify(b, p, &v) == 0);
+	int ok = v.exit == want_exit && (want == HV_OK ? v.nreasons == 0 : has_reason(&v, want));
+
+	if (!ok)
+		for (size_t i = 0; i < v.nreasons; i++)
+			printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	t_report(ok, "%s: exit %d%s%s", what, v.exit, want == HV_OK ? "" : ", ",
+		 want == HV_OK ? "" : hv_reason_name(want));
+	hv_verdict_free(&v);
+}
+
+/* Index of the first record of a kind. */
+static size_t find_kind(const struct bundle *b, uint32_t kind)
+{
+	for (size_t i = 0; i < b->nrecords; i++) {
+		struct record r;
+
+		if (record_decode(b->records[i].p, b->records[i].n, &r) == 0 && r.kind == kind)
+			return i;
+	}
+	REQUIRE(!"record kind not in the honest evidence");
+	return 0;
+}
+
+/* Re-seals records from..end so that the chain is intact again: the
+ * forgery then has to get past the checks behind the chain. */
+static void reseal_from(size_t from)
+{
+	struct chain c;
+	struct record rec;
+
+	REQUIRE(chain_init(&c, F.b.nonce) == 0);
+	for (size_t i = 0; i < F.b.nrecords; i++) {
+		if (i < from) {
+			REQUIRE(chain_accept(&c, F.recs[i].p, F.recs[i].n, &rec) == 0);
+			continue;
+		}
+		uint8_t buf[MAX_RECORD_BYTES];
+		struct cb_wr w;
+
+		REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+		cb_wr_init(&w, buf, sizeof(buf));
+		REQUIRE(chain_seal(&c, &rec, &w) == 0);
+		F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
+	}
+}
+
+static void test_honest(void)
+{
+	judge("honest run A", &honest_a, &pins, HV_EXIT_PASSED, HV_OK);
+	judge("honest run B", &honest_b, &pins, HV_EXIT_PASSED, HV_OK);
+}
+
+static void pin_case(const char *what, uint8_t *field, enum hv_reason r)
+{
+	field[0] ^= 1;
+	judge(what, &honest_a, &pins, HV_EXIT_REJECTED, r);
+	field[0] ^= 1;
+}
+
+static void test_pins(void)
+{
+	struct manifest_tree *a = (struct manifest_tree *)manifest_find_tree(manifest, "agent");
+	struct manifest_tree *h = (struct manifest_tree *)manifest_find_tree(manifest, "harness");
+	char *saved;
+
+	pin_case("modified kernel", manifest->kernel_digest, HV_PIN_KERNEL);
+	pin_case("modified initramfs", manifest->initramfs_digest, HV_PIN_INITRAMFS);
+	pin_case("modified root image", manifest->image_digest, HV_PIN_ROOTFS);
+	pin_case("modified agent", a->digest, HV_PIN_AGENT);
+	pin_case("modified harness", h->digest, HV_PIN_HARNESS);
+	saved = manifest->cmdline;
+	manifest->cmdline = "console=ttyS0 init=/bin/sh";
+	judge("modified command line", &honest_a, &pins, HV_EXIT_REJECTED, HV_PIN_CMDLINE);
+	manifest->cmdline = saved;
+	saved = a->path;
+	a->path = "/opt/other";
+	judge("run spec measured another agent path", &honest_a, &pins, HV_EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	a->path = saved;
+}
+
+static void test_runspec_swapped(void)
+{
+	forge_from(&honest_a);
+	F.b.runspec = honest_b.runspec.n == honest_a.runspec.n &&
+			      memcmp(honest_b.runspec.p, honest_a.runspec.p, honest_a.runspec.n) != 0
+		? honest_b.runspec : (struct bytes){ store(honest_a.runspec.p, honest_a.runspec.n), honest_a.runspec.n };
+	if (F.b.runspec.p != honest_b.runspec.p) {
+		/* flip a byte inside the last text string: still decodes */
+		((uint8_t *)F.b.runspec.p)[F.b.runspec.n - 1] ^= 0x01;
+	}
+	judge("modified run spec", &F.b, &pins, HV_EXIT_REJECTED, HV_PIN_RUNSPEC);
+}
+
+static void flip_record(const char *what, uint32_t kind)
+{
+	size_t i;
+	uint8_t *p;
+
+	struct record rec;
+	uint8_t *prev;
+
+	forge_from(&honest_a);
+	i = find_kind(&F.b, kind);
+	p = store(F.recs[i].p, F.recs[i].n);
+	REQUIRE(record_decode(p, F.recs[i].n, &rec) == 0);
+	if (kind == REC_STDOUT || kind == REC_TEST || kind == REC_CHECKPOINT) {
+		/* last byte: inside text or bytes, still decodes; the next
+		 * record's prev no longer matches */
+		p[F.recs[i].n - 1] ^= 0x01;
+		F.recs[i].p = p;
+		judge(what, &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+		return;
+	}
+	/* a byte of the record's own prev: refused at that very record */
+	prev = memmem(p, F.recs[i].n, rec.prev, 32);
+	REQUIRE(prev);
+	prev[7] ^= 0x01;
+	F.recs[i].p = p;
+	judge(what, &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+}
+
+static void test_record_flips(void)
+{
+	flip_record("flipped byte in a phase record", REC_PHASE);
+	flip_record("flipped byte in a stdout record", REC_STDOUT);
+	flip_record("flipped byte in a test record", REC_TEST);
+	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT);
+	flip_record("flipped byte in the exit record", REC_EXIT);
+	flip_record("flipped byte in the end record", REC_END);
+}
+
+static void test_record_order(void)
+{
+	size_t n = honest_a.nrecords;
+
+	forge_from(&honest_a);
+	memmove(&F.recs[3], &F.recs[4], (n - 4) * sizeof(F.recs[0]));
+	F.b.nrecords = n - 1;
+	judge("dropped record", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+
+	forge_from(&honest_a);
+	memmove(&F.recs[4], &F.recs[3], (n - 3) * sizeof(F.recs[0]));
+	F.b.nrecords = n + 1;
+	judge("duplicated record", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+
+	forge_from(&honest_a);
+	F.recs[3] = honest_a.records[4];
+	F.recs[4] = honest_a.records[3];
+	judge("reordered records", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+
+	forge_from(&honest_a);
+	F.recs[n] = honest_a.records[2];
+	F.b.nrecords = n + 1;
+	judge("record appended after the end", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_AFTER_END);
+
+	forge_from(&honest_a);
+	F.b.nrecords = n - 3;
+	judge("truncated stream, quote kept", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
+
+	forge_from(&honest_a);
+	F.b.nrecords = n - 3;
+	F.b.has_quote = false;
+	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
+	judge("stream cut before the quote", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
+
+	forge_from(&honest_a);
+	F.recs[0] = honest_b.records[0];
+	judge("record from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+}
+
+/* A checkpoint re-signed by a key that is not the AK, chain resealed. */
+static void test_checkpoint_other_key(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	size_t i, siglen = 0, off = 0;
+	uint8_t der[80], sigm[sizeof(TPMT_SIGNATURE)], buf[1024];
+	uint8_t msg[CHECKPOINT_MSG_BYTES];
+	TPMT_SIGNATURE sig = { .sigAlg = TPM2_ALG_ECDSA };
+	struct record rec;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	const unsigned char *dp = der;
+	ECDSA_SIG *es;
+	const BIGNUM *r, *s;
+	struct cb_wr w;
+
+	forge_from(&honest_a);
+	i = find_kind(&F.b, REC_CHECKPOINT);
+	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+	record_checkpoint_message(rec.prev, msg);
+	siglen = sizeof(der);
+	REQUIRE(k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+		EVP_DigestSign(md, der, &siglen, msg, sizeof(msg)) == 1);
+	es = d2i_ECDSA_SIG(NULL, &dp, (long)siglen);
+	REQUIRE(es);
+	ECDSA_SIG_get0(es, &r, &s);
+	sig.signature.ecdsa.hash = TPM2_ALG_SHA256;
+	sig.signature.ecdsa.signatureR.size = (UINT16)BN_bn2binpad(r, sig.signature.ecdsa.signatureR.buffer, 32);
+	sig.signature.ecdsa.signatureS.size = (UINT16)BN_bn2binpad(s, sig.signature.ecdsa.signatureS.buffer, 32);
+	REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, sigm, sizeof(sigm), &off) == 0);
+	rec.u.checkpoint.sig = sigm;
+	rec.u.checkpoint.sig_len = off;
+	cb_wr_init(&w, buf, sizeof(buf));
+	record_encode(&rec, &w);
+	REQUIRE(w.err == 0);
+	F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
+	reseal_from(i + 1);
+	judge("checkpoint signed by another key", &F.b, &pins, HV_EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+}
+
+static void test_keys(void)
+{
+	struct hv_pins other = pins;
+
+	other.ek.publicArea.unique.rsa.buffer[10] ^= 1;
+	judge("another EK", &honest_a, &other, HV_EXIT_REJECTED, HV_EK_NOT_PINNED);
+
+	other = pins;
+	other.verifier_pub[0] ^= 1;
+	judge("activation signed by another verifier", &honest_a, &other, HV_EXIT_REJECTED,
+	      HV_AK_NOT_ACTIVATED);
+
+	forge_from(&honest_a);
+	F.b.has_activation = false;
+	judge("AK never activated", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+
+	forge_from(&honest_a);
+	F.b.ak = honest_b.ak;
+	judge("another AK (from another session)", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+
+	/* the AK's attributes without restricted: its name changes too */
+	TPM2B_PUBLIC ak = { 0 };
+	uint8_t m[sizeof(ak)];
+	size_t off = 0;
+
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ak.p, honest_a.ak.n, &off, &ak) == 0);
+	ak.publicArea.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;
+	off = 0;
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ak, m, sizeof(m), &off) == 0);
+	forge_from(&honest_a);
+	F.b.ak = (struct bytes){ store(m, off), off };
+	judge("AK without the restricted attribute", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_ATTRIBUTES);
+}
+
+/* Rewrites the quote message with a changed TPMS_ATTEST, signature kept. */
+static void forge_attest(void (*edit)(TPMS_ATTEST *))
+{
+	struct blob q[ATTEST_MAX_FIELDS];
+	TPMS_ATTEST at = { 0 };
+	uint8_t am[sizeof(at)], buf[64 * 1024];
+	size_t off = 0;
+	struct cb_wr w;
+
+	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	REQUIRE(Tss2_MU_TPMS_ATTEST_Unmarshal(q[0].p, q[0].n, &off, &at) == 0);
+	edit(&at);
+	off = 0;
+	REQUIRE(Tss2_MU_TPMS_ATTEST_Marshal(&at, am, sizeof(am), &off) == 0);
+	q[0] = (struct blob){ am, off };
+	cb_wr_init(&w, buf, sizeof(buf));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+}
+
+static void edit_selection(TPMS_ATTEST *a) { a->attested.quote.pcrSelect.pcrSelections[0].pcrSelect[1] ^= 0x04; }
+static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
+static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
+static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
+
+static void test_quote(void)
+{
+	forge_from(&honest_a);
+	F.b.quote = honest_b.quote;
+	judge("quote from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
+
+	forge_from(&honest_a);
+	memcpy(F.b.nonce, honest_b.nonce, 32);
+	judge("replayed with another session's nonce", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+
+	forge_attest(edit_selection);
+	judge("another PCR selection", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_PCR_SELECTION);
+	forge_attest(edit_magic);
+	judge("quote magic changed", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_MAGIC);
+	forge_attest(edit_type);
+	judge("attestation of another type", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_TYPE);
+	forge_attest(edit_nonce);
+	judge("extraData changed", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_SIGNATURE);
+
+	forge_from(&honest_a);
+	F.b.has_quote = false;
+	judge("quote missing", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_QUOTE_MISSING);
+}
+
+/* Rewrites the guest event log inside the quote message. */
+static void forge_glog(void (*edit)(struct evlog *))
+{
+	static struct evlog log;
+	struct blob q[ATTEST_MAX_FIELDS];
+	uint8_t lb[32 * 1024], buf[64 * 1024];
+	struct cb_wr w;
+
+	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	REQUIRE(evlog_decode(q[2].p, q[2].n, &log) == 0);
+	edit(&log);
+	cb_wr_init(&w, lb, sizeof(lb));
+	evlog_encode(&log, &w);
+	REQUIRE(w.err == 0);
+	q[2] = (struct blob){ lb, w.len };
+	cb_wr_init(&w, buf, sizeof(buf));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+}
+
+static void edit_type_changed(struct evlog *l) { l->ev[1].type = EV_IPL; }
+static void edit_digest(struct evlog *l) { l->ev[3].digest[0] ^= 1; }
+static void edit_drop(struct evlog *l)
+{
+	/* the quoted PCR 12 then holds an extend the log does not show */
+	memmove(&l->ev[2], &l->ev[3], (l->n - 3) * sizeof(l->ev[0]));
+	l->n--;
+	for (size_t i = 0; i < l->n; i++)
+		l->ev[i].recnum = (uint32_t)i;
+}
+static void edit_swap_tags(struct evlog *l)
+{
+	struct evlog_event t = l->ev[1];
+
+	memcpy(l->ev[1].digest, l->ev[2].digest, 32);
+	memcpy(l->ev[2].digest, t.digest, 32);
+}
+
+static void test_event_logs(void)
+{
+	forge_glog(edit_type_changed);
+	judge("event whose type was changed", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	forge_glog(edit_digest);
+	judge("event log that does not replay", &F.b, &pins, HV_EXIT_REJECTED, HV_PCR_REPLAY);
+	forge_glog(edit_drop);
+	judge("extra PCR extend not in the log", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	forge_glog(edit_swap_tags);
+	judge("agent and harness digests swapped", &F.b, &pins, HV_EXIT_REJECTED, HV_PIN_AGENT);
+
+	forge_from(&honest_a);
+	F.b.platform_log = honest_a.runspec;
+	judge("platform log that does not decode", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+}
+
+int main(void)
+{
+	load();
+	test_honest();
+	test_pins();
+	test_runspec_swapped();
+	test_record_flips();
+	test_record_order();
+	test_checkpoint_other_key();
+	test_keys();
+	test_quote();
+	test_event_logs();
+	bundle_free(&honest_a);
+	bundle_free(&honest_b);
+	free(raw_a);
+	free(raw_b);
+	free(manifest);
+	return t_done();
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vouch image SRC -o DIR: the image flattened into a staging tree below
+ * DIR, written as DIR/rootfs.img (erofs, the same bytes on every build)
+ * with DIR/manifest.cbor and DIR/manifest.json. On any failure nothing is
+ * left: the work happens in DIR/.vouch-image.XXXXXX, and DIR goes too
+ * when this run made it.
+ */
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "frame.h"
+#include "image_manifest.h"
+#include "image_stage.h"
+#include "oci.h"
+#include "proc.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 64
+#define MAX_IMAGE_ARGS 32u
+#define MAX_EPOCH 253402300799LL /* 9999-12-31T23:59:59Z */
+/* A fixed file system UUID: the image is named by its digest instead. */
+#define EROFS_UUID "5ec1a1e0-0000-4000-8000-00000000000a"
+
+struct image_opts {
+	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
+};
+
+struct image_run {
+	struct image_opts o;
+	char work[PATH_MAX];
+	bool made_out;
+	int64_t epoch;
+	struct oci_image img;
+	struct stage st;
+	struct manifest m;
+	const char *step; /* what was being done when it failed */
+	char where[MAX_PATH_BYTES + 64];
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: vouch image SRC -o DIR [--agent PATH] [--harness PATH]\n"
+			"                   [--kernel K --initrd I [--cmdline C]]\n");
+	return EXIT_USAGE;
+}
+
+static int parse_opts(int argc, char **argv, struct image_opts *o)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, 0, 'o' },	  { "agent", required_argument, 0, 'a' },
+		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
+		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'a': o->agent = optarg; break;
+		case 'H': o->harness = optarg; break;
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		default: return -1;
+		}
+	}
+	if (optind != argc - 1 || !o->out)
+		return -1;
+	o->src = argv[optind];
+	return 0;
+}
+
+/* Ownership and device nodes need root; without it, the whole command
+ * runs again under fakeroot, whose faked owners mkfs.erofs sees too. */
+static int maybe_fakeroot(int argc, char **argv)
+{
+	char exe[PATH_MAX], *nargv[MAX_IMAGE_ARGS + 4];
+	ssize_t n;
+
+	if (geteuid() == 0 || getenv("FAKEROOTKEY"))
+		return 0;
+	if (argc > (int)MAX_IMAGE_ARGS)
+		return MB_E_INVAL;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return MB_E_IO;
+	exe[n] = 0;
+	nargv[0] = "fakeroot";
+	nargv[1] = "--";
+	nargv[2] = exe;
+	for (int i = 0; i < argc; i++)
+		nargv[3 + i] = argv[i];
+	nargv[argc + 3] = NULL;
+	execvp("fakeroot", nargv);
+	return IMG_E_PRIV;
+}
+
+static int digits(const char *s, size_t n, int *ret)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+/* RFC 3339 as image configs write it: 2024-01-02T03:04:05[.frac](Z|+hh:mm). */
+static int parse_rfc3339(const char *s, int64_t *ret)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t n = strlen(s), i = 19;
+
+	if (n < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+		return -1;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == 0)
+		sign = 0;
+	else if ((s[i] == '+' || s[i] == '-') && n - i == 6 && !digits(s + i + 1, 2, &oh) &&
+		 s[i + 3] == ':' && !digits(s + i + 4, 2, &om))
+		sign = s[i] == '+' ? 1 : -1;
+	else
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ret = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* SOURCE_DATE_EPOCH, else the config's "created", else 0. */
+static int pick_epoch(struct image_run *r)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH"), *created;
+	int64_t v = 0;
+
+	if (sde && *sde) {
+		for (const char *p = sde; *p; p++) {
+			if (*p < '0' || *p > '9' || v > (MAX_EPOCH - (*p - '0')) / 10)
+				return MB_E_RANGE;
+			v = v * 10 + (*p - '0');
+		}
+	} else if ((created = oci_json_str(r->img.config, "created"))) {
+		if (parse_rfc3339(created, &v) < 0 || v < 0 || v > MAX_EPOCH)
+			return IMG_E_CONFIG;
+	}
+	r->epoch = v;
+	return 0;
+}
+
+static int prepare_out(struct image_run *r)
+{
+	if (mkdir(r->o.out, 0755) == 0)
+		r->made_out = true;
+	else if (errno != EEXIST) /* there already: fine, nothing in it is touched */
+		return MB_E_IO;
+	if (pathf(r->work, sizeof(r->work), "%s/.vouch-image.XXXXXX", r->o.out) < 0)
+		return MB_E_PATH;
+	if (!mkdtemp(r->work)) {
+		r->work[0] = 0;
+		return MB_E_IO;
+	}
+	return 0;
+}
+
+static int work_path(const struct image_run *r, const char *name, char out[static PATH_MAX])
+{
+	return pathf(out, PATH_MAX, "%s/%s", r->work, name);
+}
+
+static int flatten_layer(struct image_run *r, size_t i)
+{
+	unsigned flags = r->img.kind == OCI_LAYOUT || r->img.kind == OCI_DOCKER ? STAGE_WHITEOUTS : 0;
+	struct archive *a;
+	struct oci_blob *b;
+	int e, e2;
+
+	if (r->img.kind == OCI_ROOTFS_DIR)
+		return oci_dir_apply(&r->img, &r->st);
+	if ((e = oci_layer_open(&r->img, i, &a, &b)) < 0)
+		return e;
+	e = stage_apply(&r->st, a, flags);
+	e2 = oci_layer_close(a, b); /* a bad digest wins over what it caused */
+	return e2 < 0 ? e2 : e;
+}
+
+static int flatten(struct image_run *r)
+{
+	char root[PATH_MAX];
+	int e;
+
+	r->step = "staging";
+	if ((e = work_path(r, "root", root)) < 0 || (e = stage_init(&r->st, root, r->epoch)) < 0)
+		return e;
+	for (size_t i = 0; i < r->img.nlayers; i++) {
+		r->step = "layer";
+		snprintf(r->where, sizeof(r->where), "layer %zu (%s)", i + 1, r->img.layers[i].path);
+		if ((e = flatten_layer(r, i)) < 0)
+			return e;
+	}
+	r->where[0] = 0;
+	return stage_finish(&r->st);
+}
+
+/* --agent/--harness, else the image's labels, else /opt/agent and
+ * /opt/harness when the image has them. */
+static int measure_trees(struct image_run *r)
+{
+	static const char *const names[] = { "agent", "harness" };
+	const char *flags[] = { r->o.agent, r->o.harness };
+	struct json_object *c, *labels = NULL;
+	int e;
+
+	if (json_object_object_get_ex(r->img.config, "config", &c))
+		json_object_object_get_ex(c, "Labels", &labels);
+	r->step = "tree digest";
+	for (size_t i = 0; i < 2; i++) {
+		char label[32];
+		const char *p = flags[i], *dflt = i ? "/opt/harness" : "/opt/agent";
+
+		snprintf(label, sizeof(label), "org.vouch.%s", names[i]);
+		if (!p)
+			p = oci_json_str(labels, label);
+		snprintf(r->where, sizeof(r->where), "%s", p ? p : dflt);
+		e = image_manifest_tree(&r->m, r->st.root, names[i], p ? p : dflt);
+		if (e < 0 && !(e == IMG_E_TREE && !p))
+			return e;
+	}
+	r->where[0] = 0;
+	return 0;
+}
+
+static int make_erofs(struct image_run *r, const char *img)
+{
+	char root[PATH_MAX], sde[32];
+	/* erofs-utils 1.5: -T would set every inode's time; SOURCE_DATE_EPOCH
+	 * fixes only the build time and --preserve-mtime keeps the files' */
+	char *argv[] = { "mkfs.erofs", "--quiet", "--preserve-mtime", "-U" EROFS_UUID,
+			 (char *)img, root, NULL };
+	int e;
+
+	r->step = "mkfs.erofs";
+	if ((e = work_path(r, "root", root)) < 0)
+		return e;
+	snprintf(sde, sizeof(sde), "%lld", (long long)r->epoch);
+	if (setenv("SOURCE_DATE_EPOCH", sde, 1) < 0)
+		return MB_E_NOMEM;
+	if (proc_run(argv, NULL, frame_now_ms() + IMG_MKFS_TIMEOUT_MS) < 0)
+		return IMG_E_MKFS;
+	return 0;
+}
+
+static int write_outputs(struct image_run *r)
+{
+	static const char *const names[] = { "rootfs.img", "manifest.cbor", "manifest.json" };
+	char img[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
+	struct stat st;
+	int e;
+
+	if ((e = work_path(r, names[0], img)) < 0 || (e = make_erofs(r, img)) < 0)
+		return e;
+	r->step = "manifest";
+	if (stat(img, &st) < 0 || (e = file_sha256(img, r->m.image_digest)) < 0)
+		return e < 0 ? e : MB_E_IO;
+	r->m.image_size = (uint64_t)st.st_size;
+	r->m.image_format = "erofs";
+	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
+	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
+		return e;
+	for (size_t i = 0; i < 3; i++) {
+		if ((e = work_path(r, names[i], p)) < 0 ||
+		    (e = pathf(q, sizeof(q), "%s/%s", r->o.out, names[i])) < 0)
+			return e;
+		if (rename(p, q) < 0)
+			return MB_E_IO;
+	}
+	return 0;
+}
+
+static int build(struct image_run *r)
+{
+	int e;
+
+	r->step = "output";
+	if ((e = prepare_out(r)) < 0)
+		return e;
+	r->step = "source";
+	if ((e = oci_open(r->o.src, r->work, &r->img)) < 0) {
+		snprintf(r->where, sizeof(r->where), "%s", r->img.why);
+		return e;
+	}
+	if ((e = pick_epoch(r)) < 0)
+		return e;
+	if ((e = flatten(r)) < 0) {
+		if (r->st.where[0])
+			snprintf(r->where + strlen(r->where), sizeof(r->where) - strlen(r->where),
+				 ": %s", r->st.where);
+		else if (r->img.why[0])
+			snprintf(r->where, sizeof(r->where), "%s", r->img.why);
+		return e;
+	}
+	r->step = "config";
+	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
+		return e;
+	r->step = "boot components";
+	if ((e = image_manifest_boot(&r->m, r->o.kernel, r->o.initrd, r->o.cmdline)) < 0)
+		return e;
+	return write_outputs(r);
+}
+
+static void cleanup(struct image_run *r, int e)
+{
+	stage_free(&r->st);
+	oci_close(&r->img);
+	if (r->work[0])
+		(void)dir_remove_tree(r->work); /* best effort: reported by nobody */
+	if (e < 0 && r->made_out)
+		(void)rmdir(r->o.out); /* this run made it: it goes too */
+}
+
+int image_main(int argc, char **argv)
+{
+	struct image_run *r = calloc(1, sizeof(*r));
+	int e;
+
+	if (!r)
+		return EXIT_FAILED;
+	r->st.root = -1;
+	r->img.dirfd = -1;
+	if (parse_opts(argc, argv, &r->o) < 0) {
+		free(r);
+		return usage();
+	}
+	if ((e = maybe_fakeroot(argc, argv)) == 0)
+		e = build(r);
+	if (e < 0)
+		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
+			r->where[0] ? ": " : "", r->where, img_strerror(e), img_errname(e));
+	else
+		printf("%s/rootfs.img  erofs  %llu bytes  (%zu layers)\n", r->o.out,
+		       (unsigned long long)r->m.image_size, r->img.nlayers);
+	cleanup(r, e);
+	free(r);
+	return e < 0 ? EXIT_FAILED : 0;
+}

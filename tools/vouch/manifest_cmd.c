@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vouch manifest: writes a reference manifest from a root image, the
+ * pinned trees in it, and the boot components a run will use.
+ *   vouch manifest --image IMG --fstype F --tree NAME=PATH=HEX ...
+ *                  [--kernel K --initrd I [--tpm relay|device]] -o OUT.cbor
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "boot.h"
+#include "cb.h"
+#include "manifest.h"
+#include "manifest_cmd.h"
+#include "proc.h"
+
+static int parse_hex32(const char *s, uint8_t out[32])
+{
+	if (strlen(s) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		unsigned v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned)(c - 'a' + 10);
+			else
+				return -1;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* NAME=PATH=HEX */
+static int parse_tree(char *arg, struct manifest_tree *t)
+{
+	char *p = strchr(arg, '='), *d = p ? strchr(p + 1, '=') : NULL;
+
+	if (!p || !d)
+		return -1;
+	*p = 0;
+	*d = 0;
+	t->name = arg;
+	t->path = p + 1;
+	return parse_hex32(d + 1, t->digest);
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "image", required_argument, 0, 'i' }, { "fstype", required_argument, 0, 'f' },
+		{ "tree", required_argument, 0, 't' }, { "kernel", required_argument, 0, 'k' },
+		{ "initrd", required_argument, 0, 'r' }, { "tpm", required_argument, 0, 'T' },
+		{ "out", required_argument, 0, 'o' }, { 0, 0, 0, 0 },
+	};
+	static struct manifest m;
+	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL;
+	char cmdline[1024];
+	bool device = false;
+	struct stat st;
+	struct cb_wr w;
+	size_t n;
+	int c, e;
+
+	m.image_format = "ext4";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': image = optarg; break;
+		case 'f': m.image_format = optarg; break;
+		case 'k': kernel = optarg; break;
+		case 'r': initrd = optarg; break;
+		case 'o': out = optarg; break;
+		case 'T': device = strcmp(optarg, "device") == 0; break;
+		case 't':
+			if (m.ntrees == MAX_TREES || parse_tree(optarg, &m.trees[m.ntrees]) < 0) {
+				fprintf(stderr, "vouch manifest: --tree NAME=PATH=SHA256HEX\n");
+				return 64;
+			}
+			m.ntrees++;
+			break;
+		default:
+			return 64;
+		}
+	}
+	if (!image || !out || (!kernel) != (!initrd)) {
+		fprintf(stderr, "usage: vouch manifest --image IMG [--fstype ext4|erofs] "
+				"--tree NAME=PATH=HEX... [--kernel K --initrd I [--tpm relay|device]] -o OUT\n");
+		return 64;
+	}
+	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
+		perror(image);
+		return 70;
+	}
+	m.image_size = (uint64_t)st.st_size;
+	if (kernel) {
+		m.has_boot = true;
+		if ((e = file_sha256(kernel, m.kernel_digest)) < 0 ||
+		    (e = file_sha256(initrd, m.initramfs_digest)) < 0 ||
+		    (e = boot_cmdline(cmdline, sizeof(cmdline), m.image_format, device)) < 0) {
+			fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
+			return 70;
+		}
+		m.cmdline = cmdline;
+	}
+	cb_wr_init(&w, NULL, MAX_MANIFEST_BYTES);
+	manifest_encode(&m, &w);
+	if ((e = cb_wr_finish(&w, &n)) < 0 || (e = file_write_all(out, w.p, n)) < 0) {
+		fprintf(stderr, "vouch manifest: %s: %s\n", out, mb_strerror(e));
+		cb_wr_free(&w);
+		return 70;
+	}
+	cb_wr_free(&w);
+	return 0;
+}
