@@ -23,6 +23,14 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 root_before=$(sha256sum <"$rootfs")
+# the pins: one manifest per TPM path (the kernel command line differs)
+trees=()
+while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$rootfs.trees"
+for mode in relay device; do
+	"$B/bin/vouch" manifest --image "$rootfs" --fstype erofs "${trees[@]}" --kernel "$kernel" \
+		--initrd "$initrd" --tpm $mode -o "$tmp/manifest-$mode.cbor" ||
+		{ echo "Bail out! vouch manifest failed"; exit 99; }
+done
 
 # run NAME EXPECTED_EXIT [launch options] -- CMD...
 run() {
@@ -33,6 +41,13 @@ run() {
 	local rc=$?
 	sed 's/^/# /' "$tmp/$name.out"
 	if [ $rc -eq "$want" ]; then ok "$name: exit $rc"; else no "$name: exit $rc, expected $want"; fi
+	local mode=relay
+	case " $* " in *" --tpm device "*) mode=device ;; esac
+	"$B/bin/host-verify" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/manifest-$mode.cbor" \
+		--junit "$tmp/$name/junit.xml" --json "$tmp/$name/report.json" >"$tmp/$name.verify" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$name.verify"
+	if [ $rc -eq "$want" ]; then ok "$name: host-verify agrees (exit $rc)"; else no "$name: host-verify exit $rc, expected $want"; fi
 }
 
 checkquote() {
@@ -49,6 +64,12 @@ check "grep -q 'tests 5 ok / 0 not ok' '$tmp/sample.out'" "sample: five tests pa
 check "grep -q 'AK activated' '$tmp/sample.out'" "sample: AK activated"
 checkquote sample
 check "[ -s '$tmp/sample/records.cborseq' ] && [ -s '$tmp/sample/guest-evlog.cbor' ]" "sample: records and event log kept"
+check "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); s = d.getElementsByTagName(\"testsuite\")[0]; sys.exit(0 if s.getAttribute(\"tests\") == \"7\" and s.getAttribute(\"failures\") == \"0\" else 1)' '$tmp/sample/junit.xml'" \
+	"sample: JUnit well-formed, 5 tests + attestation + harness, no failures"
+check "grep -q '\"verdict\": \"passed\"' '$tmp/sample/report.json'" "sample: JSON report says passed"
+# the bundle re-verified against the wrong manifest (the device one) is refused
+"$B/bin/host-verify" --bundle "$tmp/sample/evidence.cbor" --manifest "$tmp/manifest-device.cbor" >/dev/null 2>&1
+check "[ $? -eq 2 ]" "sample: refused against another command line's manifest (pin-cmdline)"
 
 # 2. the same through QEMU's tpm-crb device
 run device 0 --tpm device -- /opt/harness/run-tests
