@@ -171,6 +171,20 @@ $(B)/tests/tpm-credential: $(B)/host/tests/integration/tpm_credential.o $(B)/hos
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
 
+# vouch image's staging and source code, without the rest of vouch.
+IMAGE_UNIT_MODS := image_stage image_entry image_err oci oci_blob
+$(B)/tests/test_image: $(B)/host/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/host/tools/vouch/%.o) \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
+
+$(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/asan/tools/vouch/%.o) \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
+
 TEST_PROGRAMS := $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
 # ---- fuzzing ----
@@ -179,10 +193,10 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS_MB)
 
-$(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS)
+$(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HOST_LIBS) -ltss2-mu
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HV_LIB_SRCS) $(HOST_SODIUM) -ltss2-mu $(HOST_LIBS)
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all

@@ -212,6 +212,8 @@ int main(int argc, char **argv)
 	size_t bn, mn;
 	int e, rc = HV_EXIT_INTERNAL;
 
+	/* libtss2-mu logs malformed input to stderr; our reasons say it */
+	setenv("TSS2_LOG", "all+none", 0);
 	if (sodium_init() < 0)
 		return HV_EXIT_INTERNAL;
 	if (parse(argc, argv, &o) < 0)
