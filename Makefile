@@ -191,6 +191,17 @@ $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(UNIT_LIBS)
 
+$(B)/bench/verify: $(B)/host/bench/verify.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(UNIT_LIBS)
+
+.PHONY: bench
+bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
+	$(Q)B=$(B) bench/verify.sh
+	$(Q)B=$(B) bench/hash.sh
+	$(Q)B=$(B) bench/guest_phases.sh
+
 TEST_PROGRAMS := $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
 # ---- fuzzing ----
