@@ -3,77 +3,29 @@
  * host-verify: the verdict on one run's evidence, for pipelines that only
  * verify.
  *   host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor
- *               [--ek EK.pub] [--verifier-key VERIFIER.pub]
+ *               [--ek EK.pub] [--verifier-key VERIFIER.pem]
  *               [--junit OUT.xml] [--json OUT.json] [--attestation OUT.dsse.json]
- *   host-verify --verify-attestation ENVELOPE.json [--verifier-key VERIFIER.pub]
+ *   host-verify --verify-attestation ENVELOPE.json [--verifier-key VERIFIER.pem]
  * Exit status: 0 passed, 1 tests failed, 2 rejected, 3 incomplete,
  * 64 usage, 70 internal (schemas/exit-codes.md).
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <sodium.h>
-#include <tss2/tss2_mu.h>
-
-#include "attestation.h"
-#include "bundle.h"
-#include "manifest.h"
-#include "report.h"
+#include "judge.h"
 #include "verify.h"
-
-struct opts {
-	const char *bundle, *manifest, *ek, *verifier_key, *junit, *json, *attestation;
-	const char *check_envelope;
-	char cache[PATH_MAX];
-};
 
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor [--ek EK.pub]\n"
-		"                   [--verifier-key KEY] [--junit F] [--json F] [--attestation F]\n"
-		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY]\n"
+		"                   [--verifier-key KEY.pem] [--junit F] [--json F] [--attestation F]\n"
+		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
 		"See host-verify(1).\n");
 	return HV_EXIT_USAGE;
 }
 
-static uint8_t *slurp(const char *path, size_t *n, size_t max)
-{
-	FILE *f = fopen(path, "rbe");
-	uint8_t *buf = NULL;
-	long len;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && (size_t)len <= max &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) &&
-	    fread(buf, 1, (size_t)len, f) == (size_t)len) {
-		*n = (size_t)len;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static void default_cache(char *buf, size_t cap)
-{
-	const char *v = getenv("VOUCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-
-	if (v && *v)
-		snprintf(buf, cap, "%s", v);
-	else if (x && *x)
-		snprintf(buf, cap, "%s/vouch", x);
-	else
-		snprintf(buf, cap, "%s/.cache/vouch", h ? h : "/tmp");
-}
-
-static int parse(int argc, char **argv, struct opts *o)
+static int parse(int argc, char **argv, struct hv_files *o)
 {
 	static const struct option lo[] = {
 		{ "bundle", required_argument, 0, 'b' }, { "manifest", required_argument, 0, 'm' },
@@ -104,154 +56,12 @@ static int parse(int argc, char **argv, struct opts *o)
 	return o->bundle && o->manifest ? 0 : -1;
 }
 
-/* The Ed25519 key whose signature on an activation transcript (or a DSSE
- * envelope) we trust: --verifier-key (PEM), else this host's own. */
-static int verifier_pub(const struct opts *o, uint8_t pk[32])
-{
-	uint8_t sk[crypto_sign_SECRETKEYBYTES];
-	char path[PATH_MAX + 32];
-	int e;
-
-	if (o->verifier_key) {
-		if ((e = attestation_read_pubkey(o->verifier_key, pk)) < 0)
-			fprintf(stderr, "host-verify: %s: %s\n", o->verifier_key, mb_strerror(e));
-		return e < 0 ? -1 : 0;
-	}
-	snprintf(path, sizeof(path), "%s/verifier.key", o->cache);
-	e = attestation_load_or_create_key(path, pk, sk);
-	sodium_memzero(sk, sizeof(sk));
-	if (e < 0)
-		fprintf(stderr, "host-verify: verifier key %s: %s\n", path, mb_strerror(e));
-	return e < 0 ? -1 : 0;
-}
-
-static int check_envelope(const struct opts *o)
-{
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], *env, *payload = NULL;
-	size_t n, pn = 0;
-	int e;
-
-	if (verifier_pub(o, pk) < 0)
-		return HV_EXIT_USAGE;
-	if (!(env = slurp(o->check_envelope, &n, 16u << 20))) {
-		fprintf(stderr, "host-verify: cannot read %s\n", o->check_envelope);
-		return HV_EXIT_USAGE;
-	}
-	e = attestation_verify(env, n, pk, &payload, &pn);
-	free(env);
-	free(payload);
-	if (e < 0) {
-		printf("attestation: REJECTED: %s\n", mb_strerror(e));
-		return HV_EXIT_REJECTED;
-	}
-	printf("attestation: signature OK (%zu-byte in-toto statement)\n", pn);
-	return 0;
-}
-
-static int load_pins(const struct opts *o, struct hv_pins *pins)
-{
-	char path[PATH_MAX + 32];
-	uint8_t *buf;
-	size_t n, off = 0;
-
-	snprintf(path, sizeof(path), "%s/vtpm-v1/ek.pub", o->cache);
-	buf = slurp(o->ek ? o->ek : path, &n, 4096);
-	if (!buf || Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, n, &off, &pins->ek) != 0 || off != n) {
-		fprintf(stderr, "host-verify: cannot read the pinned EK %s\n", o->ek ? o->ek : path);
-		free(buf);
-		return -1;
-	}
-	free(buf);
-	return verifier_pub(o, pins->verifier_pub);
-}
-
-static int write_outputs(const struct opts *o, const struct hv_verdict *v)
-{
-	char path[PATH_MAX + 32];
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	FILE *f;
-	int e = 0;
-
-	if (o->junit && (!(f = fopen(o->junit, "we")) || report_junit(v, "vouch", f) < 0 || fclose(f) != 0))
-		e = -1;
-	if (o->json && (!(f = fopen(o->json, "we")) || report_json(v, o->bundle, f) < 0 || fclose(f) != 0))
-		e = -1;
-	if (o->attestation) {
-		snprintf(path, sizeof(path), "%s/verifier.key", o->cache);
-		if (attestation_load_or_create_key(path, pk, sk) < 0 || !(f = fopen(o->attestation, "we")) ||
-		    attestation_write(v, sk, f) < 0 || fclose(f) != 0)
-			e = -1;
-		sodium_memzero(sk, sizeof(sk));
-	}
-	return e;
-}
-
-static void print_verdict(const struct hv_verdict *v)
-{
-	static const char *const words[] = { "PASSED", "TESTS FAILED", "REJECTED", "INCOMPLETE" };
-
-	printf("verdict: %s (exit %d)\n", (unsigned)v->exit < 4 ? words[v->exit] : "?", v->exit);
-	for (size_t i = 0; i < v->nreasons; i++)
-		printf("  %s: %s (%s)\n", hv_reason_name(v->reasons[i].code),
-		       hv_reason_text(v->reasons[i].code), v->reasons[i].detail);
-	printf("records %llu, tests %llu passed / %llu failed / %llu skipped / %llu todo, harness exit %d%s%s\n",
-	       (unsigned long long)v->records, (unsigned long long)v->passed,
-	       (unsigned long long)v->failed, (unsigned long long)v->skipped,
-	       (unsigned long long)v->todo, v->harness_exit, v->harness_signal ? " (signal)" : "",
-	       v->cut ? ", cut off at a limit" : "");
-}
-
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct hv_pins pins = { 0 };
-	struct hv_verdict v;
-	struct bundle b;
-	struct manifest *m = NULL;
-	uint8_t *bb = NULL, *mb = NULL;
-	size_t bn, mn;
-	int e, rc = HV_EXIT_INTERNAL;
+	struct hv_files f = { 0 };
 
-	/* libtss2-mu logs malformed input to stderr; our reasons say it */
-	setenv("TSS2_LOG", "all+none", 0);
-	if (sodium_init() < 0)
-		return HV_EXIT_INTERNAL;
-	if (parse(argc, argv, &o) < 0)
+	if (parse(argc, argv, &f) < 0)
 		return usage();
-	default_cache(o.cache, sizeof(o.cache));
-	if (o.check_envelope)
-		return check_envelope(&o);
-	if (!(bb = slurp(o.bundle, &bn, MAX_BUNDLE_BYTES)) || !(mb = slurp(o.manifest, &mn, MAX_MANIFEST_BYTES))) {
-		fprintf(stderr, "host-verify: cannot read %s\n", bb ? o.manifest : o.bundle);
-		goto out;
-	}
-	if (!(m = malloc(sizeof(*m))) || (e = manifest_decode(mb, mn, m)) < 0) {
-		fprintf(stderr, "host-verify: manifest: %s\n", m ? mb_strerror(e) : "out of memory");
-		rc = HV_EXIT_USAGE;
-		goto out;
-	}
-	pins.manifest = m;
-	if (load_pins(&o, &pins) < 0) {
-		rc = HV_EXIT_USAGE;
-		goto out;
-	}
-	if ((e = bundle_decode(bb, bn, &b)) < 0) {
-		printf("verdict: REJECTED (exit 2)\n  bundle-malformed: %s\n", mb_strerror(e));
-		rc = HV_EXIT_REJECTED;
-		goto out;
-	}
-	if ((e = hv_verify(&b, &pins, &v)) < 0) {
-		fprintf(stderr, "host-verify: %s\n", mb_strerror(e));
-		bundle_free(&b);
-		goto out;
-	}
-	print_verdict(&v);
-	rc = write_outputs(&o, &v) < 0 ? HV_EXIT_INTERNAL : (int)v.exit;
-	hv_verdict_free(&v);
-	bundle_free(&b);
-out:
-	free(m);
-	free(bb);
-	free(mb);
-	return rc;
+	hv_default_cache(f.cache, sizeof(f.cache));
+	return f.check_envelope ? hv_check_envelope(&f) : hv_judge(&f);
 }

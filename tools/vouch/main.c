@@ -16,7 +16,9 @@
 #include "err.h"
 #include "image.h"
 #include "attestation.h"
+#include "judge.h"
 #include "launch.h"
+#include "proc.h"
 #include "manifest_cmd.h"
 #include "tree.h"
 
@@ -112,6 +114,28 @@ static const char *cache_root(char *buf, size_t cap)
 	return buf;
 }
 
+/* The run judged at its end, as host-verify would judge its bundle, with
+ * the pipeline outputs next to the evidence. */
+static int judge_run(const char *out, const char *manifest, const char *cache)
+{
+	char b[PATH_MAX], j[PATH_MAX], js[PATH_MAX], a[PATH_MAX];
+	struct hv_files f = { .manifest = manifest };
+
+	snprintf(f.cache, sizeof(f.cache), "%s", cache);
+	if (pathf(b, sizeof(b), "%s/evidence.cbor", out) < 0 ||
+	    pathf(j, sizeof(j), "%s/junit.xml", out) < 0 ||
+	    pathf(js, sizeof(js), "%s/report.json", out) < 0 ||
+	    pathf(a, sizeof(a), "%s/attestation.dsse.json", out) < 0)
+		return EXIT_USAGE;
+	f.bundle = b;
+	f.junit = j;
+	f.json = js;
+	f.attestation = a;
+	printf("judged against %s:\n", manifest);
+	fflush(stdout);
+	return hv_judge(&f);
+}
+
 static int cmd_launch(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -124,7 +148,8 @@ static int cmd_launch(int argc, char **argv)
 		{ "cwd", required_argument, 0, 'C' }, { "uid", required_argument, 0, 'u' },
 		{ "gid", required_argument, 0, 'g' }, { "max-output", required_argument, 0, 'O' },
 		{ "max-procs", required_argument, 0, 'P' }, { "env", required_argument, 0, 'e' },
-		{ "quiet", no_argument, 0, 'q' }, { 0, 0, 0, 0 },
+		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
+		{ 0, 0, 0, 0 },
 	};
 	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
 				       "HOME=/root", "LANG=C.UTF-8", NULL };
@@ -132,6 +157,7 @@ static int cmd_launch(int argc, char **argv)
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
 	struct launch_result res;
+	const char *manifest = NULL;
 	char cache[PATH_MAX];
 	unsigned long v;
 	int c, e;
@@ -150,6 +176,7 @@ static int cmd_launch(int argc, char **argv)
 		case 'r': o.rootfs = optarg; break;
 		case 'F': o.rootfstype = optarg; break;
 		case 'o': o.out_dir = optarg; break;
+		case 'M': manifest = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'a': rs.agent_path = optarg; break;
 		case 'H': rs.harness_path = optarg; break;
@@ -180,7 +207,8 @@ static int cmd_launch(int argc, char **argv)
 			}
 		}
 	}
-	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS)
+	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS ||
+	    (manifest && !o.out_dir))
 		return usage(stderr);
 	rs.argc = (size_t)(argc - optind);
 	for (size_t i = 0; i < rs.argc; i++)
@@ -207,6 +235,8 @@ static int cmd_launch(int argc, char **argv)
 				       (double)res.phase_ns[p] / 1e6);
 		putchar('\n');
 	}
+	if (manifest)
+		return judge_run(o.out_dir, manifest, o.cache_root);
 	if (e < 0) {
 		fprintf(stderr, "vouch: launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
 			res.error);
