@@ -30,24 +30,10 @@ struct q {
 	uint8_t qual[32];
 };
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-	struct stat st;
-	uint8_t *b;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	REQUIRE(fd >= 0 && fstat(fd, &st) == 0);
-	b = malloc((size_t)st.st_size + 1);
-	REQUIRE(b && read(fd, b, (size_t)st.st_size) == st.st_size);
-	close(fd);
-	*n = (size_t)st.st_size;
-	return b;
-}
-
 static void load(const char *path, struct q *q)
 {
 	size_t n, off = 0;
-	uint8_t *raw = slurp(path, &n);
+	uint8_t *raw = t_slurp(path, &n);
 	struct bundle b;
 	struct blob f[ATTEST_MAX_FIELDS];
 	struct chain c;

@@ -91,4 +91,23 @@ static inline int t_hex(const char *hex, uint8_t *out, size_t cap)
 	return (int)n;
 }
 
+/* A whole file, for tests that read recorded vectors; hard error if absent. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static inline uint8_t *t_slurp(const char *path, size_t *n)
+{
+	struct stat st;
+	uint8_t *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	REQUIRE(fd >= 0 && fstat(fd, &st) == 0);
+	b = malloc((size_t)st.st_size + 1);
+	REQUIRE(b && read(fd, b, (size_t)st.st_size) == st.st_size);
+	close(fd);
+	*n = (size_t)st.st_size;
+	return b;
+}
+
 #endif

@@ -25,20 +25,6 @@
 
 #define DIR "tests/vectors/evidence/"
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-	struct stat st;
-	uint8_t *b;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	REQUIRE(fd >= 0 && fstat(fd, &st) == 0);
-	b = malloc((size_t)st.st_size + 1);
-	REQUIRE(b && read(fd, b, (size_t)st.st_size) == st.st_size);
-	close(fd);
-	*n = (size_t)st.st_size;
-	return b;
-}
-
 static struct manifest *manifest;
 static struct hv_pins pins;
 static uint8_t *raw_a, *raw_b;
@@ -50,17 +36,17 @@ static void load(void)
 	uint8_t *p;
 
 	manifest = malloc(sizeof(*manifest));
-	p = slurp(DIR "manifest.cbor", &n);
+	p = t_slurp(DIR "manifest.cbor", &n);
 	REQUIRE(manifest && manifest_decode(p, n, manifest) == 0);
 	free(p);
-	p = slurp(DIR "ek.pub", &n);
+	p = t_slurp(DIR "ek.pub", &n);
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(p, n, &off, &pins.ek) == 0 && off == n);
 	free(p);
 	REQUIRE(attestation_read_pubkey(DIR "verifier.pem", pins.verifier_pub) == 0);
 	pins.manifest = manifest;
-	raw_a = slurp(DIR "honest-a.cbor", &n);
+	raw_a = t_slurp(DIR "honest-a.cbor", &n);
 	REQUIRE(bundle_decode(raw_a, n, &honest_a) == 0);
-	raw_b = slurp(DIR "honest-b.cbor", &n);
+	raw_b = t_slurp(DIR "honest-b.cbor", &n);
 	REQUIRE(bundle_decode(raw_b, n, &honest_b) == 0);
 }
 

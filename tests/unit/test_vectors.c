@@ -20,24 +20,10 @@
 
 #define DIR "tests/vectors/"
 
-static uint8_t *slurp(const char *path, size_t *n)
-{
-	struct stat st;
-	uint8_t *b;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	REQUIRE(fd >= 0 && fstat(fd, &st) == 0);
-	b = malloc((size_t)st.st_size + 1);
-	REQUIRE(b && read(fd, b, (size_t)st.st_size) == st.st_size);
-	close(fd);
-	*n = (size_t)st.st_size;
-	return b;
-}
-
 static int decode_chain(const uint8_t *buf, size_t n)
 {
 	size_t nn, off = 0;
-	uint8_t *nonce = slurp(DIR "good/chain.nonce", &nn);
+	uint8_t *nonce = t_slurp(DIR "good/chain.nonce", &nn);
 	struct chain c;
 	int e = chain_init(&c, nonce);
 
@@ -110,7 +96,7 @@ static int decode(const char *decoder, const uint8_t *b, size_t n, bool *untouch
 static void test_bad_vectors(void)
 {
 	size_t n;
-	char *list = (char *)slurp(DIR "bad/EXPECTED", &n), *save = NULL;
+	char *list = (char *)t_slurp(DIR "bad/EXPECTED", &n), *save = NULL;
 	unsigned rows = 0;
 
 	list[n] = 0;
@@ -124,7 +110,7 @@ static void test_bad_vectors(void)
 		if (line[0] == '#' || sscanf(line, "%255s %31s %63s", file, decoder, want) != 3)
 			continue;
 		snprintf(path, sizeof(path), DIR "bad/%s", file);
-		b = slurp(path, &bn);
+		b = t_slurp(path, &bn);
 		e = decode(decoder, b, bn, &untouched);
 		free(b);
 		rows++;
@@ -156,7 +142,7 @@ static void test_good_vectors(void)
 		int e;
 
 		snprintf(path, sizeof(path), DIR "good/%s", good[i].file);
-		b = slurp(path, &n);
+		b = t_slurp(path, &n);
 		e = decode(good[i].decoder, b, n, &untouched);
 		free(b);
 		t_report(e == 0, "good/%s accepted by %s (%s)", good[i].file, good[i].decoder,

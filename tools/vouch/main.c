@@ -103,14 +103,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
 
 static const char *cache_root(char *buf, size_t cap)
 {
-	const char *v = getenv("VOUCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-
-	if (v && *v)
-		snprintf(buf, cap, "%s", v);
-	else if (x && *x)
-		snprintf(buf, cap, "%s/vouch", x);
-	else
-		snprintf(buf, cap, "%s/.cache/vouch", h ? h : "/tmp");
+	hv_default_cache(buf, cap);
 	return buf;
 }
 
