@@ -34,7 +34,7 @@ x=$(for _ in $(seq "$runs"); do ms tar_ext4; done | median)
 files=$(find "$tmp/r" | wc -l)
 in=$(du -cb "${blobs[@]}" | tail -1 | cut -f1)
 echo "image: ${#blobs[@]} gzip layers ($dirs), $((in / 1048576)) MiB compressed, $files entries; median of $runs"
-printf '  %-38s %7s ms  %5s MiB\n' "tar x + mkfs.erofs (baseline)" "$e" "$(($(stat -c %s "$tmp/e.img") / 1048576))"
-printf '  %-38s %7s ms  %5s MiB\n' "tar x + mkfs.ext4 -d" "$x" "$(($(stat -c %s "$tmp/x.img") / 1048576))"
-printf '  %-38s %7s ms  %5s MiB  %.2fx the baseline time\n' "vouch image (checks, whiteouts, manifest)" "$v" \
+printf '  %-44s %7s ms  %5s MiB\n' "tar x + mkfs.erofs (baseline)" "$e" "$(($(stat -c %s "$tmp/e.img") / 1048576))"
+printf '  %-44s %7s ms  %5s MiB\n' "tar x + mkfs.ext4 -d" "$x" "$(($(stat -c %s "$tmp/x.img") / 1048576))"
+printf '  %-44s %7s ms  %5s MiB  %.2fx the baseline time\n' "vouch image (checks, whiteouts, manifest)" "$v" \
 	"$(($(stat -c %s "$tmp/o/rootfs.img") / 1048576))" "$(echo "$v $e" | awk '{print $1/$2}')"

@@ -7,7 +7,7 @@
 # tree; xattrs survive; the manifest's tree digests are those of the image.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
-. tests/image/lib.sh
+. tests/image/common.bash
 need "$PY" umoci mkfs.erofs
 can_mount || { echo "1..0 # SKIP needs root, loop devices and erofs to read images back"; exit 77; }
 
@@ -50,6 +50,11 @@ for v in rootfs.tgz umoci; do
 		img_tree "$T/o-$v/rootfs.img" "$T/m-$v" || { notok "$v: vouch image"; continue; }
 	check "$v (plain tree): tree digest equals umoci's" same "$(digest "$T/m-$v")" "$want"
 done
+
+$MKOCI implicit-parents "$T/imp" || exit 99
+umoci raw unpack --image "$T/imp:latest" "$T/imp-umoci" >/dev/null 2>&1 || exit 99
+"$V" image "$T/imp" -o "$T/o-imp" >/dev/null && img_tree "$T/o-imp/rootfs.img" "$T/m-imp" || exit 99
+check "parents without entries: tree digest equals umoci's" same "$(digest "$T/m-imp")" "$(digest "$T/imp-umoci")"
 
 for t in agent harness; do
 	m=$("$PY" -c 'import json,sys; t=[x for x in json.load(open(sys.argv[1]))["trees"] if x["name"]==sys.argv[2]][0]; print(t["digest"][7:])' \

@@ -4,7 +4,7 @@
 # behind (no output folder, no staging files).
 set -u
 cd "$(dirname "$0")/../.." || exit 99
-. tests/image/lib.sh
+. tests/image/common.bash
 need "$PY" mkfs.erofs
 
 # refused CASE ERROR [mkoci args...]
@@ -32,18 +32,30 @@ refused whiteout-dotdot IMG_E_WHITEOUT
 refused huge-size IMG_E_ENTRY_SIZE
 refused long-name IMG_E_NAME
 
-for what in manifest config layer truncate; do
-	want=IMG_E_DIGEST
-	[ $what = truncate ] && want=IMG_E_BLOB_SIZE
+for what in manifest config layer truncate index mediatype; do
+	case $what in
+	truncate) want=IMG_E_BLOB_SIZE ;;
+	index) want=IMG_E_JSON ;;
+	mediatype) want=IMG_E_MEDIA_TYPE ;;
+	*) want=IMG_E_DIGEST ;;
+	esac
 	$MKOCI basic "$T/c-$what" --no-devices && $MKOCI corrupt "$T/c-$what" $what || exit 99
 	err=$("$V" image "$T/c-$what" -o "$T/o-$what" 2>&1 >/dev/null)
 	if [ $? -eq 1 ] && [[ $err == *"($want)"* ]] && [ ! -e "$T/o-$what" ]; then
-		ok "$what blob altered: refused with $want, nothing left"
+		ok "$what altered: refused with $want, nothing left"
 	else
-		notok "$what blob altered: refused with $want, nothing left"
+		notok "$what altered: refused with $want, nothing left"
 		echo "# $err"
 	fi
 done
+
+# docker save: a layer tar no longer matching the config's diff_ids
+$MKOCI basic "$T/dk" --docker --no-devices || exit 99
+l=$(ls "$T"/dk/*/layer.tar | head -1)
+"$PY" -c 'import sys; p=sys.argv[1]; d=bytearray(open(p,"rb").read()); d[600]^=1; open(p,"wb").write(d)' "$l"
+err=$("$V" image "$T/dk" -o "$T/o-dk" 2>&1 >/dev/null)
+check "docker save: layer altered: refused with IMG_E_DIGEST, nothing left" \
+	sh -c "[ $? -eq 1 ] && [ ! -e '$T/o-dk' ] && echo '$err' | grep -q IMG_E_DIGEST"
 
 # an output folder that exists keeps what it had; no staging remains
 mkdir -p "$T/keep" && echo old >"$T/keep/rootfs.img"

@@ -5,7 +5,8 @@ layers), docker save directories, and malicious archives, all without a
 registry or a container engine.
 
     mkoci.py CASE OUT [--compress none|gzip|zstd] [--docker] [--no-devices]
-    mkoci.py corrupt OUT manifest|config|layer|truncate
+    mkoci.py corrupt OUT manifest|config|layer|truncate|index|mediatype
+    mkoci.py from-dirs OUT DIR...   (one gzip layer per directory)
 """
 import argparse
 import gzip
@@ -179,17 +180,30 @@ def bad_layers(name):
         "whiteout-dotdot": [base, [ent("etc/.wh..."), ent("etc/y", data=b"y")]],
         "huge-size": [base + [ent("big", size=1 << 40)]],
         "long-name": [base + [ent("n" * 300, data=b"x")]],
+        "implicit-parents": [[ent("a/b/c/file", data=b"x", mode=0o600)], [ent("a/b/d/other", data=b"y")]],
     }
     return cases[name]
 
 
 def corrupt(out, what):
-    """Breaks a written layout: one byte of a blob changed (size kept), or a
-    layer blob cut short."""
+    """Breaks a written layout: one byte of a blob changed (size kept), a
+    layer blob cut short, index.json cut short, or a layer given a media
+    type nobody can read (manifest and index digests kept consistent)."""
     blob = lambda d: os.path.join(out, "blobs", "sha256", d["digest"][7:])
-    index = json.load(open(os.path.join(out, "index.json")))
+    ipath = os.path.join(out, "index.json")
+    index = json.load(open(ipath))
     mdesc = index["manifests"][0]
     man = json.load(open(blob(mdesc)))
+    if what == "index":
+        data = open(ipath, "rb").read()
+        open(ipath, "wb").write(data[:len(data) // 2])
+        return
+    if what == "mediatype":
+        man["layers"][0]["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip+encrypted"
+        d = put_blob(out, json.dumps(man, sort_keys=True).encode())
+        mdesc.update(d)
+        json.dump(index, open(ipath, "w"), sort_keys=True)
+        return
     path = {"manifest": blob(mdesc), "config": blob(man["config"]),
             "layer": blob(man["layers"][-1]), "truncate": blob(man["layers"][0])}[what]
     data = bytearray(open(path, "rb").read())
@@ -200,9 +214,35 @@ def corrupt(out, what):
     open(path, "wb").write(bytes(data))
 
 
+def from_dirs(out, dirs):
+    """One gzip layer per host directory (its tree under its own name)."""
+    layers = []
+    for d in dirs:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+            tf.add(d, arcname=d.strip("/"))
+        layers.append(buf.getvalue())
+    descs = []
+    for r in layers:
+        desc = put_blob(out, compress(r, "gzip"))
+        desc["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+        descs.append(desc)
+    cfg = put_blob(out, json.dumps({"created": CREATED, "rootfs": {"type": "layers",
+                   "diff_ids": ["sha256:" + sha(r) for r in layers]}}).encode())
+    cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    md = put_blob(out, json.dumps({"schemaVersion": 2, "config": cfg, "layers": descs}).encode())
+    md["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [md]}, f)
+    with open(os.path.join(out, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
 def main():
     if sys.argv[1:2] == ["corrupt"]:
         return corrupt(sys.argv[2], sys.argv[3])
+    if sys.argv[1:2] == ["from-dirs"]:
+        return from_dirs(sys.argv[2], sys.argv[3:])
     ap = argparse.ArgumentParser()
     ap.add_argument("case")
     ap.add_argument("out")
@@ -210,7 +250,8 @@ def main():
     ap.add_argument("--docker", action="store_true")
     ap.add_argument("--no-devices", action="store_true")
     a = ap.parse_args()
-    labels = {"org.vouch.agent": "/opt/agent", "org.vouch.harness": "/opt/harness"}
+    labels = {"org.vouch.agent": "/opt/agent", "org.vouch.harness": "/opt/harness"} \
+        if a.case == "basic" else {}
     layers = case_basic(not a.no_devices) if a.case == "basic" else bad_layers(a.case)
     os.makedirs(a.out, exist_ok=True)
     if a.docker:

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "err.h"
 #include "frame.h"
 #include "image_manifest.h"
@@ -36,6 +37,7 @@
 
 struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
+	bool tpm_device;
 };
 
 struct image_run {
@@ -46,6 +48,7 @@ struct image_run {
 	struct oci_image img;
 	struct stage st;
 	struct manifest m;
+	char cmdline[MAX_ARG_BYTES + 1]; /* the launcher's, when not given */
 	const char *step; /* what was being done when it failed */
 	char where[MAX_PATH_BYTES + 64];
 };
@@ -53,7 +56,7 @@ struct image_run {
 static int usage(void)
 {
 	fprintf(stderr, "usage: vouch image SRC -o DIR [--agent PATH] [--harness PATH]\n"
-			"                   [--kernel K --initrd I [--cmdline C]]\n");
+			"                   [--kernel K --initrd I [--cmdline C | --tpm relay|device]]\n");
 	return EXIT_USAGE;
 }
 
@@ -63,7 +66,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "out", required_argument, 0, 'o' },	  { "agent", required_argument, 0, 'a' },
 		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
-		{ 0, 0, 0, 0 },
+		{ "tpm", required_argument, 0, 't' },	  { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -76,6 +79,11 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
+		case 't':
+			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
+				return -1;
+			o->tpm_device = strcmp(optarg, "device") == 0;
+			break;
 		default: return -1;
 		}
 	}
@@ -331,6 +339,12 @@ static int build(struct image_run *r)
 	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
 		return e;
 	r->step = "boot components";
+	/* by default the command line vouch launch boots this image with */
+	if (r->o.kernel && !r->o.cmdline) {
+		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), "erofs", r->o.tpm_device)) < 0)
+			return e;
+		r->o.cmdline = r->cmdline;
+	}
 	if ((e = image_manifest_boot(&r->m, r->o.kernel, r->o.initrd, r->o.cmdline)) < 0)
 		return e;
 	return write_outputs(r);

@@ -54,6 +54,7 @@ void stage_free(struct stage *s)
 
 int stage_normalize(const char *in, char out[static MAX_PATH_BYTES + 1])
 {
+	char buf[MAX_PATH_BYTES + 1];
 	size_t o = 0;
 
 	while (*in) {
@@ -68,13 +69,14 @@ int stage_normalize(const char *in, char out[static MAX_PATH_BYTES + 1])
 			if (n + 1 > MAX_PATH_BYTES - o)
 				return IMG_E_NAME;
 			if (o)
-				out[o++] = '/';
-			memcpy(out + o, in, n);
+				buf[o++] = '/';
+			memcpy(buf + o, in, n);
 			o += n;
 		}
 		in += n + (end ? 1 : 0);
 	}
-	out[o] = 0;
+	buf[o] = 0;
+	memcpy(out, buf, o + 1);
 	return 0;
 }
 
@@ -91,7 +93,8 @@ static int open_step(struct stage *s, int fd, const char *name, bool create, con
 		return 0;
 	}
 	if (errno == ENOENT && create) {
-		if (mkdirat(fd, name, 0755) < 0)
+		/* 0755 whatever the umask: the image must not depend on it */
+		if (mkdirat(fd, name, 0755) < 0 || fchmodat(fd, name, 0755, 0) < 0)
 			return MB_E_IO;
 		/* implied parents: root's, 0755, the build time */
 		if ((e = stage_dirtime_add(s, rel, s->epoch, 0)) < 0)

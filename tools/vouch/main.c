@@ -20,6 +20,7 @@
 #include "launch.h"
 #include "proc.h"
 #include "manifest_cmd.h"
+#include "predict.h"
 #include "tree.h"
 
 #define VERSION "0.1"
@@ -37,6 +38,8 @@ static int usage(FILE *f)
 		"                                     write a reference manifest\n"
 		"  image SRC -o DIR [options]         flatten an image into DIR/rootfs.img + manifest\n"
 		"  tree-digest [--root DIR] PATH...   print the tree digest of each PATH\n"
+		"  verify --bundle B --manifest M     judge stored evidence (as host-verify)\n"
+		"  predict --manifest M               the PCR values a run must quote\n"
 		"  verifier-key OUT.pem               write this host's verifier public key\n"
 		"  version                            print the version\n"
 		"\n"
@@ -242,6 +245,37 @@ static int cmd_launch(int argc, char **argv)
 		       ? EXIT_PASSED : EXIT_TESTS_FAILED;
 }
 
+/* vouch verify: host-verify's judgement, under the one CLI. */
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, 0, 'b' }, { "manifest", required_argument, 0, 'm' },
+		{ "ek", required_argument, 0, 'e' }, { "verifier-key", required_argument, 0, 'k' },
+		{ "junit", required_argument, 0, 'j' }, { "json", required_argument, 0, 'J' },
+		{ "attestation", required_argument, 0, 'a' }, { 0, 0, 0, 0 },
+	};
+	struct hv_files f = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': f.bundle = optarg; break;
+		case 'm': f.manifest = optarg; break;
+		case 'e': f.ek = optarg; break;
+		case 'k': f.verifier_key = optarg; break;
+		case 'j': f.junit = optarg; break;
+		case 'J': f.json = optarg; break;
+		case 'a': f.attestation = optarg; break;
+		default: return usage(stderr);
+		}
+	}
+	if (!f.bundle || !f.manifest || optind != argc)
+		return usage(stderr);
+	hv_default_cache(f.cache, sizeof(f.cache));
+	return hv_judge(&f);
+}
+
 /* This host's verifier key: it signs activation transcripts and
  * attestations; pipelines pin its public half. */
 static int cmd_verifier_key(int argc, char **argv)
@@ -268,6 +302,10 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
+	if (strcmp(argv[1], "predict") == 0)
+		return cmd_predict(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verifier-key") == 0)
 		return cmd_verifier_key(argc - 1, argv + 1);
 	if (strcmp(argv[1], "manifest") == 0)

@@ -451,7 +451,9 @@ int oci_dir_apply(struct oci_image *img, struct stage *s)
 		goto out;
 	}
 	archive_entry_linkresolver_set_strategy(res, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+	/* one file system: a tree given as "/" does not take /proc along */
 	if (archive_read_disk_set_symlink_physical(a) != ARCHIVE_OK ||
+	    archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS) != ARCHIVE_OK ||
 	    archive_read_disk_open(a, img->path) != ARCHIVE_OK)
 		e = IMG_E_ARCHIVE;
 	while (e == 0 && (r = archive_read_next_header2(a, ae)) != ARCHIVE_EOF) {

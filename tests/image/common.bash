@@ -2,6 +2,7 @@
 # Shared by tests/image/*.sh (sourced): TAP helpers, a scratch folder, and
 # the tree inside an erofs image.
 B=${B:-build}
+case $B in /*) ;; *) B=$PWD/$B ;; esac # the tests change folders
 V=$B/bin/vouch
 # Debian's python3 (python3-cbor2), not whatever python3 comes first on PATH
 PY=/usr/bin/python3
