@@ -96,6 +96,31 @@ run hang 1 --timeout 3 -- sleep 1000
 check "grep -q 'cut off at limit 3' '$tmp/hang.out'" "hang: cut at the deadline"
 checkquote hang
 
+# 6. the VMM dies mid-run, and the user presses Ctrl-C mid-run: both end
+# "incomplete", and what arrived before is kept in the bundle
+start_bg() { # NAME: a run whose harness waits, in the background
+	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$rootfs" --fstype erofs \
+		--vm-timeout 120 --out "$tmp/$1" -- sh -c 'echo started; sleep 100' >"$tmp/$1.out" 2>&1 &
+	bg=$!
+	for _ in $(seq 600); do grep -q 'harness started' "$tmp/$1.out" 2>/dev/null && break; sleep 0.1; done
+}
+start_bg killed
+pkill -KILL -n qemu-system-x86
+wait $bg
+rc=$?
+sed 's/^/# /' "$tmp/killed.out"
+check "[ $rc -eq 3 ]" "VMM killed mid-run: exit 3 (incomplete)"
+"$B/bin/host-verify" --bundle "$tmp/killed/evidence.cbor" --manifest "$tmp/manifest-relay.cbor" >"$tmp/killed.verify" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/killed.verify"
+check "[ $rc -eq 3 ] && grep -q 'quote-missing' '$tmp/killed.verify'" "VMM killed mid-run: host-verify says incomplete, no quote"
+check "grep -qE 'records ([7-9]|[1-9][0-9]+),' '$tmp/killed.verify'" "VMM killed mid-run: the records that arrived are kept"
+start_bg interrupted
+kill -INT $bg
+wait $bg
+rc=$?
+check "[ $rc -eq 3 ] && [ -s '$tmp/interrupted/evidence.cbor' ]" "Ctrl-C mid-run: exit 3, evidence so far written"
+
 check "[ \"\$(sha256sum <'$rootfs')\" = '$root_before' ]" "the root image is unchanged by every run"
 check "! pgrep -f 'vouch-run-' >/dev/null" "no swtpm or QEMU left running"
 check "[ -z \"\$(ls -d \${TMPDIR:-/tmp}/vouch-run-* 2>/dev/null)\" ]" "no run directory left behind"
