@@ -14,29 +14,40 @@ struct head_ctx {
 	int err;
 };
 
-static void on_uint8(void *c, uint8_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_UINT, .u = v }; }
-static void on_uint16(void *c, uint16_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_UINT, .u = v }; }
-static void on_uint32(void *c, uint32_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_UINT, .u = v }; }
-static void on_uint64(void *c, uint64_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_UINT, .u = v }; }
-static void on_neg8(void *c, uint8_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_NEGINT, .u = v }; }
-static void on_neg16(void *c, uint16_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_NEGINT, .u = v }; }
-static void on_neg32(void *c, uint32_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_NEGINT, .u = v }; }
-static void on_neg64(void *c, uint64_t v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_NEGINT, .u = v }; }
-
-static void on_bstr(void *c, cbor_data s, size_t n)
+/* The callbacks set only the fields that matter; cb_next reads them one
+ * by one (a whole-struct copy right after narrow stores stalls). */
+static void set(void *c, enum cb_type t, uint64_t u)
 {
-	((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_BSTR, .s = s, .n = n };
+	struct head_ctx *h = c;
+
+	h->it.type = t;
+	h->it.u = u;
 }
 
-static void on_tstr(void *c, cbor_data s, size_t n)
+static void on_uint8(void *c, uint8_t v) { set(c, CB_UINT, v); }
+static void on_uint16(void *c, uint16_t v) { set(c, CB_UINT, v); }
+static void on_uint32(void *c, uint32_t v) { set(c, CB_UINT, v); }
+static void on_uint64(void *c, uint64_t v) { set(c, CB_UINT, v); }
+static void on_neg8(void *c, uint8_t v) { set(c, CB_NEGINT, v); }
+static void on_neg16(void *c, uint16_t v) { set(c, CB_NEGINT, v); }
+static void on_neg32(void *c, uint32_t v) { set(c, CB_NEGINT, v); }
+static void on_neg64(void *c, uint64_t v) { set(c, CB_NEGINT, v); }
+
+static void on_string(void *c, enum cb_type t, cbor_data s, size_t n)
 {
-	((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_TSTR, .s = s, .n = n };
+	struct head_ctx *h = c;
+
+	h->it.type = t;
+	h->it.s = s;
+	h->it.n = n;
 }
 
-static void on_array(void *c, size_t n) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_ARRAY, .u = n }; }
-static void on_map(void *c, size_t n) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_MAP, .u = n }; }
-static void on_bool(void *c, bool v) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_BOOL, .u = v }; }
-static void on_null(void *c) { ((struct head_ctx *)c)->it = (struct cb_item){ .type = CB_NULL }; }
+static void on_bstr(void *c, cbor_data s, size_t n) { on_string(c, CB_BSTR, s, n); }
+static void on_tstr(void *c, cbor_data s, size_t n) { on_string(c, CB_TSTR, s, n); }
+static void on_array(void *c, size_t n) { set(c, CB_ARRAY, n); }
+static void on_map(void *c, size_t n) { set(c, CB_MAP, n); }
+static void on_bool(void *c, bool v) { set(c, CB_BOOL, v); }
+static void on_null(void *c) { set(c, CB_NULL, 0); }
 static void on_indef(void *c) { ((struct head_ctx *)c)->err = MB_E_INDEFINITE; }
 static void on_unsupported(void *c) { ((struct head_ctx *)c)->err = MB_E_UNSUPPORTED; }
 static void on_tag(void *c, uint64_t v) { (void)v; on_unsupported(c); }
@@ -138,13 +149,18 @@ bool cb_utf8_valid(const uint8_t *s, size_t n)
 
 int cb_next(struct cb_rd *r, struct cb_item *ret)
 {
-	struct head_ctx ctx = { .it = { .type = CB_NONE }, .err = 0 };
+	struct head_ctx ctx;
 	struct cbor_decoder_result res;
 	size_t left = r->len - r->off;
 	uint64_t arg;
 
 	if (left == 0)
 		return MB_E_TRUNCATED;
+	ctx.it.type = CB_NONE;
+	ctx.it.u = 0;
+	ctx.it.s = NULL;
+	ctx.it.n = 0;
+	ctx.err = 0;
 	res = cbor_stream_decode(r->p + r->off, left, &head_callbacks, &ctx);
 	switch (res.status) {
 	case CBOR_DECODER_FINISHED:
@@ -180,7 +196,11 @@ int cb_next(struct cb_rd *r, struct cb_item *ret)
 		return MB_E_TOO_LARGE; /* each element takes at least one byte */
 
 	r->off += res.read;
-	*ret = ctx.it;
+	ret->type = ctx.it.type;
+	ret->u = ctx.it.u;
+	ret->s = ctx.it.s;
+	ret->n = ctx.it.n;
+	ret->head = ctx.it.head;
 	return 0;
 }
 
