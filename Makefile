@@ -201,6 +201,8 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/verify.sh
 	$(Q)B=$(B) bench/hash.sh
 	$(Q)B=$(B) bench/guest_phases.sh
+	$(Q)B=$(B) bench/run_overhead.sh
+	$(Q)B=$(B) bench/image.sh
 
 TEST_PROGRAMS := $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
