@@ -7,6 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device);
+enum vmm { VMM_QEMU = 0, VMM_FIRECRACKER = 1 };
+
+#define VSOCK_EVIDENCE_PORT 1024u
+#define VSOCK_TPM_PORT 1025u
+
+/* Firecracker has no TPM device: with it, the TPM is always relayed. */
+int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm);
 
 #endif

@@ -38,6 +38,7 @@
 struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
 	bool tpm_device;
+	enum vmm vmm;
 };
 
 struct image_run {
@@ -56,7 +57,8 @@ struct image_run {
 static int usage(void)
 {
 	fprintf(stderr, "usage: vouch image SRC -o DIR [--agent PATH] [--harness PATH]\n"
-			"                   [--kernel K --initrd I [--cmdline C | --tpm relay|device]]\n");
+			"                   [--kernel K --initrd I [--cmdline C | --tpm relay|device]\n"
+			"                    [--vmm qemu|firecracker]]\n");
 	return EXIT_USAGE;
 }
 
@@ -66,7 +68,8 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "out", required_argument, 0, 'o' },	  { "agent", required_argument, 0, 'a' },
 		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
-		{ "tpm", required_argument, 0, 't' },	  { 0, 0, 0, 0 },
+		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -83,6 +86,11 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
 				return -1;
 			o->tpm_device = strcmp(optarg, "device") == 0;
+			break;
+		case 'v':
+			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
+				return -1;
+			o->vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
 			break;
 		default: return -1;
 		}
@@ -341,7 +349,7 @@ static int build(struct image_run *r)
 	r->step = "boot components";
 	/* by default the command line vouch launch boots this image with */
 	if (r->o.kernel && !r->o.cmdline) {
-		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), "erofs", r->o.tpm_device)) < 0)
+		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), "erofs", r->o.tpm_device, r->o.vmm)) < 0)
 			return e;
 		r->o.cmdline = r->cmdline;
 	}

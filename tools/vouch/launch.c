@@ -34,6 +34,7 @@
 #include "proc.h"
 #include "record.h"
 #include "relay.h"
+#include "report.h"
 #include "sha256.h"
 #include "tcti.h"
 #include "tpmkey.h"
@@ -217,6 +218,65 @@ static int start_qemu(struct run *r)
 		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=tr,name=vouch.tpm";
 	}
 	argv[n] = NULL;
+	r->qemu = proc_spawn(argv, log);
+	return r->qemu < 0 ? MB_E_IO : 0;
+}
+
+/* Where the host listens for the guest's evidence (0) and TPM relay (1)
+ * streams. Firecracker maps a guest's vsock connection to CID 2 port P
+ * onto "<uds_path>_P". */
+static const char *channel_name(const struct run *r, int which)
+{
+	if (r->o->vmm == VMM_FIRECRACKER)
+		return which == 0 ? "v.sock_1024" : "v.sock_1025";
+	return which == 0 ? "evidence.sock" : "relay.sock";
+}
+
+/* Firecracker's whole configuration, as for `firecracker --no-api
+ * --config-file`: the root image attached read-only (never the boot
+ * device), guest-init in the initrd, one vsock device. */
+int launch_firecracker_config(const struct launch_opts *o, const char *run_dir, const char *cmdline,
+			      FILE *f)
+{
+	char uds[PATH_MAX];
+
+	if (pathf(uds, sizeof(uds), "%s/v.sock", run_dir) < 0)
+		return MB_E_PATH;
+	fputs("{\n  \"boot-source\": {\n    \"kernel_image_path\": ", f);
+	report_put_json_string(f, o->kernel, strlen(o->kernel));
+	fputs(",\n    \"initrd_path\": ", f);
+	report_put_json_string(f, o->initrd, strlen(o->initrd));
+	fputs(",\n    \"boot_args\": ", f);
+	report_put_json_string(f, cmdline, strlen(cmdline));
+	fputs("\n  },\n  \"drives\": [\n    {\n      \"drive_id\": \"rootfs\",\n      \"path_on_host\": ", f);
+	report_put_json_string(f, o->rootfs, strlen(o->rootfs));
+	fputs(",\n      \"is_root_device\": false,\n      \"is_read_only\": true\n    }\n  ],\n", f);
+	fprintf(f, "  \"machine-config\": {\n    \"vcpu_count\": %u,\n    \"mem_size_mib\": %u\n  },\n",
+		o->cpus, o->memory_mib);
+	fputs("  \"vsock\": {\n    \"guest_cid\": 3,\n    \"uds_path\": ", f);
+	report_put_json_string(f, uds, strlen(uds));
+	fputs("\n  }\n}\n", f);
+	return ferror(f) ? MB_E_IO : 0;
+}
+
+static int start_firecracker(struct run *r)
+{
+	char cfg[PATH_MAX], log[PATH_MAX];
+	FILE *f;
+	int e;
+
+	if (pathf(cfg, sizeof(cfg), "%s/vm.json", r->dir) < 0 ||
+	    pathf(log, sizeof(log), "%s/console.log", r->dir) < 0)
+		return MB_E_PATH;
+	if (!(f = fopen(cfg, "we")))
+		return MB_E_IO;
+	e = launch_firecracker_config(r->o, r->dir, r->cmdline, f);
+	if (fclose(f) != 0 && e == 0)
+		e = MB_E_IO;
+	if (e < 0)
+		return e;
+	char *argv[] = { "firecracker", "--no-api", "--config-file", cfg, NULL };
+
 	r->qemu = proc_spawn(argv, log);
 	return r->qemu < 0 ? MB_E_IO : 0;
 }
@@ -601,7 +661,8 @@ static int write_evidence(struct run *r)
 
 static int build_cmdline(struct run *r)
 {
-	return boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device);
+	return boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device,
+			    (enum vmm)r->o->vmm);
 }
 
 static int setup(struct run *r, char *prov, size_t cap)
@@ -628,11 +689,12 @@ static int setup(struct run *r, char *prov, size_t cap)
 		return MB_E_IO;
 	if ((e = chain_init(&r->chain, r->nonce)) < 0)
 		return e;
-	if (pathf(path, sizeof(path), "%s/evidence.sock", r->dir) < 0 ||
+	if (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 0)) < 0 ||
 	    (r->ev_listen = listen_unix(path)) < 0)
 		return r->ev_listen < 0 ? r->ev_listen : MB_E_PATH;
 	if (!r->o->tpm_device &&
-	    (pathf(path, sizeof(path), "%s/relay.sock", r->dir) < 0 || (r->tr_listen = listen_unix(path)) < 0))
+	    (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 1)) < 0 ||
+	     (r->tr_listen = listen_unix(path)) < 0))
 		return r->tr_listen < 0 ? r->tr_listen : MB_E_PATH;
 	return 0;
 }
@@ -641,9 +703,15 @@ static int session(struct run *r, int64_t deadline)
 {
 	int e;
 
-	if ((e = start_qemu(r)) < 0)
-		return e;
-	live(r, "VM starting (QEMU q35, TCG)");
+	if (r->o->vmm == VMM_FIRECRACKER) {
+		if ((e = start_firecracker(r)) < 0)
+			return e;
+		live(r, "VM starting (Firecracker)");
+	} else {
+		if ((e = start_qemu(r)) < 0)
+			return e;
+		live(r, "VM starting (QEMU q35, TCG)");
+	}
 	if ((r->ev_fd = accept_one(r->ev_listen, deadline)) < 0)
 		return r->ev_fd;
 	if (r->tr_listen >= 0 && (r->tr_fd = accept_one(r->tr_listen, deadline)) < 0)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "record.h"
 #include "runspec.h"
@@ -22,6 +23,8 @@ struct launch_opts {
 	unsigned memory_mib, cpus;
 	unsigned vm_timeout_s;   /* hard deadline for the whole VM */
 	bool quiet;              /* no live lines */
+	int vmm;                 /* enum vmm */
+	bool print_vmm_config;   /* print the VMM's configuration, run nothing */
 	struct runspec *rs;      /* what to run */
 };
 
@@ -43,5 +46,8 @@ struct launch_result {
 extern const char *const launch_phase_names[];
 
 int launch_run(const struct launch_opts *o, struct launch_result *ret);
+/* Firecracker's configuration file for a run in run_dir. */
+int launch_firecracker_config(const struct launch_opts *o, const char *run_dir, const char *cmdline,
+			      FILE *f);
 
 #endif

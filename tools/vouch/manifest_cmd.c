@@ -106,7 +106,7 @@ int cmd_manifest(int argc, char **argv)
 		m.has_boot = true;
 		if ((e = file_sha256(kernel, m.kernel_digest)) < 0 ||
 		    (e = file_sha256(initrd, m.initramfs_digest)) < 0 ||
-		    (e = boot_cmdline(cmdline, sizeof(cmdline), m.image_format, device)) < 0) {
+		    (e = boot_cmdline(cmdline, sizeof(cmdline), m.image_format, device, VMM_QEMU)) < 0) {
 			fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
 			return 70;
 		}

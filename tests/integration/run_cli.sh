@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# vouch run: from an OCI layout, through `vouch image`, to a judged verdict
+# in a real VM; the Firecracker configuration vouch writes; early refusals.
+set -u
+B=${B:-build}
+n=0 fail=0
+check() { n=$((n + 1)); if eval "$1"; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+for tool in qemu-system-x86_64 swtpm; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
+done
+kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null) || { echo "Bail out! no kernel"; exit 99; }
+initrd=$B/guest/initramfs.cpio
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+samples/oci/mksample "$tmp/oci" "$B/guest/guest-probe" >/dev/null 2>&1 || { echo "Bail out! mksample failed"; exit 99; }
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img" --kernel "$kernel" --initrd "$initrd" >/dev/null 2>&1 ||
+	{ echo "Bail out! vouch image failed"; exit 99; }
+
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/pass" --quiet >"$tmp/pass.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/pass.out"
+check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/pass.out'" "run of the image's own command: passed, judged"
+check "[ -s '$tmp/pass/junit.xml' ] && [ -s '$tmp/pass/report.json' ] && [ -s '$tmp/pass/attestation.dsse.json' ]" \
+	"JUnit, JSON and the attestation beside the evidence"
+"$B/bin/vouch" verifier-key "$tmp/verifier.pem"
+check "'$B/bin/host-verify' --verify-attestation '$tmp/pass/attestation.dsse.json' --verifier-key '$tmp/verifier.pem' >/dev/null" \
+	"the attestation verifies with the published key"
+check "'$B/bin/vouch' verify --bundle '$tmp/pass/evidence.cbor' --manifest '$tmp/img/manifest.cbor' >/dev/null" \
+	"vouch verify agrees offline"
+
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/fail" --quiet \
+	-- /bin/sh -c 'echo "not ok 1 - always fails"; exit 1' >"$tmp/fail.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/fail.out"
+check "[ $rc -eq 1 ] && grep -q 'verdict: TESTS FAILED' '$tmp/fail.out'" "a failing command: exit 1, attested"
+
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$B/samples/calc.img" -o "$tmp/x" >/dev/null 2>"$tmp/pin.err"
+rc=$?
+check "[ $rc -eq 64 ] && grep -q 'not the one the manifest pins' '$tmp/pin.err'" "an initramfs other than the pinned one is refused before boot"
+
+"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img/rootfs.img" --fstype erofs \
+	--vmm firecracker --print-vmm-config -- /bin/true >"$tmp/fc.json" 2>&1
+check "/usr/bin/python3 - '$tmp/fc.json' '$kernel' '$initrd' '$tmp/img/rootfs.img' <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert set(c) == {'boot-source', 'drives', 'machine-config', 'vsock'}, c.keys()
+b = c['boot-source']
+assert b['kernel_image_path'] == sys.argv[2] and b['initrd_path'] == sys.argv[3]
+for arg in ('reboot=k', 'panic=1', 'pci=off', 'vouch.channel=vsock:1024', 'vouch.tpm=vsock:1025'):
+    assert arg in b['boot_args'].split(), arg
+d = c['drives']
+assert len(d) == 1 and d[0]['path_on_host'] == sys.argv[4]
+assert d[0]['is_read_only'] is True and d[0]['is_root_device'] is False
+assert c['vsock']['guest_cid'] >= 3 and c['vsock']['uds_path'].endswith('/v.sock')
+assert c['machine-config']['vcpu_count'] >= 1 and c['machine-config']['mem_size_mib'] >= 128
+PY" "Firecracker config: read-only root drive, vsock uds_path, reboot=k panic=1 pci=off, initrd"
+check "! '$B/bin/vouch' launch --kernel k --initrd i --rootfs r --vmm firecracker --tpm device --print-vmm-config -- x >/dev/null 2>&1" \
+	"Firecracker with a TPM device is refused (it has none)"
+echo "1..$n"
+exit $fail

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vouch launch and vouch run: one attested run, judged at its end when a
+ * manifest is at hand.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot.h"
+#include "cli.h"
+#include "manifest.h"
+#include "judge.h"
+#include "launch.h"
+#include "proc.h"
+
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (unsigned long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+const char *cli_cache_root(char *buf, size_t cap)
+{
+	hv_default_cache(buf, cap);
+	return buf;
+}
+
+static void print_result(const struct launch_opts *o, const struct launch_result *res)
+{
+	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
+	       (unsigned long long)res->records, (unsigned long long)res->tests_ok,
+	       (unsigned long long)res->tests_not_ok, res->exit_code,
+	       res->exit_signal ? " (signal)" : "", res->activated ? "AK activated" : "AK NOT activated",
+	       res->have_quote ? "quoted" : "NO quote", (double)res->total_ms / 1000.0);
+	if (!o->quiet && res->phase_ns[PHASE_MOUNTED]) {
+		printf("timeline (guest clock, ms since its kernel started):");
+		for (unsigned p = 1; p <= PHASE_MAX_; p++)
+			if (res->phase_ns[p])
+				printf("%s %s %.1f", p == 1 ? "" : ",", launch_phase_names[p],
+				       (double)res->phase_ns[p] / 1e6);
+		putchar('\n');
+	}
+}
+
+/* The run judged at its end, as host-verify would judge its bundle, with
+ * the pipeline outputs next to the evidence. */
+static int judge_run(const char *out, const char *manifest, const char *cache)
+{
+	char b[PATH_MAX], j[PATH_MAX], js[PATH_MAX], a[PATH_MAX];
+	struct hv_files f = { .manifest = manifest };
+
+	snprintf(f.cache, sizeof(f.cache), "%s", cache);
+	if (pathf(b, sizeof(b), "%s/evidence.cbor", out) < 0 ||
+	    pathf(j, sizeof(j), "%s/junit.xml", out) < 0 ||
+	    pathf(js, sizeof(js), "%s/report.json", out) < 0 ||
+	    pathf(a, sizeof(a), "%s/attestation.dsse.json", out) < 0)
+		return EXIT_USAGE;
+	f.bundle = b;
+	f.junit = j;
+	f.json = js;
+	f.attestation = a;
+	printf("judged against %s:\n", manifest);
+	fflush(stdout);
+	return hv_judge(&f);
+}
+
+int cli_usage_launch(void)
+{
+	fprintf(stderr,
+		"usage: vouch launch --kernel K --initrd I --rootfs IMG [--fstype erofs|ext4]\n"
+		"           [--vmm qemu|firecracker] [--tpm relay|device] [--manifest M] [--out DIR]\n"
+		"           [--timeout S] [--vm-timeout S] [--memory MiB] [--cpus N] [--uid N] [--gid N]\n"
+		"           [--agent PATH] [--harness PATH] [--cwd DIR] [--env K=V]... [--max-output B]\n"
+		"           [--max-procs N] [--quiet] [--print-vmm-config] -- CMD [ARG...]\n"
+		"See vouch(1).\n");
+	return EXIT_USAGE;
+}
+
+/* The VMM's configuration as a run would write it (Firecracker's JSON). */
+static int print_vmm_config(const struct launch_opts *o)
+{
+	char cmdline[1024];
+	int e;
+
+	if (o->vmm != VMM_FIRECRACKER) {
+		fprintf(stderr, "vouch: --print-vmm-config is for --vmm firecracker\n");
+		return EXIT_USAGE;
+	}
+	if ((e = boot_cmdline(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device, VMM_FIRECRACKER)) < 0 ||
+	    (e = launch_firecracker_config(o, "RUN_DIR", cmdline, stdout)) < 0) {
+		fprintf(stderr, "vouch: %s\n", mb_strerror(e));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_launch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },
+		{ "rootfs", required_argument, 0, 'r' }, { "fstype", required_argument, 0, 'F' },
+		{ "out", required_argument, 0, 'o' }, { "tpm", required_argument, 0, 't' },
+		{ "timeout", required_argument, 0, 'T' }, { "vm-timeout", required_argument, 0, 'V' },
+		{ "memory", required_argument, 0, 'm' }, { "cpus", required_argument, 0, 'c' },
+		{ "agent", required_argument, 0, 'a' }, { "harness", required_argument, 0, 'H' },
+		{ "cwd", required_argument, 0, 'C' }, { "uid", required_argument, 0, 'u' },
+		{ "gid", required_argument, 0, 'g' }, { "max-output", required_argument, 0, 'O' },
+		{ "max-procs", required_argument, 0, 'P' }, { "env", required_argument, 0, 'e' },
+		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
+		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, 'P' + 256 },
+		{ 0, 0, 0, 0 },
+	};
+	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+				       "HOME=/root", "LANG=C.UTF-8", NULL };
+	static struct runspec rs;
+	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
+				 .rs = &rs };
+	struct launch_result res;
+	const char *manifest = NULL;
+	char cache[PATH_MAX];
+	unsigned long v;
+	int c, e;
+
+	rs.cwd = "/";
+	rs.agent_path = "/opt/agent";
+	rs.harness_path = "/opt/harness";
+	rs.timeout_s = 300;
+	rs.max_output_bytes = 64u << 20;
+	rs.max_procs = 256;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.kernel = optarg; break;
+		case 'i': o.initrd = optarg; break;
+		case 'r': o.rootfs = optarg; break;
+		case 'F': o.rootfstype = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'M': manifest = optarg; break;
+		case 'P' + 256: o.print_vmm_config = true; break;
+		case 'W':
+			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
+				return cli_usage_launch();
+			o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
+			break;
+		case 'q': o.quiet = true; break;
+		case 'a': rs.agent_path = optarg; break;
+		case 'H': rs.harness_path = optarg; break;
+		case 'C': rs.cwd = optarg; break;
+		case 'e':
+			if (rs.envc >= MAX_ENV || !strchr(optarg, '='))
+				return cli_usage_launch();
+			rs.envp[rs.envc++] = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
+				return cli_usage_launch();
+			o.tpm_device = strcmp(optarg, "device") == 0;
+			break;
+		default:
+			if (!optarg || parse_uint(optarg, UINT32_MAX - 1, &v) < 0)
+				return cli_usage_launch();
+			switch (c) {
+			case 'T': rs.timeout_s = (uint32_t)v; break;
+			case 'V': o.vm_timeout_s = (unsigned)v; break;
+			case 'm': o.memory_mib = (unsigned)v; break;
+			case 'c': o.cpus = (unsigned)v; break;
+			case 'u': rs.uid = (uint32_t)v; break;
+			case 'g': rs.gid = (uint32_t)v; break;
+			case 'O': rs.max_output_bytes = v; break;
+			case 'P': rs.max_procs = (uint32_t)v; break;
+			default: return cli_usage_launch();
+			}
+		}
+	}
+	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS ||
+	    (manifest && !o.out_dir))
+		return cli_usage_launch();
+	rs.argc = (size_t)(argc - optind);
+	for (size_t i = 0; i < rs.argc; i++)
+		rs.argv[i] = argv[optind + (int)i];
+	if (rs.envc == 0) {
+		for (rs.envc = 0; default_env[rs.envc]; rs.envc++)
+			rs.envp[rs.envc] = default_env[rs.envc];
+	}
+	/* the VM's deadline leaves the harness its own, plus boot and quote */
+	if (o.vm_timeout_s == 0)
+		o.vm_timeout_s = rs.timeout_s + 120;
+	o.cache_root = cli_cache_root(cache, sizeof(cache));
+	if (o.print_vmm_config)
+		return print_vmm_config(&o);
+	e = launch_run(&o, &res);
+	print_result(&o, &res);
+	if (manifest)
+		return judge_run(o.out_dir, manifest, o.cache_root);
+	if (e < 0) {
+		fprintf(stderr, "vouch: launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
+			res.error);
+		return e == MB_E_CHAIN || e == MB_E_SEQUENCE || e == MB_E_CRYPTO ? EXIT_REJECTED
+										 : EXIT_INCOMPLETE;
+	}
+	if (!res.have_quote || !res.activated || res.exit_code < 0)
+		return EXIT_INCOMPLETE;
+	return res.exit_code == 0 && !res.exit_signal && !res.cut && res.tests_not_ok == 0
+		       ? EXIT_PASSED : EXIT_TESTS_FAILED;
+}
+
+
+static int pin_matches(const char *path, const uint8_t pin[32], const char *what)
+{
+	uint8_t d[32];
+
+	if (file_sha256(path, d) < 0) {
+		fprintf(stderr, "vouch run: cannot read the %s %s\n", what, path);
+		return -1;
+	}
+	if (memcmp(d, pin, 32) != 0) {
+		fprintf(stderr, "vouch run: the %s %s is not the one the manifest pins\n", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* "uid[:gid]", numeric, or "root"; names would need the image's passwd. */
+static int parse_user(const char *u, struct runspec *rs)
+{
+	unsigned long uid = 0, gid = 0;
+	char buf[64], *colon;
+
+	if (!u || !*u || strcmp(u, "root") == 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", u);
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon = 0;
+	if (parse_uint(buf, UINT32_MAX - 1, &uid) < 0 ||
+	    (colon && parse_uint(colon + 1, UINT32_MAX - 1, &gid) < 0))
+		return -1;
+	rs->uid = (uint32_t)uid;
+	rs->gid = (uint32_t)(colon ? gid : uid);
+	return 0;
+}
+
+/* Fills the run spec from the manifest: trees, and the image's own
+ * command, environment, directory and user unless given. */
+static int runspec_from_manifest(const struct manifest *m, struct runspec *rs, int argc, char **argv)
+{
+	const struct manifest_tree *a = manifest_find_tree(m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(m, "harness");
+
+	if (!a || !h)
+		return -1;
+	rs->agent_path = a->path;
+	rs->harness_path = h->path;
+	if (argc > 0) {
+		rs->argc = (size_t)argc;
+		for (int i = 0; i < argc; i++)
+			rs->argv[i] = argv[i];
+	} else if (m->has_config && m->argc > 0) {
+		rs->argc = m->argc;
+		memcpy(rs->argv, m->argv, m->argc * sizeof(m->argv[0]));
+	} else {
+		return -1;
+	}
+	if (m->has_config) {
+		if (rs->envc == 0) {
+			rs->envc = m->envc;
+			memcpy(rs->envp, m->envp, m->envc * sizeof(m->envp[0]));
+		}
+		if (m->cwd && m->cwd[0] == '/')
+			rs->cwd = m->cwd;
+		if (parse_user(m->user, rs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * vouch run --image DIR [--kernel K --initrd I] [options] [-o OUT] [-- CMD...]:
+ * from an image made by `vouch image` (rootfs.img + manifest.cbor with
+ * its boot components) to a judged verdict, in one command.
+ */
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "image", required_argument, 0, 'I' }, { "kernel", required_argument, 0, 'k' },
+		{ "initrd", required_argument, 0, 'i' }, { "out", required_argument, 0, 'o' },
+		{ "vmm", required_argument, 0, 'W' }, { "tpm", required_argument, 0, 't' },
+		{ "timeout", required_argument, 0, 'T' }, { "memory", required_argument, 0, 'm' },
+		{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },
+		{ 0, 0, 0, 0 },
+	};
+	static struct runspec rs;
+	static struct manifest m;
+	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
+	char cache[PATH_MAX], rootfs[PATH_MAX], mpath[PATH_MAX];
+	const char *image = NULL;
+	struct launch_result res;
+	unsigned long v;
+	uint8_t *buf = NULL;
+	size_t n;
+	int c, e;
+
+	o.kernel = getenv("VOUCH_KERNEL");
+	o.initrd = getenv("VOUCH_INITRD");
+	rs.cwd = "/";
+	rs.timeout_s = 300;
+	rs.max_output_bytes = 64u << 20;
+	rs.max_procs = 256;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'I': image = optarg; break;
+		case 'k': o.kernel = optarg; break;
+		case 'i': o.initrd = optarg; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'W': o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU; break;
+		case 't': o.tpm_device = strcmp(optarg, "device") == 0; break;
+		case 'T': case 'm': case 'c':
+			if (parse_uint(optarg, UINT32_MAX - 1, &v) < 0)
+				goto usage;
+			if (c == 'T')
+				rs.timeout_s = (uint32_t)v;
+			else if (c == 'm')
+				o.memory_mib = (unsigned)v;
+			else
+				o.cpus = (unsigned)v;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (!image || !o.kernel || !o.initrd || argc - optind > (int)MAX_ARGS)
+		goto usage;
+	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||
+	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0)
+		goto usage;
+	if ((e = file_read_all(mpath, &buf, &n, MAX_MANIFEST_BYTES)) < 0 || (e = manifest_decode(buf, n, &m)) < 0) {
+		fprintf(stderr, "vouch run: %s: %s\n", mpath, mb_strerror(e));
+		free(buf);
+		return EXIT_USAGE;
+	}
+	if (!m.has_boot) {
+		fprintf(stderr, "vouch run: %s pins no kernel: make the image with --kernel and --initrd\n", mpath);
+		return EXIT_USAGE;
+	}
+	/* refuse early what the verifier would refuse late */
+	if (pin_matches(o.kernel, m.kernel_digest, "kernel") < 0 ||
+	    pin_matches(o.initrd, m.initramfs_digest, "initramfs") < 0 ||
+	    pin_matches(rootfs, m.image_digest, "root image") < 0)
+		return EXIT_USAGE;
+	if (runspec_from_manifest(&m, &rs, argc - optind, argv + optind) < 0) {
+		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or an odd user\n");
+		return EXIT_USAGE;
+	}
+	o.rootfs = rootfs;
+	o.rootfstype = m.image_format;
+	o.vm_timeout_s = rs.timeout_s + 120;
+	o.cache_root = cli_cache_root(cache, sizeof(cache));
+	e = launch_run(&o, &res);
+	print_result(&o, &res);
+	(void)e;
+	return judge_run(o.out_dir, mpath, o.cache_root);
+usage:
+	fprintf(stderr, "usage: vouch run --image DIR [--kernel K --initrd I] [--vmm qemu|firecracker]\n"
+			"                 [--tpm relay|device] [--timeout S] [--memory MiB] [--cpus N]\n"
+			"                 [-o OUT] [--quiet] [-- CMD [ARG...]]\n"
+			"  (VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel and --initrd)\n");
+	return EXIT_USAGE;
+}
