@@ -61,6 +61,27 @@ static int mkdir_in(const char *p)
 	return mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
+/* Root without capabilities may still write what /proc leaves to uid 0:
+ * sysctls, and sysrq-trigger, which can reboot or crash the VM. As
+ * container runtimes do, /proc/sys goes read-only and the trigger is
+ * covered by /dev/null (cwd is the new root). */
+static int seal_proc(void)
+{
+	static const char *const ro[] = { "proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus" };
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) < 0) {
+			if (errno == ENOENT) /* not in this kernel */
+				continue;
+			return -errno;
+		}
+		if (mount(NULL, ro[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 /* Called in the new mount namespace, cwd anywhere. */
 int confine_root(const char *newroot)
 {
@@ -75,6 +96,8 @@ int confine_root(const char *newroot)
 		return e;
 	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -errno;
+	if ((e = seal_proc()) < 0)
+		return e;
 	if ((e = make_dev()) < 0)
 		return e;
 	/* The initramfs is rootfs, which pivot_root() refuses: take the

@@ -82,7 +82,7 @@ checkquote failing
 
 # 4. confinement: each probe is a TAP test point inside the box
 run confine 0 -- /opt/harness/confine-tests
-check "grep -q 'tests 14 ok / 0 not ok' '$tmp/confine.out'" "confine: all 14 confinement checks held"
+check "grep -q 'tests 16 ok / 0 not ok' '$tmp/confine.out'" "confine: all 16 confinement checks held"
 checkquote confine
 
 # 5. limits: flood, fork bomb, hang; each cut off, each still quoted
