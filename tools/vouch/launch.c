@@ -727,11 +727,15 @@ static int session(struct run *r, int64_t deadline)
 
 static void teardown(struct run *r)
 {
+	int *fds[] = { &r->ev_listen, &r->tr_listen, &r->ev_fd, &r->tr_fd, &r->swtpm_fd };
+
 	proc_kill(r->qemu);
 	vtpm_stop(&r->tpm);
-	for (int *fd = &r->ev_listen; fd <= &r->swtpm_fd; fd++)
-		if (*fd >= 0)
-			close(*fd);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
 	frame_reader_free(&r->ev_rd);
 	frame_reader_free(&r->tr_rd);
 	if (r->dir[0])
