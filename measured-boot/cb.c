@@ -413,6 +413,22 @@ int cb_get_array(struct cb_rd *r, size_t max, size_t *ret_n)
 	return 0;
 }
 
+int cb_get_cstr_array(struct cb_rd *r, struct cb_arena *a, size_t max_items, size_t max_len,
+		      char **v, size_t *ret_n)
+{
+	size_t n;
+	int e;
+
+	if ((e = cb_get_array(r, max_items, &n)) < 0)
+		return e;
+	for (size_t i = 0; i < n; i++)
+		if ((e = cb_get_cstr_arena(r, a, max_len, &v[i])) < 0)
+			return e;
+	v[n] = NULL;
+	*ret_n = n;
+	return 0;
+}
+
 int cb_end(const struct cb_rd *r)
 {
 	return r->off == r->len ? 0 : MB_E_TRAILING;
@@ -576,6 +592,13 @@ void cb_put_tstr(struct cb_wr *w, const void *p, size_t n)
 void cb_put_cstr(struct cb_wr *w, const char *s)
 {
 	cb_put_tstr(w, s, strlen(s));
+}
+
+void cb_put_cstr_array(struct cb_wr *w, char *const *v, size_t n)
+{
+	cb_put_array(w, n);
+	for (size_t i = 0; i < n; i++)
+		cb_put_cstr(w, v[i]);
 }
 
 int cb_wr_finish(const struct cb_wr *w, size_t *ret_len)

@@ -69,6 +69,11 @@ struct cb_arena {
 };
 int cb_get_cstr_arena(struct cb_rd *r, struct cb_arena *a, size_t max, char **ret) MB_WARN_UNUSED;
 int cb_get_array(struct cb_rd *r, size_t max, size_t *ret_n) MB_WARN_UNUSED;
+/* An array of at most max_items text strings (each at most max_len
+ * bytes), copied into the arena; v gets a NULL after the last (so it has
+ * room for max_items + 1). */
+int cb_get_cstr_array(struct cb_rd *r, struct cb_arena *a, size_t max_items, size_t max_len,
+		      char **v, size_t *ret_n) MB_WARN_UNUSED;
 int cb_end(const struct cb_rd *r) MB_WARN_UNUSED;
 /* Steps over one whole item (at most MAX_CBOR_DEPTH deep): for splitting a
  * CBOR sequence into its items. */
@@ -105,6 +110,7 @@ void cb_put_null(struct cb_wr *w);
 void cb_put_bstr(struct cb_wr *w, const void *p, size_t n);
 void cb_put_tstr(struct cb_wr *w, const void *p, size_t n);
 void cb_put_cstr(struct cb_wr *w, const char *s);
+void cb_put_cstr_array(struct cb_wr *w, char *const *v, size_t n);
 void cb_put_array(struct cb_wr *w, size_t n);
 void cb_put_map(struct cb_wr *w, size_t n);
 /* Append bytes that are already one encoded item. */

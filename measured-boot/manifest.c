@@ -7,13 +7,6 @@
 
 enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4 };
 
-static void put_strings(struct cb_wr *w, char *const *v, size_t n)
-{
-	cb_put_array(w, n);
-	for (size_t i = 0; i < n; i++)
-		cb_put_cstr(w, v[i]);
-}
-
 static void encode_image(const struct manifest *m, struct cb_wr *w)
 {
 	cb_put_map(w, m->has_verity ? 4 : 3);
@@ -61,9 +54,9 @@ void manifest_encode(const struct manifest *m, struct cb_wr *w)
 		cb_put_uint(w, M_CONFIG);
 		cb_put_map(w, 4);
 		cb_put_uint(w, 0);
-		put_strings(w, m->argv, m->argc);
+		cb_put_cstr_array(w, m->argv, m->argc);
 		cb_put_uint(w, 1);
-		put_strings(w, m->envp, m->envc);
+		cb_put_cstr_array(w, m->envp, m->envc);
 		cb_put_uint(w, 2);
 		cb_put_cstr(w, m->cwd);
 		cb_put_uint(w, 3);
@@ -190,17 +183,7 @@ static int decode_boot(struct dec *d)
 
 static int get_strings(struct dec *d, size_t max, char **v, size_t *ret_n)
 {
-	size_t n;
-	int e;
-
-	if ((e = cb_get_array(&d->r, max, &n)) < 0)
-		return e;
-	for (size_t i = 0; i < n; i++)
-		if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_ARG_BYTES, &v[i])) < 0)
-			return e;
-	v[n] = NULL;
-	*ret_n = n;
-	return 0;
+	return cb_get_cstr_array(&d->r, &d->a, max, MAX_ARG_BYTES, v, ret_n);
 }
 
 static int decode_config(struct dec *d)

@@ -10,22 +10,15 @@ enum {
 };
 #define RS_REQUIRED ((UINT64_C(1) << RS_KEYS_) - 1)
 
-static void put_strings(struct cb_wr *w, char *const *v, size_t n)
-{
-	cb_put_array(w, n);
-	for (size_t i = 0; i < n; i++)
-		cb_put_cstr(w, v[i]);
-}
-
 void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 {
 	cb_put_map(w, RS_KEYS_);
 	cb_put_uint(w, RS_VERSION);
 	cb_put_uint(w, RUNSPEC_VERSION);
 	cb_put_uint(w, RS_ARGV);
-	put_strings(w, rs->argv, rs->argc);
+	cb_put_cstr_array(w, rs->argv, rs->argc);
 	cb_put_uint(w, RS_ENV);
-	put_strings(w, rs->envp, rs->envc);
+	cb_put_cstr_array(w, rs->envp, rs->envc);
 	cb_put_uint(w, RS_CWD);
 	cb_put_cstr(w, rs->cwd);
 	cb_put_uint(w, RS_UID);
@@ -47,17 +40,13 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 static int get_strings(struct cb_rd *r, struct cb_arena *a, size_t max, size_t min,
 		       char **v, size_t *ret_n)
 {
-	size_t n;
-	int e;
+	size_t n = 0;
+	int e = cb_get_cstr_array(r, a, max, MAX_ARG_BYTES, v, &n);
 
-	if ((e = cb_get_array(r, max, &n)) < 0)
+	if (e < 0)
 		return e;
 	if (n < min)
 		return MB_E_RANGE;
-	for (size_t i = 0; i < n; i++)
-		if ((e = cb_get_cstr_arena(r, a, MAX_ARG_BYTES, &v[i])) < 0)
-			return e;
-	v[n] = NULL;
 	*ret_n = n;
 	return 0;
 }
