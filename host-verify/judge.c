@@ -86,7 +86,7 @@ int hv_check_envelope(const struct hv_files *o)
 	free(env);
 	free(payload);
 	if (e < 0) {
-		printf("attestation: REJECTED: %s\n", mb_strerror(e));
+		printf("attestation: REJECTED: %s\n", attestation_strerror(e));
 		return HV_EXIT_REJECTED;
 	}
 	printf("attestation: signature OK (%zu-byte in-toto statement)\n", pn);

@@ -11,18 +11,24 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "judge.h"
 #include "verify.h"
 
-static int usage(void)
+static int usage_to(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor [--ek EK.pub]\n"
 		"                   [--verifier-key KEY.pem] [--junit F] [--json F] [--attestation F]\n"
 		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
 		"See host-verify(1).\n");
-	return HV_EXIT_USAGE;
+	return f == stdout ? 0 : HV_EXIT_USAGE;
+}
+
+static int usage(void)
+{
+	return usage_to(stderr);
 }
 
 static int parse(int argc, char **argv, struct hv_files *o)
@@ -60,6 +66,8 @@ int main(int argc, char **argv)
 {
 	struct hv_files f = { 0 };
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return usage_to(stdout);
 	if (parse(argc, argv, &f) < 0)
 		return usage();
 	hv_default_cache(f.cache, sizeof(f.cache));

@@ -387,8 +387,8 @@ int image_main(int argc, char **argv)
 		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
 			r->where[0] ? ": " : "", r->where, img_strerror(e), img_errname(e));
 	else
-		printf("%s/rootfs.img  erofs  %llu bytes  (%zu layers)\n", r->o.out,
-		       (unsigned long long)r->m.image_size, r->img.nlayers);
+		printf("%s/rootfs.img  erofs  %llu bytes  (%zu layer%s)\n", r->o.out,
+		       (unsigned long long)r->m.image_size, r->img.nlayers, r->img.nlayers == 1 ? "" : "s");
 	cleanup(r, e);
 	free(r);
 	return e < 0 ? EXIT_FAILED : 0;

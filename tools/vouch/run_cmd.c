@@ -343,8 +343,14 @@ int cmd_run(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (!image || !o.kernel || !o.initrd || argc - optind > (int)MAX_ARGS)
+	if (!image || argc - optind > (int)MAX_ARGS)
 		goto usage;
+	if (!o.kernel || !o.initrd) {
+		fprintf(stderr, "vouch run: no %s: give --kernel and --initrd (or VOUCH_KERNEL and VOUCH_INITRD);\n"
+				"  tools/kernel/build-kernel --print-path prints the kernel, the initramfs is\n"
+				"  build/guest/initramfs.cpio\n", !o.kernel ? "kernel" : "initramfs");
+		return EXIT_USAGE;
+	}
 	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||
 	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0)
 		goto usage;
@@ -363,7 +369,8 @@ int cmd_run(int argc, char **argv)
 	    pin_matches(rootfs, m.image_digest, "root image") < 0)
 		return EXIT_USAGE;
 	if (runspec_from_manifest(&m, &rs, argc - optind, argv + optind) < 0) {
-		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or an odd user\n");
+		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or the\n"
+				"  image's User is not numeric (uid[:gid] or root; names are not looked up)\n");
 		return EXIT_USAGE;
 	}
 	o.rootfs = rootfs;
