@@ -147,6 +147,12 @@ static void print_verdict(const struct hv_verdict *v)
 	       (unsigned long long)v->failed, (unsigned long long)v->skipped,
 	       (unsigned long long)v->todo, v->harness_exit, v->harness_signal ? " (signal)" : "",
 	       v->cut ? ", cut off at a limit" : "");
+	if (v->tap_bailed_out)
+		printf("  the harness bailed out (TAP \"Bail out!\")\n");
+	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)
+		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->ntests);
+	if (v->tap_plan < 0 && v->ntests == 0)
+		printf("  no TAP test points: the verdict rests on the harness's exit status alone\n");
 }
 
 

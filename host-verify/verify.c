@@ -205,7 +205,13 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 				t->overlong = true;
 			continue;
 		}
-		if (!t->overlong && tap_parse_line(t->line, t->len, &pt, &plan) == TAP_POINT) {
+		enum tap_line kind = t->overlong ? TAP_OTHER : tap_parse_line(t->line, t->len, &pt, &plan);
+
+		if (kind == TAP_PLAN && c->v->tap_plan < 0 && plan <= INT64_MAX)
+			c->v->tap_plan = (int64_t)plan;
+		else if (kind == TAP_BAILOUT)
+			c->v->tap_bailed_out = true;
+		if (kind == TAP_POINT) {
 			num = pt.has_num ? pt.num : t->next_num;
 			t->next_num = num + 1;
 			/* the guest sends a line's test record after its chunk,
@@ -559,8 +565,11 @@ static void decide(struct ctx *c)
 		return;
 	}
 	v->attested = true;
+	/* a TAP plan the test points do not fill, or a bail-out, fails the
+	 * tests as surely as a "not ok" */
 	if (v->failed > 0 || v->harness_exit != 0 || v->harness_signal != 0 || v->cut ||
-	    v->end_reason != END_COMPLETE)
+	    v->end_reason != END_COMPLETE || v->tap_bailed_out ||
+	    (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests))
 		v->exit = HV_EXIT_TESTS_FAILED;
 	else
 		v->exit = HV_EXIT_PASSED;
@@ -584,7 +593,8 @@ static void copy_digests(struct ctx *c)
 
 int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verdict *ret)
 {
-	struct hv_verdict v = { .harness_exit = -1, .end_reason = END_FATAL, .exit = HV_EXIT_REJECTED };
+	struct hv_verdict v = { .harness_exit = -1, .end_reason = END_FATAL, .exit = HV_EXIT_REJECTED,
+				.tap_plan = -1 };
 	struct ctx *c = calloc(1, sizeof(*c));
 
 	v.tests = calloc(HV_MAX_TESTS, sizeof(*v.tests));

@@ -95,6 +95,8 @@ struct hv_verdict {
 	int harness_exit;           /* -1 when unknown */
 	int harness_signal;
 	bool cut;                   /* a limit record */
+	int64_t tap_plan;           /* N of the TAP plan "1..N" in stdout, -1 if none */
+	bool tap_bailed_out;        /* "Bail out!" in stdout */
 	uint32_t end_reason;        /* enum record_end; END_FATAL if none */
 	uint64_t phase_ns[PHASE_MAX_ + 1];
 	uint64_t stdout_bytes, stderr_bytes;

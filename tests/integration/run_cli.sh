@@ -34,6 +34,12 @@ rc=$?
 sed 's/^/# /' "$tmp/fail.out"
 check "[ $rc -eq 1 ] && grep -q 'verdict: TESTS FAILED' '$tmp/fail.out'" "a failing command: exit 1, attested"
 
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/plan" --quiet \
+	-- /bin/sh -c 'echo 1..3; echo "ok 1 - only one"' >"$tmp/plan.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/plan.out"
+check "[ $rc -eq 1 ] && grep -q 'TAP plan 1..3, 1 test points' '$tmp/plan.out'" "a TAP plan left unfilled fails the tests"
+
 "$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$B/samples/calc.img" -o "$tmp/x" >/dev/null 2>"$tmp/pin.err"
 rc=$?
 check "[ $rc -eq 64 ] && grep -q 'not the one the manifest pins' '$tmp/pin.err'" "an initramfs other than the pinned one is refused before boot"
