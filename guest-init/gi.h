@@ -20,6 +20,7 @@ struct gi_config {
 	char tpm[64];     /* "device", "vport:NAME" or "vsock:PORT" */
 	char root[64];    /* block device of the root image */
 	char rootfstype[16];
+	char verity[96];  /* "BLOCKS:ROOT" when the root is read through dm-verity */
 	unsigned checkpoint_records; /* sign a checkpoint at least every N records */
 	unsigned checkpoint_ms;      /* ... or every T milliseconds */
 };
@@ -60,8 +61,11 @@ __attribute__((noreturn)) void gi_power_off(void);
 
 /* mounts.c */
 int gi_mount_early(void);
-int gi_mount_root(const char *dev, const char *fstype);
+int gi_mount_root(const char *dev, const char *fstype, const char *verity);
 int gi_parse_cmdline(struct gi_config *cfg);
+
+/* verity.c: a dm-verity device over dev from "BLOCKS:ROOT"; its node in out */
+int gi_verity_open(const char *dev, const char *spec, char *out, size_t cap);
 
 /* channel.c */
 int gi_channel_open(const char *spec, int64_t deadline_ms);

@@ -100,7 +100,7 @@ int main(void)
 	GI_CHECK("opening the TPM", gi_tpm_open()); /* no-op if the hello opened it */
 	GI_CHECK("recording", gi_emit_phase(PHASE_TPM));
 	GI_CHECK("measuring the run spec", gi_measure_runspec());
-	if ((e = gi_mount_root(G.cfg.root, G.cfg.rootfstype)) < 0)
+	if ((e = gi_mount_root(G.cfg.root, G.cfg.rootfstype, G.cfg.verity)) < 0)
 		gi_die("mounting the root image", -e);
 	GI_CHECK("measuring the trees", gi_measure_trees());
 	GI_CHECK("recording", gi_emit_phase(PHASE_MEASURED));

@@ -105,6 +105,8 @@ int gi_parse_cmdline(struct gi_config *cfg)
 			e = take(c.root, sizeof(c.root), eq + 1, vl);
 		else if (kl == 16 && memcmp(tok, "vouch.rootfstype", kl) == 0)
 			e = take(c.rootfstype, sizeof(c.rootfstype), eq + 1, vl);
+		else if (kl == 12 && memcmp(tok, "vouch.verity", kl) == 0)
+			e = take(c.verity, sizeof(c.verity), eq + 1, vl);
 		else if (kl == 16 && memcmp(tok, "vouch.checkpoint", kl) == 0)
 			e = take_uint(&c.checkpoint_records, eq + 1, vl, 1u << 20);
 		else if (kl == 19 && memcmp(tok, "vouch.checkpoint_ms", kl) == 0)
@@ -118,9 +120,11 @@ int gi_parse_cmdline(struct gi_config *cfg)
 	return 0;
 }
 
-/* The image read-only at /ro, a tmpfs for writes, the overlay at NEWROOT. */
-int gi_mount_root(const char *dev, const char *fstype)
+/* The image read-only at /ro (through dm-verity when the command line
+ * says so), a tmpfs for writes, the overlay at NEWROOT. */
+int gi_mount_root(const char *dev, const char *fstype, const char *verity)
 {
+	char vdev[32];
 	struct stat st;
 	int e, tries;
 
@@ -131,6 +135,11 @@ int gi_mount_root(const char *dev, const char *fstype)
 		return -errno;
 	if (!S_ISBLK(st.st_mode))
 		return -ENOTBLK;
+	if (verity[0]) {
+		if ((e = gi_verity_open(dev, verity, vdev, sizeof(vdev))) < 0)
+			return e;
+		dev = vdev;
+	}
 	if ((e = mkdir_p("/ro", 0755)) < 0 || (e = mkdir_p("/rw", 0755)) < 0 ||
 	    (e = mkdir_p(NEWROOT, 0755)) < 0)
 		return e;

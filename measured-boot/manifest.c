@@ -9,7 +9,7 @@ enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4 };
 
 static void encode_image(const struct manifest *m, struct cb_wr *w)
 {
-	cb_put_map(w, m->has_verity ? 4 : 3);
+	cb_put_map(w, m->has_verity ? 5 : 3);
 	cb_put_uint(w, 0);
 	cb_put_bstr(w, m->image_digest, SHA256_BYTES);
 	cb_put_uint(w, 1);
@@ -19,6 +19,8 @@ static void encode_image(const struct manifest *m, struct cb_wr *w)
 	if (m->has_verity) {
 		cb_put_uint(w, 3);
 		cb_put_bstr(w, m->verity_root, SHA256_BYTES);
+		cb_put_uint(w, 4);
+		cb_put_uint(w, m->verity_offset);
 	}
 }
 
@@ -64,6 +66,12 @@ void manifest_encode(const struct manifest *m, struct cb_wr *w)
 	}
 }
 
+bool verity_offset_ok(uint64_t offset, uint64_t image_size)
+{
+	return offset > 0 && offset % VERITY_BLOCK_BYTES == 0 && offset < image_size &&
+	       offset / VERITY_BLOCK_BYTES <= MAX_VERITY_DATA_BLOCKS;
+}
+
 struct dec {
 	struct cb_rd r;
 	struct cb_arena a;
@@ -76,7 +84,7 @@ static int decode_image(struct dec *d)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, 4)) < 0)
+	if ((e = cb_map_begin(&d->r, &mp, 5)) < 0)
 		return e;
 	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
 		switch (key) {
@@ -96,13 +104,23 @@ static int decode_image(struct dec *d)
 			e = cb_get_bstr_exact(&d->r, d->m->verity_root, SHA256_BYTES);
 			d->m->has_verity = true;
 			break;
+		case 4:
+			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->verity_offset);
+			break;
 		default:
 			return MB_E_UNKNOWN_KEY;
 		}
 		if (e < 0)
 			return e;
 	}
-	return e < 0 ? e : cb_map_require(&mp, 0x7);
+	if (e < 0 || (e = cb_map_require(&mp, 0x7)) < 0)
+		return e;
+	/* a root hash and where its tree starts: both or neither */
+	if ((mp.seen & 0x18) != 0 && (e = cb_map_require(&mp, 0x18)) < 0)
+		return e;
+	if (d->m->has_verity && !verity_offset_ok(d->m->verity_offset, d->m->image_size))
+		return MB_E_RANGE;
+	return 0;
 }
 
 static int decode_tree(struct dec *d, struct manifest_tree *t)

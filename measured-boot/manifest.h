@@ -30,6 +30,7 @@ struct manifest {
 	char *image_format; /* "ext4" or "erofs" */
 	bool has_verity;
 	uint8_t verity_root[SHA256_BYTES];
+	uint64_t verity_offset; /* data bytes; the hash tree starts here */
 	/* measured trees */
 	size_t ntrees;
 	struct manifest_tree trees[MAX_TREES];
@@ -51,6 +52,8 @@ struct manifest {
 void manifest_encode(const struct manifest *m, struct cb_wr *w);
 /* ret is large (~270 KiB): allocate it on the heap. */
 int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret) MB_WARN_UNUSED;
+/* A verity data size: whole blocks, at least one, inside the image. */
+bool verity_offset_ok(uint64_t offset, uint64_t image_size);
 const struct manifest_tree *manifest_find_tree(const struct manifest *m, const char *name);
 
 #endif

@@ -45,6 +45,10 @@
 #define MAX_MANIFEST_BYTES (256u * 1024u)
 #define MAX_TREES 8u
 #define MAX_TREE_NAME_BYTES 64u
+/* dm-verity root: SHA-256, 4096-byte data and hash blocks, no salt, the
+ * hash tree right after the data in the same file (schemas/manifest.cddl) */
+#define VERITY_BLOCK_BYTES 4096u
+#define MAX_VERITY_DATA_BLOCKS 4294967296 /* 2^32: 16 TiB of data */
 
 /* tree digest */
 #define MAX_TREE_DEPTH 64u

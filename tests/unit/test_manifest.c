@@ -8,7 +8,7 @@
 
 static struct manifest m, got;
 
-static void sample(struct manifest *s, bool boot, bool config)
+static void sample(struct manifest *s, bool boot, bool config, bool verity)
 {
 	static char *argv[] = { "/opt/harness/run", NULL };
 	static char *envp[] = { "PATH=/bin", NULL };
@@ -17,6 +17,11 @@ static void sample(struct manifest *s, bool boot, bool config)
 	memset(s->image_digest, 0x11, 32);
 	s->image_size = 8 << 20;
 	s->image_format = "ext4";
+	if (verity) {
+		s->has_verity = true;
+		memset(s->verity_root, 0x66, 32);
+		s->verity_offset = s->image_size - 64 * 4096;
+	}
 	s->ntrees = 2;
 	s->trees[0] = (struct manifest_tree){ .name = "agent", .path = "/opt/agent" };
 	memset(s->trees[0].digest, 0x22, 32);
@@ -52,13 +57,18 @@ static size_t encode(const struct manifest *s, uint8_t *buf, size_t cap)
 
 static void test_round_trips(void)
 {
-	for (int v = 0; v < 4; v++) {
+	for (int v = 0; v < 8; v++) {
 		uint8_t buf[2048], again[2048];
 		size_t n, k;
 
-		sample(&m, v & 1, v & 2);
+		sample(&m, v & 1, v & 2, v & 4);
 		n = encode(&m, buf, sizeof(buf));
 		CHECK_EQ(manifest_decode(buf, n, &got), 0);
+		CHECK_EQ(got.has_verity, (v & 4) != 0);
+		if (v & 4) {
+			CHECK_EQ(got.verity_offset, m.verity_offset);
+			CHECK_MEM(got.verity_root, m.verity_root, 32);
+		}
 		CHECK_EQ(got.has_boot, (v & 1) != 0);
 		CHECK_EQ(got.has_config, (v & 2) != 0);
 		CHECK_EQ(got.ntrees, 2);
@@ -88,6 +98,10 @@ static void test_bad_manifests(void)
 		{ "relative tree path", MB_E_PATH },
 		{ "nine trees", MB_E_LIMIT },
 		{ "tree path with ..", MB_E_PATH },
+		{ "verity offset 0", MB_E_RANGE },
+		{ "verity offset not a whole block", MB_E_RANGE },
+		{ "verity offset at the image's end", MB_E_RANGE },
+		{ "verity offset past 2^32 blocks", MB_E_RANGE },
 	};
 	uint8_t buf[4096];
 
@@ -95,12 +109,19 @@ static void test_bad_manifests(void)
 		size_t n;
 		int e;
 
-		sample(&m, true, true);
+		sample(&m, true, true, i >= 5);
 		switch (i) {
 		case 0: m.image_format = "squashfs"; break;
 		case 1: m.trees[1].name = "agent"; break;
 		case 2: m.trees[0].path = "opt/agent"; break;
 		case 4: m.trees[1].path = "/opt/../../x"; break;
+		case 5: m.verity_offset = 0; break;
+		case 6: m.verity_offset += 512; break;
+		case 7: m.verity_offset = m.image_size; break;
+		case 8:
+			m.image_size = UINT64_MAX;
+			m.verity_offset = (MAX_VERITY_DATA_BLOCKS + 1) * VERITY_BLOCK_BYTES;
+			break;
 		}
 		if (i == 3) {
 			/* MAX_TREES + 1 distinct trees need a hand-built array */

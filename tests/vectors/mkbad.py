@@ -498,7 +498,17 @@ def bad_manifest(o):
     a("manifest-truncated.cbor", "manifest", "MB_E_TRUNCATED", good[:-1])
     a("manifest-truncated-digest.cbor", "manifest", "MB_E_TRUNCATED", good[:20])
     a("manifest-unknown-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(top=lambda p: rekey(p, 4, 5)))
-    a("manifest-unknown-image-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(image=gi + [(4, U(0))]))
+    a("manifest-unknown-image-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(image=gi + [(5, U(0))]))
+    vroot, voff = (3, B(label("verity root hash"))), (4, U(67108864 - 1048576))
+    a("manifest-verity-root-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [vroot]))
+    a("manifest-verity-offset-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [voff]))
+    a("manifest-verity-offset-zero.cbor", "manifest", "MB_E_RANGE", manifest(image=gi + [vroot, (4, U(0))]))
+    a("manifest-verity-offset-unaligned.cbor", "manifest", "MB_E_RANGE",
+      manifest(image=gi + [vroot, (4, U(67108864 - 1048576 + 512))]))
+    a("manifest-verity-offset-past-image.cbor", "manifest", "MB_E_RANGE",
+      manifest(image=gi + [vroot, (4, U(67108864))]))
+    a("manifest-verity-root-short.cbor", "manifest", "MB_E_LENGTH",
+      manifest(image=gi + [(3, B(label("verity root hash")[:31])), voff]))
     a("manifest-unknown-tree-key.cbor", "manifest", "MB_E_UNKNOWN_KEY",
       manifest(trees=[rekey(gt[0], 2, 3)] + gt[1:]))
     a("manifest-extra-key.cbor", "manifest", "MB_E_TOO_LARGE", manifest(top=lambda p: p + [(5, U(0))]))

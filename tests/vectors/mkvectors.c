@@ -355,7 +355,8 @@ static void write_manifest(const struct vset *v, const char *name, bool boot, bo
 
 	m = (struct manifest){
 		.image_size = IMAGE_SIZE, .image_format = verity ? "erofs" : "ext4",
-		.has_verity = verity, .ntrees = 2,
+		.has_verity = verity, .verity_offset = verity ? IMAGE_SIZE - 1024 * 1024 : 0,
+		.ntrees = 2,
 		.trees = { { .name = "agent", .path = "/opt/agent" },
 			   { .name = "harness", .path = "/opt/harness" } },
 		.has_boot = boot, .cmdline = CMDLINE,

@@ -58,6 +58,8 @@ LIMITS = {
     "MAX_MANIFEST_BYTES": 256 * 1024,
     "MAX_TREES": 8,
     "MAX_TREE_NAME_BYTES": 64,
+    "VERITY_BLOCK_BYTES": 4096,
+    "MAX_VERITY_DATA_BLOCKS": 1 << 32,
     "MAX_TREE_DEPTH": 64,
     "MAX_TREE_ENTRIES": 1000000,
     "MAX_PATH_BYTES": 4096,
@@ -350,12 +352,16 @@ def check_manifest(data):
     m = decode_one(data, L["MAX_MANIFEST_BYTES"])
     fields(m, {0, 1, 2}, {3, 4}, "manifest")
     need(uint(m[0], 0, U32, "version") == 1, f"manifest version {m[0]}")
-    img = fields(m[1], {0, 1, 2}, {3}, "image")
+    img = fields(m[1], {0, 1, 2}, {3, 4}, "image")
     bstr(img[0], 32, 32, "image digest")
-    uint(img[1], what="image size")
+    size = uint(img[1], what="image size")
     need(tstr(img[2], 16, "image format") in ("ext4", "erofs"), f"image format {img[2]!r}")
+    need((3 in img) == (4 in img), "verity root and offset: both or neither")
     if 3 in img:
         bstr(img[3], 32, 32, "verity root")
+        off = uint(img[4], what="verity offset")
+        need(0 < off < size and off % L["VERITY_BLOCK_BYTES"] == 0 and
+             off // L["VERITY_BLOCK_BYTES"] <= L["MAX_VERITY_DATA_BLOCKS"], f"verity offset {off}")
     names = []
     for i, t in enumerate(array(m[2], 0, L["MAX_TREES"], "trees")):
         fields(t, {0, 1, 2}, what=f"tree {i}")

@@ -6,13 +6,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum vmm { VMM_QEMU = 0, VMM_FIRECRACKER = 1 };
 
 #define VSOCK_EVIDENCE_PORT 1024u
 #define VSOCK_TPM_PORT 1025u
 
-/* Firecracker has no TPM device: with it, the TPM is always relayed. */
+/* A root image read through dm-verity (manifest.cddl: the one shape). */
+struct boot_verity {
+	uint8_t root[32];
+	uint64_t offset; /* bytes of data; the hash tree starts here */
+};
+
+/* Firecracker has no TPM device: with it, the TPM is always relayed.
+ * verity is NULL for a root image read as it is. */
 int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm);
+int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
+			const struct boot_verity *verity);
 
 #endif

@@ -147,8 +147,14 @@ static int measure_platform(struct run *r)
 	int e;
 
 	if ((e = file_sha256(o->kernel, k)) < 0 || (e = file_sha256(o->initrd, i)) < 0 ||
-	    (e = sha256_buf(r->cmdline, strlen(r->cmdline), c)) < 0 ||
-	    (e = file_sha256(o->rootfs, root)) < 0)
+	    (e = sha256_buf(r->cmdline, strlen(r->cmdline), c)) < 0)
+		return e;
+	/* with dm-verity the guest's kernel checks every block it reads
+	 * against the root hash: that is what is measured, and the image
+	 * is not read here at all */
+	if (o->verity)
+		memcpy(root, o->verity->root, sizeof(root));
+	else if ((e = file_sha256(o->rootfs, root)) < 0)
 		return e;
 	evlog_init(&r->plog);
 	if (!o->tpm_device && Esys_Initialize(&esys, tcti_stream_ctx(&r->swtpm), NULL) != 0)
@@ -660,8 +666,8 @@ static int write_evidence(struct run *r)
 
 static int build_cmdline(struct run *r)
 {
-	return boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device,
-			    (enum vmm)r->o->vmm);
+	return boot_cmdline_verity(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device,
+				   (enum vmm)r->o->vmm, r->o->verity);
 }
 
 static int setup(struct run *r, char *prov, size_t cap)
@@ -683,7 +689,8 @@ static int setup(struct run *r, char *prov, size_t cap)
 	}
 	if ((e = measure_platform(r)) < 0)
 		return e;
-	live(r, "platform measured (kernel, initramfs, command line, root image)");
+	live(r, r->o->verity ? "platform measured (kernel, initramfs, command line, verity root hash)"
+			     : "platform measured (kernel, initramfs, command line, root image)");
 	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
 		return MB_E_IO;
 	if ((e = chain_init(&r->chain, r->nonce)) < 0)

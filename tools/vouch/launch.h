@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "boot.h"
 #include "record.h"
 #include "runspec.h"
 
@@ -26,6 +27,7 @@ struct launch_opts {
 	int vmm;                 /* enum vmm */
 	bool print_vmm_config;   /* print the VMM's configuration, run nothing */
 	struct runspec *rs;      /* what to run */
+	const struct boot_verity *verity; /* root read through dm-verity, or NULL */
 };
 
 /* Outcome of the session, before any verification. */

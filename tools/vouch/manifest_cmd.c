@@ -3,7 +3,10 @@
  * vouch manifest: writes a reference manifest from a root image, the
  * pinned trees in it, and the boot components a run will use.
  *   vouch manifest --image IMG --fstype F --tree NAME=PATH=HEX ...
+ *                  [--verity-root HEX --verity-offset BYTES]
  *                  [--kernel K --initrd I [--tpm relay|device]] -o OUT.cbor
+ * With a verity root, IMG already holds its hash tree at BYTES (made by
+ * veritysetup in the shape manifest.cddl gives).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -60,12 +63,14 @@ int cmd_manifest(int argc, char **argv)
 		{ "image", required_argument, 0, 'i' }, { "fstype", required_argument, 0, 'f' },
 		{ "tree", required_argument, 0, 't' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'r' }, { "tpm", required_argument, 0, 'T' },
-		{ "out", required_argument, 0, 'o' }, { 0, 0, 0, 0 },
+		{ "out", required_argument, 0, 'o' }, { "verity-root", required_argument, 0, 'V' },
+		{ "verity-offset", required_argument, 0, 'O' }, { 0, 0, 0, 0 },
 	};
 	static struct manifest m;
 	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL;
-	char cmdline[1024];
-	bool device = false;
+	char cmdline[1024], *end;
+	bool device = false, has_offset = false;
+	struct boot_verity verity;
 	struct stat st;
 	struct cb_wr w;
 	size_t n;
@@ -81,6 +86,21 @@ int cmd_manifest(int argc, char **argv)
 		case 'r': initrd = optarg; break;
 		case 'o': out = optarg; break;
 		case 'T': device = strcmp(optarg, "device") == 0; break;
+		case 'V':
+			if (parse_hex32(optarg, m.verity_root) < 0) {
+				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits\n");
+				return 64;
+			}
+			m.has_verity = true;
+			break;
+		case 'O':
+			m.verity_offset = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end) {
+				fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
+				return 64;
+			}
+			has_offset = true;
+			break;
 		case 't':
 			if (m.ntrees == MAX_TREES || parse_tree(optarg, &m.trees[m.ntrees]) < 0) {
 				fprintf(stderr, "vouch manifest: --tree NAME=PATH=SHA256HEX\n");
@@ -92,9 +112,10 @@ int cmd_manifest(int argc, char **argv)
 			return 64;
 		}
 	}
-	if (!image || !out || (!kernel) != (!initrd)) {
-		fprintf(stderr, "usage: vouch manifest --image IMG [--fstype ext4|erofs] "
-				"--tree NAME=PATH=HEX... [--kernel K --initrd I [--tpm relay|device]] -o OUT\n");
+	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset) {
+		fprintf(stderr, "usage: vouch manifest --image IMG [--fstype ext4|erofs] --tree NAME=PATH=HEX...\n"
+				"         [--verity-root HEX --verity-offset BYTES]\n"
+				"         [--kernel K --initrd I [--tpm relay|device]] -o OUT\n");
 		return 64;
 	}
 	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
@@ -102,11 +123,18 @@ int cmd_manifest(int argc, char **argv)
 		return 70;
 	}
 	m.image_size = (uint64_t)st.st_size;
+	if (m.has_verity && !verity_offset_ok(m.verity_offset, m.image_size)) {
+		fprintf(stderr, "vouch manifest: --verity-offset: whole 4096-byte blocks, inside the image\n");
+		return 64;
+	}
+	memcpy(verity.root, m.verity_root, sizeof(verity.root));
+	verity.offset = m.verity_offset;
 	if (kernel) {
 		m.has_boot = true;
 		if ((e = file_sha256(kernel, m.kernel_digest)) < 0 ||
 		    (e = file_sha256(initrd, m.initramfs_digest)) < 0 ||
-		    (e = boot_cmdline(cmdline, sizeof(cmdline), m.image_format, device, VMM_QEMU)) < 0) {
+		    (e = boot_cmdline_verity(cmdline, sizeof(cmdline), m.image_format, device, VMM_QEMU,
+					     m.has_verity ? &verity : NULL)) < 0) {
 			fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
 			return 70;
 		}

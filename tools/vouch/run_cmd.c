@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "boot.h"
 #include "cli.h"
@@ -89,6 +90,31 @@ int cli_usage_launch(void)
 	return EXIT_USAGE;
 }
 
+/* Reads and decodes a manifest; says why on stderr when it cannot. */
+static int load_manifest(const char *who, const char *path, struct manifest *m)
+{
+	uint8_t *buf = NULL;
+	size_t n;
+	int e;
+
+	if ((e = file_read_all(path, &buf, &n, MAX_MANIFEST_BYTES)) == 0)
+		e = manifest_decode(buf, n, m);
+	free(buf);
+	if (e < 0)
+		fprintf(stderr, "vouch %s: %s: %s\n", who, path, mb_strerror(e));
+	return e;
+}
+
+/* A manifest's dm-verity root, as the launcher boots it. */
+static const struct boot_verity *manifest_verity(const struct manifest *m, struct boot_verity *v)
+{
+	if (!m->has_verity)
+		return NULL;
+	memcpy(v->root, m->verity_root, sizeof(v->root));
+	v->offset = m->verity_offset;
+	return v;
+}
+
 /* The VMM's configuration as a run would write it (Firecracker's JSON). */
 static int print_vmm_config(const struct launch_opts *o)
 {
@@ -99,7 +125,8 @@ static int print_vmm_config(const struct launch_opts *o)
 		fprintf(stderr, "vouch: --print-vmm-config is for --vmm firecracker\n");
 		return EXIT_USAGE;
 	}
-	if ((e = boot_cmdline(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device, VMM_FIRECRACKER)) < 0 ||
+	if ((e = boot_cmdline_verity(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device,
+				     VMM_FIRECRACKER, o->verity)) < 0 ||
 	    (e = launch_firecracker_config(o, "RUN_DIR", cmdline, stdout)) < 0) {
 		fprintf(stderr, "vouch: %s\n", mb_strerror(e));
 		return EXIT_USAGE;
@@ -126,6 +153,8 @@ int cmd_launch(int argc, char **argv)
 	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
 				       "HOME=/root", "LANG=C.UTF-8", NULL };
 	static struct runspec rs;
+	static struct manifest m;
+	struct boot_verity verity;
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
 	struct launch_result res;
@@ -188,6 +217,12 @@ int cmd_launch(int argc, char **argv)
 	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS ||
 	    (manifest && !o.out_dir))
 		return cli_usage_launch();
+	/* a manifest that pins a dm-verity root: the image is read through it */
+	if (manifest) {
+		if (load_manifest("launch", manifest, &m) < 0)
+			return EXIT_USAGE;
+		o.verity = manifest_verity(&m, &verity);
+	}
 	rs.argc = (size_t)(argc - optind);
 	for (size_t i = 0; i < rs.argc; i++)
 		rs.argv[i] = argv[optind + (int)i];
@@ -228,6 +263,21 @@ static int pin_matches(const char *path, const uint8_t pin[32], const char *what
 	}
 	if (memcmp(d, pin, 32) != 0) {
 		fprintf(stderr, "vouch run: the %s %s is not the one the manifest pins\n", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int size_matches(const char *path, uint64_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "vouch run: cannot read the root image %s\n", path);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != size) {
+		fprintf(stderr, "vouch run: the root image %s is not the size the manifest pins\n", path);
 		return -1;
 	}
 	return 0;
@@ -304,13 +354,12 @@ int cmd_run(int argc, char **argv)
 	};
 	static struct runspec rs;
 	static struct manifest m;
+	struct boot_verity verity;
 	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
 	char cache[PATH_MAX], rootfs[PATH_MAX], mpath[PATH_MAX];
 	const char *image = NULL;
 	struct launch_result res;
 	unsigned long v;
-	uint8_t *buf = NULL;
-	size_t n;
 	int c, e;
 
 	o.kernel = getenv("VOUCH_KERNEL");
@@ -354,19 +403,20 @@ int cmd_run(int argc, char **argv)
 	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||
 	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0)
 		goto usage;
-	if ((e = file_read_all(mpath, &buf, &n, MAX_MANIFEST_BYTES)) < 0 || (e = manifest_decode(buf, n, &m)) < 0) {
-		fprintf(stderr, "vouch run: %s: %s\n", mpath, mb_strerror(e));
-		free(buf);
+	if (load_manifest("run", mpath, &m) < 0)
 		return EXIT_USAGE;
-	}
 	if (!m.has_boot) {
 		fprintf(stderr, "vouch run: %s pins no kernel: make the image with --kernel and --initrd\n", mpath);
 		return EXIT_USAGE;
 	}
 	/* refuse early what the verifier would refuse late */
 	if (pin_matches(o.kernel, m.kernel_digest, "kernel") < 0 ||
-	    pin_matches(o.initrd, m.initramfs_digest, "initramfs") < 0 ||
-	    pin_matches(rootfs, m.image_digest, "root image") < 0)
+	    pin_matches(o.initrd, m.initramfs_digest, "initramfs") < 0)
+		return EXIT_USAGE;
+	/* a verity image is checked block by block as the guest reads it;
+	 * any other is hashed whole before it boots */
+	if ((o.verity = manifest_verity(&m, &verity)) != NULL ? size_matches(rootfs, m.image_size) < 0
+							      : pin_matches(rootfs, m.image_digest, "root image") < 0)
 		return EXIT_USAGE;
 	if (runspec_from_manifest(&m, &rs, argc - optind, argv + optind) < 0) {
 		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or the\n"
