@@ -55,6 +55,7 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_CHECKPOINT_SIGNATURE] = { "checkpoint-signature", "a checkpoint is not signed by the attestation key" },
 	[HV_RECORDS_INCOMPLETE] = { "records-incomplete", "the records stop before the end record" },
 	[HV_TESTS_MISMATCH] = { "tests-mismatch", "the test records differ from the TAP output they came from" },
+	[HV_MANIFEST_INCONSISTENT] = { "manifest-inconsistent", "the manifest's verity root and its kernel command line disagree" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -399,6 +400,41 @@ static void check_events(struct ctx *c, const struct evlog *log, const struct ex
 	}
 }
 
+/* A pinned verity root is only worth its name if the pinned command line
+ * makes the guest read the root through it, and a command line that asks
+ * for verity must be pinned with the root it names. */
+static void check_verity_cmdline(struct ctx *c)
+{
+	const struct manifest *m = c->m;
+	char want[sizeof("vouch.verity=:") + 20 + 64];
+	size_t n = 0, wl;
+	const char *p;
+	bool found = false;
+
+	if (m->has_verity) {
+		n = (size_t)snprintf(want, sizeof(want), "vouch.verity=%llu:",
+				     (unsigned long long)(m->verity_offset / VERITY_BLOCK_BYTES));
+		for (size_t i = 0; i < 32; i++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%02x", m->verity_root[i]);
+	}
+	/* every vouch.verity= word of the command line, as a whole word */
+	for (p = m->cmdline; *p; p += wl) {
+		while (*p == ' ')
+			p++;
+		wl = strcspn(p, " ");
+		if (wl >= 13 && memcmp(p, "vouch.verity=", 13) == 0) {
+			if (!m->has_verity || found || wl != n || memcmp(p, want, n) != 0) {
+				fail(c, HV_MANIFEST_INCONSISTENT, "command line has %.*s, manifest pins %s",
+				     (int)(wl > 96 ? 96 : wl), p, m->has_verity ? want : "no verity root");
+				return;
+			}
+			found = true;
+		}
+	}
+	if (m->has_verity && !found)
+		fail(c, HV_MANIFEST_INCONSISTENT, "verity root pinned, but the command line has no %s", want);
+}
+
 static void check_platform_log(struct ctx *c)
 {
 	const struct manifest *m = c->m;
@@ -415,6 +451,7 @@ static void check_platform_log(struct ctx *c)
 	}
 	if (sha256_buf(m->cmdline, strlen(m->cmdline), cmd) < 0)
 		return;
+	check_verity_cmdline(c);
 	const struct expect x[] = {
 		{ PCR_BOOT, EV_IPL, "vouch.kernel", m->kernel_digest, HV_PIN_KERNEL },
 		{ PCR_BOOT, EV_IPL, "vouch.initramfs", m->initramfs_digest, HV_PIN_INITRAMFS },

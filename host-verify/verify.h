@@ -64,7 +64,8 @@ enum hv_reason {
 	HV_CHECKPOINT_SIGNATURE = 32,
 	HV_RECORDS_INCOMPLETE = 33,    /* no end record */
 	HV_TESTS_MISMATCH = 34,        /* test records differ from the TAP in stdout */
-	HV_REASON_MAX_ = 35,
+	HV_MANIFEST_INCONSISTENT = 35, /* the verity root and the command line disagree */
+	HV_REASON_MAX_ = 36,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */

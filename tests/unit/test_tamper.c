@@ -168,6 +168,23 @@ static void test_pins(void)
 	manifest->cmdline = "console=ttyS0 init=/bin/sh";
 	judge("modified command line", &honest_a, &pins, HV_EXIT_REJECTED, HV_PIN_CMDLINE);
 	manifest->cmdline = saved;
+	/* a verity root the pinned command line does not enforce; the root
+	 * "hash" is the image digest PCR 9 holds, so only this check fails */
+	manifest->has_verity = true;
+	memcpy(manifest->verity_root, manifest->image_digest, 32);
+	manifest->verity_offset = 4096;
+	judge("verity root pinned, command line without vouch.verity", &honest_a, &pins, HV_EXIT_REJECTED,
+	      HV_MANIFEST_INCONSISTENT);
+	manifest->has_verity = false;
+	{
+		static char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "%s vouch.verity=1:%064d", saved, 0);
+		manifest->cmdline = cmd;
+		judge("command line with vouch.verity, no verity root pinned", &honest_a, &pins,
+		      HV_EXIT_REJECTED, HV_MANIFEST_INCONSISTENT);
+		manifest->cmdline = saved;
+	}
 	saved = a->path;
 	a->path = "/opt/other";
 	judge("run spec measured another agent path", &honest_a, &pins, HV_EXIT_REJECTED, HV_RUNSPEC_PATHS);
