@@ -203,6 +203,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/guest_phases.sh
 	$(Q)B=$(B) bench/run_overhead.sh
 	$(Q)B=$(B) bench/image.sh
+	$(Q)B=$(B) bench/verity.sh
 
 TEST_PROGRAMS := $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
