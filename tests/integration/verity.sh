@@ -84,6 +84,15 @@ rc=$?
 check "[ $rc -eq 2 ] && grep -q 'vouch.rootfs' '$tmp/plain.out'" \
 	"the same evidence against a manifest pinning the plain image digest: rejected (rootfs)"
 
+# the TPM as a device (tpm-crb): guest-init extends the platform events
+"$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$root" --verity-offset "$data" \
+	--kernel "$kernel" --initrd "$initrd" --tpm device -o "$tmp/dev.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
+"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img" --fstype erofs --manifest "$tmp/dev.cbor" \
+	--tpm device --out "$tmp/dev" --quiet -- /opt/harness/run-tests >"$tmp/dev.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/dev.out"
+check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/dev.out'" "through dm-verity with the TPM as a device: passed"
+
 # one byte of the agent's file changed after the root hash was pinned
 off=$("$PY" -c "
 d = open('$tmp/img', 'rb').read(); a = open('samples/calc/agent/calc', 'rb').read()
