@@ -110,7 +110,7 @@ VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
 $(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c
+	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c -lext2fs -lcom_err
 
 $(B)/bin/host-verify: $(B)/host/host-verify/main.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # End to end: the sample OCI layout through `vouch image` (with the boot
-# components), one attested run of that rootfs.img in a real VM, and
+# components; ext4, the default format, which the guest mounts as the
+# manifest says), one attested run of that rootfs.img in a real VM, and
 # host-verify judging the evidence against the manifest `vouch image` wrote:
 # the agent and harness digests guest-init extends are the ones pinned.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
-need qemu-system-x86_64 swtpm mkfs.erofs
+need qemu-system-x86_64 swtpm mke2fs
 [ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
 	{ echo "1..0 # SKIP needs busybox-static"; exit 77; }
 mkdir -p "$B/test-logs"
@@ -20,7 +21,9 @@ done
 
 samples/oci/mksample "$T/oci" "$B/guest/guest-probe" >/dev/null || exit 99
 check "vouch image with --kernel and --initrd" sh -c "'$V' image '$T/oci' -o '$T/img' --kernel '$kernel' --initrd '$initrd' >/dev/null"
-"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$T/img/rootfs.img" --fstype erofs \
+fmt=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["format"])' "$T/img/manifest.json")
+check "the manifest names the default format, ext4" same "$fmt" ext4
+"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$T/img/rootfs.img" --fstype "$fmt" \
 	--out "$T/run" -- /opt/harness/run-tests >"$T/launch.log" 2>&1
 check "attested run of the image: tests pass" test $? -eq 0
 "$B/bin/host-verify" --bundle "$T/run/evidence.cbor" --manifest "$T/img/manifest.cbor" >"$T/verify.log" 2>&1

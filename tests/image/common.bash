@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Shared by tests/image/*.sh (sourced): TAP helpers, a scratch folder, and
-# the tree inside an erofs image.
+# the tree inside an ext4 or erofs image.
 B=${B:-build}
 case $B in /*) ;; *) B=$PWD/$B ;; esac # the tests change folders
 V=$B/bin/vouch
@@ -30,12 +30,23 @@ need() { # PROGRAM...: a missing one ends the test as a skip (77)
 digest() { "$V" tree-digest "$1" | cut -c1-64; }
 same() { [ "$1" = "$2" ] || { echo "# $1 != $2"; return 1; }; }
 
-# can_mount: erofs images are read through a read-only loop mount (root);
-# fsck.erofs 1.5 --extract drops setuid bits, so it is no substitute.
+# can_mount: images are read through a read-only loop mount (root), ext4
+# and erofs alike; fsck.erofs 1.5 --extract drops setuid bits and
+# debugfs rdump owners, so neither is a substitute.
 can_mount() {
-	[ "$(id -u)" = 0 ] && grep -qw erofs /proc/filesystems && [ -e /dev/loop-control ]
+	[ "$(id -u)" = 0 ] && grep -qw erofs /proc/filesystems && grep -qw ext4 /proc/filesystems &&
+		[ -e /dev/loop-control ]
 }
-# img_tree IMG DIR: the tree inside IMG at DIR
+# img_tree IMG DIR: the tree inside IMG at DIR (the type read from IMG)
 img_tree() {
 	mkdir -p "$2" && mount -o ro,loop "$1" "$2" && MOUNTS+=("$2")
+}
+# with_lpf TREE COPY: TREE as an ext4 image holds it, with mke2fs's empty
+# lost+found (0700, root) beside the image's own entries
+with_lpf() {
+	cp -a "$1" "$2" && mkdir -m 700 "$2/lost+found" && chown 0:0 "$2/lost+found"
+}
+# lpf_empty DIR: DIR/lost+found is mke2fs's: an empty directory, 0700 root
+lpf_empty() {
+	[ "$(stat -c %a:%u:%g "$1/lost+found")" = 700:0:0 ] && [ -z "$(ls -A "$1/lost+found")" ]
 }

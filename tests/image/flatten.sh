@@ -1,81 +1,113 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# vouch image against umoci: the same layers (whiteouts of hard-linked
-# files, opaque directories re-populated later, links across layers,
-# symlinks, setuid/setgid/sticky, owners, FIFOs, devices as root) flatten to
-# the same tree digest; every source form and compression gives the same
-# tree; xattrs survive; the manifest's tree digests are those of the image.
+# vouch image against umoci, for ext4 (the default) and erofs: the same
+# layers (whiteouts of hard-linked files, opaque directories re-populated
+# later, links across layers, symlinks, setuid/setgid/sticky, owners,
+# FIFOs, devices as root) flatten to the same tree digest; every source
+# form and compression gives the same image; xattrs, link counts and mtimes
+# survive; the manifest's tree digests are those of the image.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
-need "$PY" umoci mkfs.erofs
-can_mount || { echo "1..0 # SKIP needs root, loop devices and erofs to read images back"; exit 77; }
+need "$PY" umoci mkfs.erofs mke2fs
+can_mount || { echo "1..0 # SKIP needs root, loop devices, ext4 and erofs to read images back"; exit 77; }
 
 $MKOCI basic "$T/gz" --compress gzip || exit 99
 $MKOCI basic "$T/plain" --compress none || exit 99
 $MKOCI basic "$T/zst" --compress zstd || exit 99
 $MKOCI basic "$T/docker" --docker || exit 99
 umoci raw unpack --image "$T/gz:latest" "$T/umoci" >/dev/null 2>&1 || exit 99
-want=$(digest "$T/umoci")
-
-check "gzip layers: vouch image succeeds" "$V" image "$T/gz" -o "$T/o-gz"
-img_tree "$T/o-gz/rootfs.img" "$T/m-gz" || exit 99
-check "gzip layers: tree digest equals umoci's" same "$(digest "$T/m-gz")" "$want"
-check "opaque dir re-populated: lower entries gone" test ! -e "$T/m-gz/opq/old1" -a ! -e "$T/m-gz/opq/sub/old2"
-check "opaque dir re-populated: later entries kept" test -f "$T/m-gz/opq/new" -a -f "$T/m-gz/opq/sub/again"
-check "whiteout of one hard-linked name keeps the others" \
-	test ! -e "$T/m-gz/etc/hl-b" -a ! -e "$T/m-gz/etc/hl-a" -a -f "$T/m-gz/etc/hl-c"
-check "hard link across layers shares the inode" test "$T/m-gz/etc/hl-c" -ef "$T/m-gz/etc/hl-d"
-check "setuid, setgid, sticky kept" test -u "$T/m-gz/bin/tool" -a -g "$T/m-gz/bin/sgid" -a -k "$T/m-gz/tmp"
-check "symlinks kept as they are" test "$(readlink "$T/m-gz/bin/abs")" = /etc/passwd
-check "device nodes kept" test -c "$T/m-gz/dev/null" -a -b "$T/m-gz/dev/loop0"
-check "FIFO kept" test -p "$T/m-gz/run/fifo"
-xa=$("$PY" -c 'import os,sys; print(os.getxattr(sys.argv[1], "security.capability").hex(), os.getxattr(sys.argv[2], "user.note").decode())' \
-	"$T/m-gz/bin/cap" "$T/m-gz/home/u/notes" 2>&1)
-check "xattrs kept (security.capability, user.*)" same "$xa" "0100000200040000000000000000000000000000 hi"
-check "mtimes kept" same "$(stat -c %Y "$T/m-gz/opt/agent/calc")" 1699999000
-
-for v in plain zst docker; do
-	check "$v: vouch image succeeds" "$V" image "$T/$v" -o "$T/o-$v"
-	check "$v: same image bytes as gzip layers" cmp -s "$T/o-$v/rootfs.img" "$T/o-gz/rootfs.img"
-done
+with_lpf "$T/umoci" "$T/umoci-lpf" || exit 99
 tar -C "$T/gz" -cf "$T/layout.tar" . && tar -C "$T/docker" -cf "$T/docker.tar" . || exit 99
-for v in layout docker; do
-	check "$v as a tar: same image bytes" sh -c "'$V' image '$T/$v.tar' -o '$T/o-$v-tar' >/dev/null &&
-		cmp -s '$T/o-$v-tar/rootfs.img' '$T/o-gz/rootfs.img'"
-done
 tar -C "$T/umoci" --numeric-owner --xattrs --xattrs-include='*' -czf "$T/rootfs.tgz" . || exit 99
-for v in rootfs.tgz umoci; do
-	"$V" image "$T/$v" -o "$T/o-$v" >/dev/null &&
-		img_tree "$T/o-$v/rootfs.img" "$T/m-$v" || { notok "$v: vouch image"; continue; }
-	check "$v (plain tree): tree digest equals umoci's" same "$(digest "$T/m-$v")" "$want"
-done
-
 $MKOCI implicit-parents "$T/imp" || exit 99
 umoci raw unpack --image "$T/imp:latest" "$T/imp-umoci" >/dev/null 2>&1 || exit 99
-"$V" image "$T/imp" -o "$T/o-imp" >/dev/null && img_tree "$T/o-imp/rootfs.img" "$T/m-imp" || exit 99
-check "parents without entries: tree digest equals umoci's" same "$(digest "$T/m-imp")" "$(digest "$T/imp-umoci")"
+with_lpf "$T/imp-umoci" "$T/imp-umoci-lpf" || exit 99
 
-for t in agent harness; do
-	m=$("$PY" -c 'import json,sys; t=[x for x in json.load(open(sys.argv[1]))["trees"] if x["name"]==sys.argv[2]][0]; print(t["digest"][7:])' \
-		"$T/o-gz/manifest.json" "$t")
-	check "manifest: $t tree digest is the image's /opt/$t" same "$m" "$("$V" tree-digest --root "$T/m-gz" "opt/$t" | cut -c1-64)"
-done
-cb=$("$PY" - "$T/o-gz/manifest.cbor" "$T/o-gz/manifest.json" "$T/o-gz/rootfs.img" <<'PY' 2>&1
+# ref FMT TREE: the digest an image of format FMT must hold for TREE
+ref() { if [ "$1" = ext4 ]; then digest "$2-lpf"; else digest "$2"; fi; }
+
+for f in ext4 erofs; do
+	o=$T/$f
+	mkdir -p "$o"
+	check "$f: gzip layers: vouch image succeeds" "$V" image --format "$f" "$T/gz" -o "$o/gz"
+	img_tree "$o/gz/rootfs.img" "$o/m" || exit 99
+	m=$o/m
+	check "$f: gzip layers: tree digest equals umoci's" same "$(digest "$m")" "$(ref "$f" "$T/umoci")"
+	[ "$f" = ext4 ] && check "ext4: lost+found is mke2fs's, empty, 0700 root" lpf_empty "$m"
+	check "$f: opaque dir re-populated: lower entries gone" test ! -e "$m/opq/old1" -a ! -e "$m/opq/sub/old2"
+	check "$f: opaque dir re-populated: later entries kept" test -f "$m/opq/new" -a -f "$m/opq/sub/again"
+	check "$f: whiteout of one hard-linked name keeps the others" \
+		test ! -e "$m/etc/hl-b" -a ! -e "$m/etc/hl-a" -a -f "$m/etc/hl-c"
+	check "$f: hard link across layers shares the inode" test "$m/etc/hl-c" -ef "$m/etc/hl-d"
+	check "$f: hard link count" same "$(stat -c %h "$m/etc/hl-c") $(stat -c %h "$m/etc/passwd")" "2 1"
+	check "$f: setuid, setgid, sticky kept" test -u "$m/bin/tool" -a -g "$m/bin/sgid" -a -k "$m/tmp"
+	check "$f: symlinks kept as they are" test "$(readlink "$m/bin/abs")" = /etc/passwd
+	check "$f: device nodes kept" same "$(stat -c '%F %t:%T' "$m/dev/null" "$m/dev/loop0" | tr '\n' ' ')" \
+		"character special file 1:3 block special file 7:0 "
+	check "$f: FIFO kept" test -p "$m/run/fifo"
+	xa=$("$PY" -c 'import os,sys; print(os.getxattr(sys.argv[1], "security.capability").hex(), os.getxattr(sys.argv[2], "user.note").decode())' \
+		"$m/bin/cap" "$m/home/u/notes" 2>&1)
+	check "$f: xattrs kept (security.capability, user.*)" same "$xa" "0100000200040000000000000000000000000000 hi"
+	check "$f: mtimes kept" same "$(stat -c %Y "$m/opt/agent/calc")" 1699999000
+
+	for v in plain zst docker; do
+		check "$f: $v: vouch image succeeds" "$V" image --format "$f" "$T/$v" -o "$o/$v"
+		check "$f: $v: same image bytes as gzip layers" cmp -s "$o/$v/rootfs.img" "$o/gz/rootfs.img"
+	done
+	for v in layout docker; do
+		check "$f: $v as a tar: same image bytes" sh -c "'$V' image --format $f '$T/$v.tar' -o '$o/$v-tar' >/dev/null &&
+			cmp -s '$o/$v-tar/rootfs.img' '$o/gz/rootfs.img'"
+	done
+	for v in rootfs.tgz umoci; do
+		"$V" image --format "$f" "$T/$v" -o "$o/$v" >/dev/null &&
+			img_tree "$o/$v/rootfs.img" "$o/m-$v" || { notok "$f: $v: vouch image"; continue; }
+		check "$f: $v (plain tree): tree digest equals umoci's" same "$(digest "$o/m-$v")" "$(ref "$f" "$T/umoci")"
+	done
+	"$V" image --format "$f" "$T/imp" -o "$o/imp" >/dev/null && img_tree "$o/imp/rootfs.img" "$o/m-imp" || exit 99
+	check "$f: parents without entries: tree digest equals umoci's" same "$(digest "$o/m-imp")" "$(ref "$f" "$T/imp-umoci")"
+
+	for t in agent harness; do
+		d=$("$PY" -c 'import json,sys; t=[x for x in json.load(open(sys.argv[1]))["trees"] if x["name"]==sys.argv[2]][0]; print(t["digest"][7:])' \
+			"$o/gz/manifest.json" "$t")
+		check "$f: manifest: $t tree digest is the image's /opt/$t" same "$d" "$("$V" tree-digest --root "$m" "opt/$t" | cut -c1-64)"
+	done
+	cb=$("$PY" - "$o/gz/manifest.cbor" "$o/gz/manifest.json" "$o/gz/rootfs.img" "$f" <<'PY' 2>&1
 import cbor2, hashlib, json, sys
 m = cbor2.loads(open(sys.argv[1], "rb").read())
 j = json.load(open(sys.argv[2]))
 img = open(sys.argv[3], "rb").read()
-assert m[0] == 1 and m[1][2] == "erofs" and m[1][1] == len(img), m[1]
+assert m[0] == 1 and m[1][2] == sys.argv[4] == j["image"]["format"] and m[1][1] == len(img), m[1]
 assert m[1][0] == hashlib.sha256(img).digest()
 assert [(t[0], t[1], "sha256:" + t[2].hex()) for t in m[2]] == \
     [(t["name"], t["path"], t["digest"]) for t in j["trees"]]
 assert m[4] == {0: j["config"]["argv"], 1: j["config"]["env"], 2: j["config"]["cwd"], 3: j["config"]["user"]}
 print("same")
 PY
-)
-check "manifest.cbor: image digest and size, and the same values as manifest.json" same "$cb" same
-cfg=$("$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print(c["argv"], c["cwd"], c["user"])' "$T/o-gz/manifest.json")
+	)
+	check "$f: manifest.cbor: image digest, size and format, and the same values as manifest.json" same "$cb" same
+done
+
+# times as the kernel reads them back: nanoseconds, and past 2038 (ext4
+# keeps two epoch bits beside the 32-bit seconds)
+mkdir -p "$T/tm" && echo a >"$T/tm/late" && echo b >"$T/tm/ns" &&
+	touch -d @4000000000.5 "$T/tm/late" && touch -d @1600000000.123456789 "$T/tm/ns" || exit 99
+for f in ext4 erofs; do
+	SOURCE_DATE_EPOCH=4102444800 "$V" image --format $f "$T/tm" -o "$T/tm-$f" >/dev/null &&
+		img_tree "$T/tm-$f/rootfs.img" "$T/m-tm-$f" || exit 99
+	check "$f: mtimes past 2038 and nanoseconds kept" \
+		same "$(stat -c '%.9Y' "$T/m-tm-$f/late" "$T/m-tm-$f/ns" | tr '\n' ' ')" "4000000000.500000000 1600000000.123456789 "
+done
+
+check "ext4 is the default format" sh -c "'$V' image '$T/gz' -o '$T/o-default' >/dev/null &&
+	cmp -s '$T/o-default/rootfs.img' '$T/ext4/gz/rootfs.img'"
+e2fsck -fn "$T/ext4/plain/rootfs.img" >"$T/fsck.log" 2>&1 # the same bytes, not mounted
+rc=$?
+check "ext4 image: e2fsck -fn finds it clean" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/# /' "$T/fsck.log"
+check "an unknown format is a usage error (64), nothing made" \
+	sh -c "'$V' image --format squashfs '$T/gz' -o '$T/o-sq' 2>/dev/null; [ \$? -eq 64 ] && [ ! -e '$T/o-sq' ]"
+cfg=$("$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print(c["argv"], c["cwd"], c["user"])' "$T/ext4/gz/manifest.json")
 check "manifest: run defaults from the image config" same "$cfg" "['/bin/sh', '-c', '/opt/harness/run-tests'] /opt 1000:1000"
 check "--agent overrides the label" sh -c "'$V' image '$T/gz' -o '$T/o-flag' --agent /bin >/dev/null &&
 	grep -q '\"path\": \"/bin\"' '$T/o-flag/manifest.json'"

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
-need "$PY" mkfs.erofs
+need "$PY" mke2fs
 
 # refused CASE ERROR [mkoci args...]
 refused() {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vouch image SRC -o DIR: the image flattened into a staging tree below
- * DIR, written as DIR/rootfs.img (erofs, the same bytes on every build)
- * with DIR/manifest.cbor and DIR/manifest.json. On any failure nothing is
+ * DIR, written as DIR/rootfs.img (ext4 or erofs, the same bytes on every
+ * build) with DIR/manifest.cbor and DIR/manifest.json. On any failure nothing is
  * left: the work happens in DIR/.vouch-image.XXXXXX, and DIR goes too
  * when this run made it.
  */
@@ -23,6 +23,7 @@
 #include "boot.h"
 #include "err.h"
 #include "frame.h"
+#include "image_ext4.h"
 #include "image_manifest.h"
 #include "image_stage.h"
 #include "oci.h"
@@ -37,6 +38,7 @@
 
 struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
+	const char *format; /* "ext4" or "erofs" */
 	bool tpm_device;
 	enum vmm vmm;
 };
@@ -56,9 +58,9 @@ struct image_run {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vouch image SRC -o DIR [--agent PATH] [--harness PATH]\n"
-			"                   [--kernel K --initrd I [--cmdline C | --tpm relay|device]\n"
-			"                    [--vmm qemu|firecracker]]\n");
+	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--agent PATH]\n"
+			"                   [--harness PATH] [--kernel K --initrd I\n"
+			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n");
 	return EXIT_USAGE;
 }
 
@@ -69,11 +71,12 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
-		{ 0, 0, 0, 0 },
+		{ "format", required_argument, 0, 'f' },  { 0, 0, 0, 0 },
 	};
 	int c;
 
 	optind = 1;
+	o->format = "ext4";
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
@@ -82,6 +85,11 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0)
+				return -1;
+			o->format = optarg;
+			break;
 		case 't':
 			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
 				return -1;
@@ -102,7 +110,8 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 }
 
 /* Ownership and device nodes need root; without it, the whole command
- * runs again under fakeroot, whose faked owners mkfs.erofs sees too. */
+ * runs again under fakeroot, whose faked owners the image writer (libext2fs
+ * here, or mkfs.erofs) reads back through the same libc calls. */
 static int maybe_fakeroot(int argc, char **argv)
 {
 	char exe[PATH_MAX], *nargv[MAX_IMAGE_ARGS + 4];
@@ -294,6 +303,15 @@ static int make_erofs(struct image_run *r, const char *img)
 	return 0;
 }
 
+/* The root image in the format asked for (ext4 unless --format erofs). */
+static int make_image(struct image_run *r, const char *img)
+{
+	if (strcmp(r->o.format, "erofs") == 0)
+		return make_erofs(r, img);
+	r->step = "ext4";
+	return image_ext4_write(r->st.root, img, r->epoch, r->where, sizeof(r->where));
+}
+
 static int write_outputs(struct image_run *r)
 {
 	static const char *const names[] = { "rootfs.img", "manifest.cbor", "manifest.json" };
@@ -301,13 +319,13 @@ static int write_outputs(struct image_run *r)
 	struct stat st;
 	int e;
 
-	if ((e = work_path(r, names[0], img)) < 0 || (e = make_erofs(r, img)) < 0)
+	if ((e = work_path(r, names[0], img)) < 0 || (e = make_image(r, img)) < 0)
 		return e;
 	r->step = "manifest";
 	if (stat(img, &st) < 0 || (e = file_sha256(img, r->m.image_digest)) < 0)
 		return e < 0 ? e : MB_E_IO;
 	r->m.image_size = (uint64_t)st.st_size;
-	r->m.image_format = "erofs";
+	r->m.image_format = (char *)r->o.format; /* not written through */
 	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
 	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
 		return e;
@@ -349,7 +367,8 @@ static int build(struct image_run *r)
 	r->step = "boot components";
 	/* by default the command line vouch launch boots this image with */
 	if (r->o.kernel && !r->o.cmdline) {
-		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), "erofs", r->o.tpm_device, r->o.vmm)) < 0)
+		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o.format, r->o.tpm_device,
+					 r->o.vmm)) < 0)
 			return e;
 		r->o.cmdline = r->cmdline;
 	}
@@ -387,7 +406,7 @@ int image_main(int argc, char **argv)
 		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
 			r->where[0] ? ": " : "", r->where, img_strerror(e), img_errname(e));
 	else
-		printf("%s/rootfs.img  erofs  %llu bytes  (%zu layer%s)\n", r->o.out,
+		printf("%s/rootfs.img  %s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
 		       (unsigned long long)r->m.image_size, r->img.nlayers, r->img.nlayers == 1 ? "" : "s");
 	cleanup(r, e);
 	free(r);

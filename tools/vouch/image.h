@@ -2,7 +2,8 @@
 /*
  * vouch image: an OCI layout, a `docker save` archive, a rootfs tar or a
  * directory, flattened into a staging tree and written as a reproducible
- * erofs image with its reference manifest. docs/vouch-image.1.
+ * ext4 (image_ext4.c) or erofs image with its reference manifest.
+ * docs/vouch-image.1.
  */
 #ifndef VOUCH_IMAGE_H
 #define VOUCH_IMAGE_H
@@ -47,10 +48,11 @@ enum img_err {
 	IMG_E_LIMIT = -115,        /* entries, layers, depth or xattrs past limit */
 	IMG_E_XATTR = -116,        /* extended attribute refused */
 	IMG_E_PRIV = -117,         /* ownership or devices need root (or fakeroot) */
-	IMG_E_MKFS = -118,         /* mkfs.erofs failed */
+	IMG_E_MKFS = -118,         /* mkfs.erofs or mke2fs failed */
 	IMG_E_TREE = -119,         /* a measured tree's path is not in the image */
 	IMG_E_CONFIG = -120,       /* image config values out of bounds */
-	IMG_E_MIN_ = -121,
+	IMG_E_EXT4 = -121,         /* libext2fs failed writing the ext4 image */
+	IMG_E_MIN_ = -122,
 };
 
 /* Words for an MB_E_* or IMG_E_* code. */

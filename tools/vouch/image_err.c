@@ -27,9 +27,10 @@ static const struct {
 	E(IMG_E_LIMIT, "entries, layers, depth or xattrs past their limit"),
 	E(IMG_E_XATTR, "extended attribute refused by the staging file system"),
 	E(IMG_E_PRIV, "ownership or device nodes need root (or fakeroot)"),
-	E(IMG_E_MKFS, "mkfs.erofs failed"),
+	E(IMG_E_MKFS, "mkfs failed"),
 	E(IMG_E_TREE, "measured tree's path is not in the image"),
 	E(IMG_E_CONFIG, "image config or entry value out of bounds"),
+	E(IMG_E_EXT4, "writing the ext4 image failed"),
 };
 
 const char *img_strerror(int e)

@@ -183,6 +183,10 @@ static struct json_object *json_view(const struct manifest *m)
 	json_object_object_add(img, "digest", hex(m->image_digest));
 	json_object_object_add(img, "size", json_object_new_int64((int64_t)m->image_size));
 	json_object_object_add(img, "format", json_object_new_string(m->image_format));
+	if (m->has_verity) {
+		json_object_object_add(img, "verity_root", hex(m->verity_root));
+		json_object_object_add(img, "verity_offset", json_object_new_int64((int64_t)m->verity_offset));
+	}
 	json_object_object_add(o, "image", img);
 	for (size_t i = 0; i < m->ntrees; i++) {
 		struct json_object *t = json_object_new_object();
