@@ -45,6 +45,12 @@ rc=$?
 check "[ $rc -eq 64 ] && grep -q 'not the one the manifest pins' '$tmp/pin.err'" "an initramfs other than the pinned one is refused before boot"
 
 "$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img/rootfs.img" --fstype erofs \
+	--manifest "$tmp/img/manifest.cbor" --out "$tmp/fs" -- /bin/true >/dev/null 2>"$tmp/fs.err"
+rc=$?
+check "[ $rc -eq 64 ] && grep -q 'pins an ext4 image' '$tmp/fs.err' && [ ! -e '$tmp/fs' ]" \
+	"launch: --fstype other than the manifest's image format is refused before boot"
+
+"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img/rootfs.img" --fstype erofs \
 	--vmm firecracker --print-vmm-config -- /bin/true >"$tmp/fc.json" 2>&1
 check "/usr/bin/python3 - '$tmp/fc.json' '$kernel' '$initrd' '$tmp/img/rootfs.img' <<'PY'
 import json, sys

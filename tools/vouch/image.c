@@ -26,6 +26,7 @@
 #include "image_ext4.h"
 #include "image_manifest.h"
 #include "image_stage.h"
+#include "image_verity.h"
 #include "oci.h"
 #include "proc.h"
 
@@ -39,6 +40,7 @@
 struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
 	const char *format; /* "ext4" or "erofs" */
+	bool verity;        /* append a dm-verity hash tree, pin its root */
 	bool tpm_device;
 	enum vmm vmm;
 };
@@ -58,9 +60,11 @@ struct image_run {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--agent PATH]\n"
+	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--verity] [--agent PATH]\n"
 			"                   [--harness PATH] [--kernel K --initrd I\n"
-			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n");
+			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n"
+			"  (--cmdline cannot be given with --verity: the command line must carry the\n"
+			"   root hash this run computes)\n");
 	return EXIT_USAGE;
 }
 
@@ -71,7 +75,8 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
-		{ "format", required_argument, 0, 'f' },  { 0, 0, 0, 0 },
+		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -85,6 +90,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
+		case 'V': o->verity = true; break;
 		case 'f':
 			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0)
 				return -1;
@@ -103,7 +109,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		default: return -1;
 		}
 	}
-	if (optind != argc - 1 || !o->out)
+	if (optind != argc - 1 || !o->out || (o->verity && o->cmdline))
 		return -1;
 	o->src = argv[optind];
 	return 0;
@@ -312,6 +318,26 @@ static int make_image(struct image_run *r, const char *img)
 	return image_ext4_write(r->st.root, img, r->epoch, r->where, sizeof(r->where));
 }
 
+/* The boot components, with the command line vouch launch boots this
+ * image with unless one was given: it names the verity root when there
+ * is one, so it is made after the image. */
+static int boot_components(struct image_run *r)
+{
+	struct boot_verity v;
+	int e;
+
+	r->step = "boot components";
+	if (r->o.kernel && !r->o.cmdline) {
+		memcpy(v.root, r->m.verity_root, sizeof(v.root));
+		v.offset = r->m.verity_offset;
+		if ((e = boot_cmdline_verity(r->cmdline, sizeof(r->cmdline), r->o.format, r->o.tpm_device,
+					     r->o.vmm, r->m.has_verity ? &v : NULL)) < 0)
+			return e;
+		r->o.cmdline = r->cmdline;
+	}
+	return image_manifest_boot(&r->m, r->o.kernel, r->o.initrd, r->o.cmdline);
+}
+
 static int write_outputs(struct image_run *r)
 {
 	static const char *const names[] = { "rootfs.img", "manifest.cbor", "manifest.json" };
@@ -321,11 +347,20 @@ static int write_outputs(struct image_run *r)
 
 	if ((e = work_path(r, names[0], img)) < 0 || (e = make_image(r, img)) < 0)
 		return e;
+	if (r->o.verity) {
+		r->step = "veritysetup";
+		if ((e = image_verity(img, r->work, &r->m.verity_offset, r->m.verity_root)) < 0)
+			return e;
+		r->m.has_verity = true;
+	}
 	r->step = "manifest";
 	if (stat(img, &st) < 0 || (e = file_sha256(img, r->m.image_digest)) < 0)
 		return e < 0 ? e : MB_E_IO;
 	r->m.image_size = (uint64_t)st.st_size;
 	r->m.image_format = (char *)r->o.format; /* not written through */
+	if ((e = boot_components(r)) < 0)
+		return e;
+	r->step = "manifest";
 	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
 	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
 		return e;
@@ -364,16 +399,6 @@ static int build(struct image_run *r)
 	r->step = "config";
 	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
 		return e;
-	r->step = "boot components";
-	/* by default the command line vouch launch boots this image with */
-	if (r->o.kernel && !r->o.cmdline) {
-		if ((e = boot_cmdline(r->cmdline, sizeof(r->cmdline), r->o.format, r->o.tpm_device,
-					 r->o.vmm)) < 0)
-			return e;
-		r->o.cmdline = r->cmdline;
-	}
-	if ((e = image_manifest_boot(&r->m, r->o.kernel, r->o.initrd, r->o.cmdline)) < 0)
-		return e;
 	return write_outputs(r);
 }
 
@@ -406,8 +431,9 @@ int image_main(int argc, char **argv)
 		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
 			r->where[0] ? ": " : "", r->where, img_strerror(e), img_errname(e));
 	else
-		printf("%s/rootfs.img  %s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
-		       (unsigned long long)r->m.image_size, r->img.nlayers, r->img.nlayers == 1 ? "" : "s");
+		printf("%s/rootfs.img  %s%s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
+		       r->m.has_verity ? " + dm-verity" : "", (unsigned long long)r->m.image_size,
+		       r->img.nlayers, r->img.nlayers == 1 ? "" : "s");
 	cleanup(r, e);
 	free(r);
 	return e < 0 ? EXIT_FAILED : 0;

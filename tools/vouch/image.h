@@ -52,7 +52,8 @@ enum img_err {
 	IMG_E_TREE = -119,         /* a measured tree's path is not in the image */
 	IMG_E_CONFIG = -120,       /* image config values out of bounds */
 	IMG_E_EXT4 = -121,         /* libext2fs failed writing the ext4 image */
-	IMG_E_MIN_ = -122,
+	IMG_E_VERITY = -122,       /* veritysetup failed */
+	IMG_E_MIN_ = -123,
 };
 
 /* Words for an MB_E_* or IMG_E_* code. */

@@ -31,6 +31,7 @@ static const struct {
 	E(IMG_E_TREE, "measured tree's path is not in the image"),
 	E(IMG_E_CONFIG, "image config or entry value out of bounds"),
 	E(IMG_E_EXT4, "writing the ext4 image failed"),
+	E(IMG_E_VERITY, "veritysetup failed to append the dm-verity hash tree"),
 };
 
 const char *img_strerror(int e)

@@ -158,7 +158,7 @@ int cmd_launch(int argc, char **argv)
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
 	struct launch_result res;
-	const char *manifest = NULL;
+	const char *manifest = NULL, *fstype = NULL;
 	char cache[PATH_MAX];
 	unsigned long v;
 	int c, e;
@@ -175,7 +175,7 @@ int cmd_launch(int argc, char **argv)
 		case 'k': o.kernel = optarg; break;
 		case 'i': o.initrd = optarg; break;
 		case 'r': o.rootfs = optarg; break;
-		case 'F': o.rootfstype = optarg; break;
+		case 'F': o.rootfstype = fstype = optarg; break;
 		case 'o': o.out_dir = optarg; break;
 		case 'M': manifest = optarg; break;
 		case 'P' + 256: o.print_vmm_config = true; break;
@@ -221,6 +221,13 @@ int cmd_launch(int argc, char **argv)
 	if (manifest) {
 		if (load_manifest("launch", manifest, &m) < 0)
 			return EXIT_USAGE;
+		/* the image's format is the manifest's; --fstype may only agree */
+		if (fstype && strcmp(fstype, m.image_format) != 0) {
+			fprintf(stderr, "vouch launch: --fstype %s, but %s pins an %s image\n", fstype,
+				manifest, m.image_format);
+			return EXIT_USAGE;
+		}
+		o.rootfstype = m.image_format;
 		o.verity = manifest_verity(&m, &verity);
 	}
 	rs.argc = (size_t)(argc - optind);

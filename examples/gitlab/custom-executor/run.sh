@@ -131,7 +131,7 @@ attested_run() {
 	set +e
 	"$VOUCH_HOME"/build/bin/vouch launch \
 		--kernel "$kernel" --initrd "$VOUCH_HOME/build/guest/initramfs.cpio" \
-		--rootfs "$work/img/rootfs.img" --fstype erofs \
+		--rootfs "$work/img/rootfs.img" \
 		--agent "$project" --harness "$harness" --cwd "$project" \
 		--timeout "$timeout" --memory "$memory" --cpus "$cpus" "${env_args[@]}" \
 		--manifest "$work/img/manifest.cbor" --out "$evidence" \
