@@ -21,22 +21,6 @@ initrd=$B/guest/initramfs.cpio
 samples/oci/mksample "$T/oci" "$B/guest/guest-probe" >/dev/null || exit 99
 jget() { "$PY" -c 'import json,sys; v=json.load(open(sys.argv[1]))["image"].get(sys.argv[2], ""); print(v[7:] if isinstance(v, str) and v.startswith("sha256:") else v)' "$1" "$2"; }
 
-# the dm-verity tree by hand (4096-byte blocks, SHA-256, no salt)
-cat >"$T/root.py" <<'PY'
-import hashlib, sys
-img, data = sys.argv[1], int(sys.argv[2])
-with open(img, "rb") as f:
-    buf = f.read(data)
-level = [hashlib.sha256(buf[i:i + 4096]).digest() for i in range(0, data, 4096)]
-while True:
-    packed = b"".join(level)
-    blocks = [packed[i:i + 4096].ljust(4096, b"\0") for i in range(0, len(packed), 4096)]
-    if len(blocks) == 1:
-        print(hashlib.sha256(blocks[0]).hexdigest())
-        break
-    level = [hashlib.sha256(b).digest() for b in blocks]
-PY
-
 for fmt in ext4 erofs; do
 	"$V" image "$T/oci" -o "$T/$fmt-plain" --format "$fmt" >/dev/null &&
 		"$V" image "$T/oci" -o "$T/$fmt-v1" --format "$fmt" --verity --kernel "$kernel" --initrd "$initrd" >/dev/null &&
@@ -55,7 +39,7 @@ for fmt in ext4 erofs; do
 	check "$fmt: veritysetup verify accepts the image against the pinned root" \
 		veritysetup verify --no-superblock --salt=- --data-blocks=$((off / 4096)) --hash-offset="$off" \
 		"$T/$fmt-v1/rootfs.img" "$T/$fmt-v1/rootfs.img" "$root"
-	check "$fmt: an independent computation of the root agrees" same "$("$PY" "$T/root.py" "$T/$fmt-v1/rootfs.img" "$off")" "$root"
+	check "$fmt: an independent computation of the root agrees" same "$("$PY" tests/xcheck/verity_root.py "$T/$fmt-v1/rootfs.img" "$off")" "$root"
 	check "$fmt: the pinned command line names the root" grep -q "vouch.verity=$((off / 4096)):$root\"" "$m"
 done
 "$V" image "$T/oci" -o "$T/both" --verity --kernel "$kernel" --initrd "$initrd" --cmdline "console=ttyS0" >/dev/null 2>&1
