@@ -3,7 +3,8 @@
 # gzip layers unpacked with `tar x` one after the other (no whiteouts, no
 # digest checks) and written with mkfs.ext4 -d (the baseline) and with
 # mkfs.erofs. Prints build time (median of RUNS) and image size, against
-# the baseline's time and the tree's apparent size (du --apparent-size).
+# the baseline's time and the tree's apparent size (du --apparent-size),
+# and the ext4 images' block sizes (vouch's is picked from the tree).
 # Goals: vouch image ext4 <= 1.2x the baseline's time, its image <= 1.1x
 # the tree; erofs smaller. As root: owners and devices need it, for both
 # routes alike.
@@ -43,15 +44,16 @@ files=$(find "$tmp/r" | wc -l)
 tree=$(du --apparent-size -s --block-size=1 "$tmp/r" | cut -f1)
 in=$(du -cb "${blobs[@]}" | tail -1 | cut -f1)
 size() { stat -c %s "$1"; }
+kib() { echo $((1 << $(od -An -tu4 -j1048 -N4 "$1" | tr -d ' '))); } # an ext4 image's block size in KiB
 # line NAME MS BYTES BASE_MS: time, size, and both against the baseline and the tree
 line() {
-	printf '  %-40s %7s ms %6.2fx time  %9.1f MiB %5.2fx tree\n' "$1" "$2" \
+	printf '  %-46s %7s ms %6.2fx time  %9.1f MiB %5.2fx tree\n' "$1" "$2" \
 		"$(echo "$2 $4" | awk '{print $1/$2}')" "$(echo "$3" | awk '{print $1/1048576}')" \
 		"$(echo "$3 $tree" | awk '{print $1/$2}')"
 }
 echo "image: ${#blobs[@]} gzip layers ($dirs), $((in / 1048576)) MiB compressed, $files entries," \
 	"tree $(echo "$tree" | awk '{printf "%.1f", $1/1048576}') MiB apparent; median of $runs"
-line "tar x + mkfs.ext4 -d (baseline)" "$x" "$(size "$tmp/x.img")" "$x"
-line "vouch image (ext4)" "$v4" "$(size "$tmp/o4/rootfs.img")" "$x"
+line "tar x + mkfs.ext4 -d (baseline, $(kib "$tmp/x.img") KiB blocks)" "$x" "$(size "$tmp/x.img")" "$x"
+line "vouch image (ext4, $(kib "$tmp/o4/rootfs.img") KiB blocks)" "$v4" "$(size "$tmp/o4/rootfs.img")" "$x"
 line "tar x + mkfs.erofs" "$e" "$(size "$tmp/e.img")" "$x"
 line "vouch image --format erofs" "$ve" "$(size "$tmp/oe/rootfs.img")" "$x"

@@ -50,3 +50,18 @@ with_lpf() {
 lpf_empty() {
 	[ "$(stat -c %a:%u:%g "$1/lost+found")" = 700:0:0 ] && [ -z "$(ls -A "$1/lost+found")" ]
 }
+# ext4_block IMG: the block size IMG's superblock gives (1024 << s_log_block_size)
+ext4_block() {
+	local log
+	log=$(od -An -tu4 -j1048 -N4 "$1" | tr -d ' ') && echo $((1024 << log))
+}
+# oci_from DIR NAME OUT: the folder DIR/NAME as a one-layer OCI layout OUT
+# (its tree under NAME), tagged latest for umoci
+oci_from() {
+	local py=$PWD/tests/image/mkoci.py
+	(cd "$1" && "$PY" "$py" from-dirs "$3" "$2") && "$PY" -c 'import json, sys
+p = sys.argv[1] + "/index.json"
+i = json.load(open(p))
+i["manifests"][0]["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
+json.dump(i, open(p, "w"))' "$3"
+}

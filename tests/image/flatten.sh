@@ -99,6 +99,35 @@ for f in ext4 erofs; do
 		same "$(stat -c '%.9Y' "$T/m-tm-$f/late" "$T/m-tm-$f/ns" | tr '\n' ' ')" "4000000000.500000000 1600000000.123456789 "
 done
 
+# The ext4 block size is the smallest image's (the larger within 2%): the
+# basic layout above and many small files take 1 KiB blocks, the same with
+# a symlink target of 1500 bytes (more than a 1 KiB block holds) or 1500
+# bytes of xattrs on a file 2 KiB, a few 4 MiB files 4 KiB; each image
+# holds umoci's tree.
+check "ext4: basic layout (small files): 1 KiB blocks" same "$(ext4_block "$T/ext4/gz/rootfs.img")" 1024
+mkdir -p "$T/bs/small/d/e" "$T/bs/large" || exit 99
+for i in $(seq 1 1500); do printf '%*s\n' $((i % 300)) "$i" >"$T/bs/small/d/f$i" || exit 99; done
+ln -s d/f1 "$T/bs/small/link" && ln "$T/bs/small/d/f2" "$T/bs/small/hard" &&
+	cp -a "$T/bs/small" "$T/bs/link" && ln -s "/$(head -c 1500 /dev/zero | tr '\0' x)" "$T/bs/link/long" &&
+	cp -a "$T/bs/small" "$T/bs/xattr" && "$PY" -c 'import os, sys; os.setxattr(sys.argv[1], "user.big", b"x" * 1500)' "$T/bs/xattr/d/f1" ||
+	exit 99
+for i in 1 2 3; do head -c $((4 << 20)) /dev/urandom >"$T/bs/large/f$i" || exit 99; done
+for k in small:1024 link:2048 large:4096; do
+	d=${k%:*} want=${k#*:}
+	oci_from "$T/bs" "$d" "$T/bs/$d-oci" && umoci raw unpack --image "$T/bs/$d-oci:latest" "$T/bs/$d-umoci" >/dev/null 2>&1 &&
+		with_lpf "$T/bs/$d-umoci" "$T/bs/$d-lpf" && "$V" image "$T/bs/$d-oci" -o "$T/bs/$d-img" >/dev/null &&
+		img_tree "$T/bs/$d-img/rootfs.img" "$T/bs/m-$d" || { notok "ext4: $d: vouch image"; continue; }
+	check "ext4: $d: $want-byte blocks" same "$(ext4_block "$T/bs/$d-img/rootfs.img")" "$want"
+	check "ext4: $d: tree digest equals umoci's" same "$(digest "$T/bs/m-$d")" "$(digest "$T/bs/$d-lpf")"
+done
+check "ext4: a 1500-byte symlink target reads back" same "$(readlink "$T/bs/m-link/link/long" | wc -c)" 1502
+"$V" image "$T/bs/xattr" -o "$T/bs/xattr-img" >/dev/null && img_tree "$T/bs/xattr-img/rootfs.img" "$T/bs/m-xattr" || exit 99
+check "ext4: 1500 bytes of xattrs on a file: 2048-byte blocks" same "$(ext4_block "$T/bs/xattr-img/rootfs.img")" 2048
+check "ext4: 1500 bytes of xattrs on a file: they read back" \
+	same "$("$PY" -c 'import os, sys; print(len(os.getxattr(sys.argv[1], "user.big")))' "$T/bs/m-xattr/d/f1")" 1500
+with_lpf "$T/bs/xattr" "$T/bs/xattr-lpf" || exit 99
+check "ext4: 1500 bytes of xattrs on a file: the tree reads back" same "$(digest "$T/bs/m-xattr")" "$(digest "$T/bs/xattr-lpf")"
+
 check "ext4 is the default format" sh -c "'$V' image '$T/gz' -o '$T/o-default' >/dev/null &&
 	cmp -s '$T/o-default/rootfs.img' '$T/ext4/gz/rootfs.img'"
 e2fsck -fn "$T/ext4/plain/rootfs.img" >"$T/fsck.log" 2>&1 # the same bytes, not mounted

@@ -5,7 +5,8 @@
 # the config's "created": for ext4 (the default) and for erofs. ext4 also:
 # e2fsck finds the images clean; with no date at all (epoch 0) every time
 # in the image is 0 and two builds seconds apart agree; a changed file
-# changes the image.
+# changes the image. The block size the tree picks is the same on every
+# build.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
@@ -31,6 +32,8 @@ for f in ext4 erofs; do
 	check "$f: parents without entries: same bytes under umask 077 and 022" \
 		cmp -s "$T/imp-077-$f/rootfs.img" "$T/imp-022-$f/rootfs.img"
 done
+check "ext4: basic layout: the block size the tree picks (1 KiB) on both builds" \
+	same "$(ext4_block "$T/a/ext4/rootfs.img") $(ext4_block "$T/b/ext4/rootfs.img")" "1024 1024"
 check "ext4 and erofs: the same measured trees" \
 	sh -c "grep digest '$T/a/ext4/manifest.json' | tail -2 > '$T/t1'; grep digest '$T/a/erofs/manifest.json' | tail -2 > '$T/t2'; cmp -s '$T/t1' '$T/t2'"
 
@@ -54,6 +57,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v fakeroot >/
 			"$V" image --format $f "$T/u/layout" -o "$T/u/$f" >/dev/null 2>&1
 		check "$f: non-root build (fakeroot): same bytes as root's" cmp -s "$T/root-$f/rootfs.img" "$T/u/$f/rootfs.img"
 	done
+	check "ext4: non-root build (fakeroot): the same block size as root's" \
+		same "$(ext4_block "$T/u/ext4/rootfs.img")" "$(ext4_block "$T/root-ext4/rootfs.img")"
 	fsck "$T/root-ext4/rootfs.img" "devices, FIFO, hard links, capabilities"
 else
 	skip "non-root build (fakeroot)" "needs root (to switch to nobody), setpriv and fakeroot"
@@ -66,11 +71,30 @@ if [ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked'; th
 		"$V" image --format $f "$T/s1" -o "$T/s1-$f" >/dev/null && "$V" image --format $f "$T/s2" -o "$T/s2-$f" >/dev/null || exit 99
 		check "$f: sample image: same bytes on two builds" cmp -s "$T/s1-$f/rootfs.img" "$T/s2-$f/rootfs.img"
 	done
-	fsck "$T/s1-ext4/rootfs.img" "sample image"
+	check "ext4: sample image: the same block size on two builds" \
+		same "$(ext4_block "$T/s1-ext4/rootfs.img")" "$(ext4_block "$T/s2-ext4/rootfs.img")"
+	fsck "$T/s1-ext4/rootfs.img" "sample image ($(ext4_block "$T/s1-ext4/rootfs.img")-byte blocks)"
 else
 	skip "sample layout" "needs busybox-static"
 	skip "sample image" "needs busybox-static"
 fi
+
+# The block size comes from the tree alone: many small files take 1 KiB
+# blocks, a few 4 MiB files 4 KiB, the same on a build elsewhere (another
+# folder, umask and time); e2fsck finds both clean.
+mkdir -p "$T/bs/small/d" "$T/bs/large" || exit 99
+for i in $(seq 1 1500); do printf '%*s\n' $((i % 300)) "$i" >"$T/bs/small/d/f$i" || exit 99; done
+for i in 1 2 3; do head -c $((4 << 20)) /dev/urandom >"$T/bs/large/f$i" || exit 99; done
+for k in small:1024 large:4096; do
+	d=${k%:*} want=${k#*:}
+	oci_from "$T/bs" "$d" "$T/bs/$d-oci" && cp -a "$T/bs/$d-oci" "$T/bs/$d-elsewhere" || exit 99
+	"$V" image "$T/bs/$d-oci" -o "$T/bs/$d-1" >/dev/null && sleep 1.1 &&
+		(cd "$T/bs" && umask 077 && "$V" image "$d-elsewhere" -o "$d-2" >/dev/null) || exit 99
+	check "ext4: $d files: $want-byte blocks on both builds" \
+		same "$(ext4_block "$T/bs/$d-1/rootfs.img") $(ext4_block "$T/bs/$d-2/rootfs.img")" "$want $want"
+	check "ext4: $d files: same bytes on both builds" cmp -s "$T/bs/$d-1/rootfs.img" "$T/bs/$d-2/rootfs.img"
+	fsck "$T/bs/$d-1/rootfs.img" "$d files ($want-byte blocks)"
+done
 
 # A directory has no "created": without SOURCE_DATE_EPOCH the build time is
 # 0, and so is every time in the image, superblocks included.

@@ -315,7 +315,11 @@ static int make_image(struct image_run *r, const char *img)
 	if (strcmp(r->o.format, "erofs") == 0)
 		return make_erofs(r, img);
 	r->step = "ext4";
-	return image_ext4_write(r->st.root, img, r->epoch, r->where, sizeof(r->where));
+	/* dm-verity's device has 4096-byte logical blocks, and ext4 will not
+	 * mount with blocks smaller than its device's */
+	return image_ext4_write_blocks(r->st.root, img, r->epoch,
+				       r->o.verity ? IMG_EXT4_BLOCK_MAX : IMG_EXT4_BLOCK_MIN, r->where,
+				       sizeof(r->where));
 }
 
 /* The boot components, with the command line vouch launch boots this
