@@ -83,23 +83,12 @@ static bool out_of_room(errcode_t err)
 
 /* ---- the file system ---- */
 
-/* The system's, of the e2fsprogs whose libext2fs this links (and a user's
- * PATH often lacks /usr/sbin); else whichever PATH finds. */
-static char *mke2fs_exe(void)
-{
-	static char *const exes[] = { "/usr/sbin/mke2fs", "/sbin/mke2fs" };
-
-	for (size_t i = 0; i < sizeof(exes) / sizeof(exes[0]); i++)
-		if (access(exes[i], X_OK) == 0)
-			return exes[i];
-	return "mke2fs";
-}
-
 /* The empty file system, from mke2fs with nothing left to the host. */
 static int run_mke2fs(const char *img, const struct ext4_shape *sh, int64_t epoch)
 {
-	char conf[PATH_MAX], text[sizeof(mke2fs_conf) + 8], bs[12], nb[24], ni[24], now[24];
-	char *argv[] = { mke2fs_exe(), "-q", "-F", "-t", "ext4", "-T", "default", "-b", bs, "-I", "256",
+	char conf[PATH_MAX], text[sizeof(mke2fs_conf) + 8], bs[12], nb[24], ni[24], now[24], exe[64];
+	/* the system's mke2fs: the e2fsprogs whose libext2fs this links */
+	char *argv[] = { (char *)proc_sbin("mke2fs", exe, sizeof(exe)), "-q", "-F", "-t", "ext4", "-T", "default", "-b", bs, "-I", "256",
 			 "-m", "0", "-N", ni, "-O", FS_FEATURES, "-U", FS_UUID, "-E",
 			 "hash_seed=" HASH_SEED ",root_owner=0:0,lazy_itable_init=0,nodiscard",
 			 "-L", FS_LABEL, (char *)img, nb, NULL };

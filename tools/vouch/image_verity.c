@@ -38,8 +38,8 @@ static int unhex(const uint8_t *s, size_t n, uint8_t *out)
 
 int image_verity(const char *img, const char *work, uint64_t *ret_offset, uint8_t root[32])
 {
-	char blocks[40], offset[40], hashfile[4096], hf_arg[4120];
-	char *argv[] = { "veritysetup", "format", "--no-superblock", "--salt=-", "--hash=sha256",
+	char blocks[40], offset[40], hashfile[4096], hf_arg[4120], exe[64];
+	char *argv[] = { (char *)proc_sbin("veritysetup", exe, sizeof(exe)), "format", "--no-superblock", "--salt=-", "--hash=sha256",
 			 "--format=1", "--data-block-size=4096", "--hash-block-size=4096", blocks,
 			 offset, hf_arg, (char *)img, (char *)img, NULL };
 	uint8_t *hex = NULL;

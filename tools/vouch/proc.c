@@ -207,3 +207,13 @@ int copy_tree(const char *from, const char *to)
 
 	return proc_run(argv, NULL, frame_now_ms() + 60000);
 }
+
+const char *proc_sbin(const char *name, char *buf, size_t cap)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (pathf(buf, cap, "%s/%s", dirs[i], name) == 0 && access(buf, X_OK) == 0)
+			return buf;
+	return name;
+}

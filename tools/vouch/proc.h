@@ -19,6 +19,9 @@ int proc_wait(pid_t pid, int64_t deadline_ms);
 /* Runs argv to completion: 0 when it exited 0, else -1. */
 int proc_run(char *const argv[], const char *log_path, int64_t deadline_ms);
 void proc_kill(pid_t pid);
+/* A system tool (mke2fs, veritysetup): /usr/sbin/NAME or /sbin/NAME when
+ * there (a user's PATH often lacks them), else NAME for PATH to find. */
+const char *proc_sbin(const char *name, char *buf, size_t cap);
 
 /* snprintf that fails (MB_E_PATH) instead of truncating. */
 int pathf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
