@@ -132,6 +132,10 @@ static void put_statement(FILE *f, const struct hv_verdict *v, const struct atte
 	put_descriptor(f, "kernel", v->kernel_digest);
 	fputc(',', f);
 	put_descriptor(f, "initramfs", v->initramfs_digest);
+	if (v->has_verity) { /* the root hash every block read was checked against */
+		fputc(',', f);
+		put_descriptor(f, "rootfs.img.dm-verity-root", v->verity_root);
+	}
 	if (info && info->has_manifest) {
 		fputc(',', f);
 		put_descriptor(f, "manifest", info->manifest_digest);

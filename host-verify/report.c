@@ -441,6 +441,8 @@ static void json_digests(FILE *out, const struct hv_verdict *v)
 	put_hex_field(out, "pcr_digest", v->pcr_digest, 32, false);
 	put_hex_field(out, "runspec", v->runspec_digest, 32, false);
 	put_hex_field(out, "image", v->image_digest, 32, false);
+	if (v->has_verity) /* what the run's reads were checked against */
+		put_hex_field(out, "verity_root", v->verity_root, 32, false);
 	put_hex_field(out, "agent", v->agent_digest, 32, false);
 	put_hex_field(out, "harness", v->harness_digest, 32, false);
 	put_hex_field(out, "kernel", v->kernel_digest, 32, false);

@@ -618,6 +618,8 @@ static void copy_digests(struct ctx *c)
 	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
 
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
+	c->v->has_verity = c->m->has_verity;
+	memcpy(c->v->verity_root, c->m->verity_root, 32);
 	if (a)
 		memcpy(c->v->agent_digest, a->digest, 32);
 	if (h)

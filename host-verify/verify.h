@@ -106,6 +106,8 @@ struct hv_verdict {
 	uint8_t pcr_digest[32];
 	uint8_t runspec_digest[32];
 	uint8_t image_digest[32];
+	bool has_verity;            /* the root was read through dm-verity */
+	uint8_t verity_root[32];    /* ... checked block by block against this */
 	uint8_t agent_digest[32], harness_digest[32];
 	uint8_t kernel_digest[32], initramfs_digest[32];
 };

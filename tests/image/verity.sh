@@ -62,6 +62,16 @@ rc=$?
 sed 's/^/# /' "$T/run.out"
 check "vouch run on the ext4 verity image: PASSED" sh -c "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$T/run.out'"
 
+check "report.json and the signed statement name the verity root the reads were checked against" \
+	"$PY" - "$T/run" "$(jget "$T/ext4-v1/manifest.json" verity_root)" <<'PY'
+import base64, json, sys
+out, root = sys.argv[1], sys.argv[2]
+assert json.load(open(out + "/report.json"))["digests"]["verity_root"] == root
+st = json.loads(base64.b64decode(json.load(open(out + "/attestation.dsse.json"))["payload"]))
+conf = {c["name"]: c["digest"]["sha256"] for c in st["predicate"]["configuration"]}
+assert conf["rootfs.img.dm-verity-root"] == root, conf
+PY
+
 # vouch predict from the manifest alone (and the run spec) gives the PCR
 # values the run's event logs replay to: 8, 9 (the verity root), 11, 12,
 # and 13 up to the separator
@@ -92,5 +102,5 @@ rc=$?
 sed 's/^/# /' "$T/bad.out"
 check "a changed byte in the agent's file: not passed, an I/O error where it was read" sh -c \
 	"[ $rc -ne 0 ] && ! grep -q 'verdict: PASSED' '$T/bad.out' && grep -q 'input/output error' '$T/bad.out' &&
-	 grep -aq 'verity: .*corrupted' '$T/bad/console.log'"
+	 grep -aq 'verity: .*corrupted' '$T/bad/console.log' && grep -q 'do not match the pinned' '$T/bad.out'"
 finish

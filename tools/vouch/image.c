@@ -41,7 +41,7 @@ struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
 	const char *format; /* "ext4" or "erofs" */
 	bool verity;        /* append a dm-verity hash tree, pin its root */
-	bool tpm_device;
+	bool tpm_device, tpm_set, vmm_set;
 	enum vmm vmm;
 };
 
@@ -62,9 +62,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--verity] [--agent PATH]\n"
 			"                   [--harness PATH] [--kernel K --initrd I\n"
-			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n"
-			"  (--cmdline cannot be given with --verity: the command line must carry the\n"
-			"   root hash this run computes)\n");
+			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n");
 	return EXIT_USAGE;
 }
 
@@ -92,24 +90,41 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'c': o->cmdline = optarg; break;
 		case 'V': o->verity = true; break;
 		case 'f':
-			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0)
+			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0) {
+				fprintf(stderr, "vouch image: --format %s: ext4 or erofs\n", optarg);
 				return -1;
+			}
 			o->format = optarg;
 			break;
 		case 't':
 			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
 				return -1;
 			o->tpm_device = strcmp(optarg, "device") == 0;
+			o->tpm_set = true;
 			break;
 		case 'v':
 			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
 				return -1;
 			o->vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
+			o->vmm_set = true;
 			break;
 		default: return -1;
 		}
 	}
-	if (optind != argc - 1 || !o->out || (o->verity && o->cmdline))
+	if (o->verity && o->cmdline) {
+		fprintf(stderr, "vouch image: --cmdline with --verity: the command line must carry the root\n"
+				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
+		return -1;
+	}
+	if ((o->cmdline || o->tpm_set || o->vmm_set) && !o->kernel) {
+		fprintf(stderr, "vouch image: --cmdline, --tpm and --vmm pin the boot: give --kernel and --initrd\n");
+		return -1;
+	}
+	if (!o->kernel != !o->initrd) {
+		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
+		return -1;
+	}
+	if (optind != argc - 1 || !o->out)
 		return -1;
 	o->src = argv[optind];
 	return 0;
@@ -284,6 +299,10 @@ static int measure_trees(struct image_run *r)
 		e = image_manifest_tree(&r->m, r->st.root, names[i], p ? p : dflt);
 		if (e < 0 && !(e == IMG_E_TREE && !p))
 			return e;
+		if (e < 0) /* fine for the image; a run needs both trees pinned */
+			fprintf(stderr, "vouch image: no %s tree pinned (%s is not in the image): vouch run\n"
+					"  needs one; give --%s PATH or the image label %s\n",
+				names[i], dflt, names[i], label);
 	}
 	r->where[0] = 0;
 	return 0;
@@ -331,6 +350,11 @@ static int boot_components(struct image_run *r)
 	int e;
 
 	r->step = "boot components";
+	for (const char *f = r->o.kernel; f; f = f == r->o.kernel ? r->o.initrd : NULL)
+		if (access(f, R_OK) < 0) {
+			snprintf(r->where, sizeof(r->where), "%s", f);
+			return MB_E_IO;
+		}
 	if (r->o.kernel && !r->o.cmdline) {
 		memcpy(v.root, r->m.verity_root, sizeof(v.root));
 		v.offset = r->m.verity_offset;
@@ -419,7 +443,7 @@ static void cleanup(struct image_run *r, int e)
 int image_main(int argc, char **argv)
 {
 	struct image_run *r = calloc(1, sizeof(*r));
-	int e;
+	int e, err;
 
 	if (!r)
 		return EXIT_FAILED;
@@ -429,11 +453,14 @@ int image_main(int argc, char **argv)
 		free(r);
 		return usage();
 	}
+	errno = 0;
 	if ((e = maybe_fakeroot(argc, argv)) == 0)
 		e = build(r);
+	err = errno; /* what an I/O failure was, before anything else runs */
 	if (e < 0)
 		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
-			r->where[0] ? ": " : "", r->where, img_strerror(e), img_errname(e));
+			r->where[0] ? ": " : "", r->where,
+			e == MB_E_IO && err ? strerror(err) : img_strerror(e), img_errname(e));
 	else
 		printf("%s/rootfs.img  %s%s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
 		       r->m.has_verity ? " + dm-verity" : "", (unsigned long long)r->m.image_size,

@@ -4,6 +4,7 @@
  *   vouch tree-digest [--root DIR] PATH...
  *   vouch version
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,10 +65,19 @@ static int cmd_tree_digest(int argc, char **argv)
 	for (; i < argc; i++) {
 		struct tree_stats st;
 		uint8_t d[32];
-		int e = tree_digest(dirfd, argv[i], d, &st);
+		/* with --root, an absolute path is inside the root, as in a manifest */
+		const char *p = argv[i];
+		int e;
 
+		while (dirfd != AT_FDCWD && p[0] == '/' && p[1])
+			p++;
+		if (dirfd != AT_FDCWD && strcmp(p, "/") == 0)
+			p = ".";
+		errno = 0;
+		e = tree_digest(dirfd, p, d, &st);
 		if (e < 0) {
-			fprintf(stderr, "vouch: %s: %s\n", argv[i], mb_strerror(e));
+			fprintf(stderr, "vouch: %s: %s\n", argv[i],
+				e == MB_E_IO && errno ? strerror(errno) : mb_strerror(e));
 			rc = EXIT_INTERNAL;
 			continue;
 		}

@@ -20,8 +20,11 @@
 #include "manifest_cmd.h"
 #include "proc.h"
 
+/* 64 lowercase hex digits, "sha256:" before them allowed (manifest.json) */
 static int parse_hex32(const char *s, uint8_t out[32])
 {
+	if (strncmp(s, "sha256:", 7) == 0)
+		s += 7;
 	if (strlen(s) != 64)
 		return -1;
 	for (int i = 0; i < 32; i++) {
@@ -88,7 +91,7 @@ int cmd_manifest(int argc, char **argv)
 		case 'T': device = strcmp(optarg, "device") == 0; break;
 		case 'V':
 			if (parse_hex32(optarg, m.verity_root) < 0) {
-				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits\n");
+				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits (\"sha256:\" before them allowed)\n");
 				return 64;
 			}
 			m.has_verity = true;

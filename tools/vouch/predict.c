@@ -73,7 +73,7 @@ int cmd_predict(int argc, char **argv)
 	    (e = sha256_buf(zero4, sizeof(zero4), d)) < 0 || (e = pcr_extend(&bank, PCR_SESSION, d)) < 0)
 		goto out;
 	print_pcr("kernel, initramfs, command line", PCR_BOOT, bank.v[PCR_BOOT]);
-	print_pcr("root image", PCR_ROOT, bank.v[PCR_ROOT]);
+	print_pcr(m->has_verity ? "verity root hash" : "root image", PCR_ROOT, bank.v[PCR_ROOT]);
 	if (rpath) {
 		if ((e = file_read_all(rpath, &buf, &n, MAX_RUNSPEC_BYTES)) < 0 || (e = sha256_buf(buf, n, d)) < 0 ||
 		    (e = pcr_extend(&bank, PCR_RUNSPEC, d)) < 0)

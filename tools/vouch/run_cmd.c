@@ -3,6 +3,7 @@
  * vouch launch and vouch run: one attested run, judged at its end when a
  * manifest is at hand.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -39,6 +40,23 @@ const char *cli_cache_root(char *buf, size_t cap)
 	return buf;
 }
 
+/* The guest's console is no evidence, but when its kernel refused blocks
+ * of a verity root the user should hear why the run failed. */
+static void verity_hint(const struct launch_opts *o)
+{
+	char path[PATH_MAX];
+	uint8_t *log = NULL;
+	size_t n;
+
+	if (!o->verity || !o->out_dir || pathf(path, sizeof(path), "%s/console.log", o->out_dir) < 0 ||
+	    file_read_all(path, &log, &n, 16u << 20) < 0)
+		return;
+	if (memmem(log, n, "device-mapper: verity", 21) && memmem(log, n, " is corrupted", 13))
+		printf("the guest's kernel refused blocks of the root image that do not match the pinned\n"
+		       "verity root (see %s): the image file changed after it was built\n", path);
+	free(log);
+}
+
 static void print_result(const struct launch_opts *o, const struct launch_result *res)
 {
 	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
@@ -54,6 +72,7 @@ static void print_result(const struct launch_opts *o, const struct launch_result
 				       (double)res->phase_ns[p] / 1e6);
 		putchar('\n');
 	}
+	verity_hint(o);
 }
 
 /* The run judged at its end, as host-verify would judge its bundle, with
@@ -97,8 +116,13 @@ static int load_manifest(const char *who, const char *path, struct manifest *m)
 	size_t n;
 	int e;
 
+	errno = 0;
 	if ((e = file_read_all(path, &buf, &n, MAX_MANIFEST_BYTES)) == 0)
 		e = manifest_decode(buf, n, m);
+	else if (e == MB_E_IO && errno) {
+		fprintf(stderr, "vouch %s: %s: %s\n", who, path, strerror(errno));
+		return e;
+	}
 	free(buf);
 	if (e < 0)
 		fprintf(stderr, "vouch %s: %s: %s\n", who, path, mb_strerror(e));
@@ -175,7 +199,13 @@ int cmd_launch(int argc, char **argv)
 		case 'k': o.kernel = optarg; break;
 		case 'i': o.initrd = optarg; break;
 		case 'r': o.rootfs = optarg; break;
-		case 'F': o.rootfstype = fstype = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0) {
+				fprintf(stderr, "vouch launch: --fstype %s: ext4 or erofs\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.rootfstype = fstype = optarg;
+			break;
 		case 'o': o.out_dir = optarg; break;
 		case 'M': manifest = optarg; break;
 		case 'P' + 256: o.print_vmm_config = true; break;
@@ -317,8 +347,12 @@ static int runspec_from_manifest(const struct manifest *m, struct runspec *rs, i
 	const struct manifest_tree *a = manifest_find_tree(m, "agent");
 	const struct manifest_tree *h = manifest_find_tree(m, "harness");
 
-	if (!a || !h)
-		return -1;
+	if (!a || !h) {
+		fprintf(stderr, "vouch run: the manifest pins no %s tree: make the image with --agent PATH and\n"
+				"  --harness PATH (or org.vouch.agent/org.vouch.harness labels, or /opt/agent and\n"
+				"  /opt/harness in the image)\n", !a ? "agent" : "harness");
+		return -2;
+	}
 	rs->agent_path = a->path;
 	rs->harness_path = h->path;
 	if (argc > 0) {
@@ -425,7 +459,9 @@ int cmd_run(int argc, char **argv)
 	if ((o.verity = manifest_verity(&m, &verity)) != NULL ? size_matches(rootfs, m.image_size) < 0
 							      : pin_matches(rootfs, m.image_digest, "root image") < 0)
 		return EXIT_USAGE;
-	if (runspec_from_manifest(&m, &rs, argc - optind, argv + optind) < 0) {
+	if ((e = runspec_from_manifest(&m, &rs, argc - optind, argv + optind)) == -2)
+		return EXIT_USAGE;
+	if (e < 0) {
 		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or the\n"
 				"  image's User is not numeric (uid[:gid] or root; names are not looked up)\n");
 		return EXIT_USAGE;
