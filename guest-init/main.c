@@ -58,6 +58,7 @@ static __attribute__((noreturn)) void close_session(int end_reason)
 	struct cb_wr w;
 	size_t n;
 
+	GI_CHECK("recording", gi_emit_phase(PHASE_QUOTE));
 	GI_CHECK("ending the record", gi_emit(&end));
 	GI_CHECK("extending the chain head",
 		 gi_tpm_extend(PCR_SESSION, EV_EVENT_TAG, G.chain.head, "vouch.chain-head"));

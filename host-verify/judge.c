@@ -151,7 +151,7 @@ static void print_verdict(const struct hv_verdict *v)
 		printf("  the harness bailed out (TAP \"Bail out!\")\n");
 	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)
 		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->ntests);
-	if (v->tap_plan < 0 && v->ntests == 0)
+	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != HV_EXIT_REJECTED)
 		printf("  no TAP test points: the verdict rests on the harness's exit status alone\n");
 }
 

@@ -113,7 +113,7 @@ const char *const launch_phase_names[] = {
 	[PHASE_MOUNTED] = "mounted", [PHASE_CHANNEL] = "channel open", [PHASE_TPM] = "TPM open",
 	[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "AK created",
 	[PHASE_ACTIVATED] = "AK activated against the pinned EK", [PHASE_HARNESS_START] = "harness started",
-	[PHASE_HARNESS_END] = "harness ended", [PHASE_QUOTE] = "quote",
+	[PHASE_HARNESS_END] = "harness ended", [PHASE_QUOTE] = "quoting",
 };
 
 /* ---- platform measurements ---- */
