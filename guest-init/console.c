@@ -64,6 +64,8 @@ void gi_die(const char *what, int err)
 			struct record end = { .kind = REC_END, .time_ns = gi_now_ns(),
 					      .u.end.reason = END_FATAL };
 
+			if (gi_verity_corrupted() > 0)
+				(void)!gi_emit_phase(PHASE_ROOT_CORRUPT);
 			(void)!gi_emit(&end);
 		}
 		(void)!frame_write(G.chan_fd, FRAME_ERROR, msg, strlen(msg));

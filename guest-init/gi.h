@@ -66,6 +66,8 @@ int gi_parse_cmdline(struct gi_config *cfg);
 
 /* verity.c: a dm-verity device over dev from "BLOCKS:ROOT"; its node in out */
 int gi_verity_open(const char *dev, const char *spec, char *out, size_t cap);
+/* 1 once the verity root has refused a block; 0 if not (or no verity) */
+int gi_verity_corrupted(void);
 
 /* channel.c */
 int gi_channel_open(const char *spec, int64_t deadline_ms);

@@ -58,6 +58,10 @@ static __attribute__((noreturn)) void close_session(int end_reason)
 	struct cb_wr w;
 	size_t n;
 
+	/* blocks of the root that did not match the pinned root hash were
+	 * refused; say so in the chain, where the verifier sees it */
+	if (gi_verity_corrupted() > 0)
+		GI_CHECK("recording", gi_emit_phase(PHASE_ROOT_CORRUPT));
 	GI_CHECK("recording", gi_emit_phase(PHASE_QUOTE));
 	GI_CHECK("ending the record", gi_emit(&end));
 	GI_CHECK("extending the chain head",

@@ -64,6 +64,36 @@ static void dm_init(struct dm_ioctl *io, size_t size, unsigned flags)
 	snprintf(io->name, sizeof(io->name), "%s", VERITY_NAME);
 }
 
+/* 1 when the verity target has refused a block (its status says 'C'),
+ * 0 when not or when the root is not read through verity, <0 on error. */
+int gi_verity_corrupted(void)
+{
+	struct {
+		struct dm_ioctl io;
+		char data[512];
+	} st;
+	const struct dm_target_spec *t;
+	int ctl, e = 0;
+
+	if (!G.cfg.verity[0])
+		return 0;
+	if ((ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	memset(&st, 0, sizeof(st));
+	dm_init(&st.io, sizeof(st), 0); /* no STATUS_TABLE flag: the info status */
+	if (ioctl(ctl, DM_TABLE_STATUS, &st) < 0)
+		e = -errno;
+	close(ctl);
+	if (e < 0)
+		return e;
+	if (st.io.target_count != 1 || (st.io.flags & DM_BUFFER_FULL_FLAG) ||
+	    st.io.data_start + sizeof(*t) + 1 > sizeof(st))
+		return -EPROTO;
+	t = (const struct dm_target_spec *)((const char *)&st + st.io.data_start);
+	/* verity's info status is one letter: V (verified so far) or C */
+	return ((const char *)(t + 1))[0] == 'C';
+}
+
 int gi_verity_open(const char *dev, const char *spec, char *out, size_t cap)
 {
 	struct {

@@ -459,6 +459,7 @@ static void json_timeline(FILE *out, const struct hv_verdict *v)
 		[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "ak-created",
 		[PHASE_ACTIVATED] = "activated", [PHASE_HARNESS_START] = "harness-start",
 		[PHASE_HARNESS_END] = "harness-end", [PHASE_QUOTE] = "quote",
+		[PHASE_ROOT_CORRUPT] = "root-corrupt",
 	};
 
 	fputs("  \"timeline\": {", out);

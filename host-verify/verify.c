@@ -306,6 +306,9 @@ static void note_record(struct ctx *c, const struct record *rec)
 	switch (rec->kind) {
 	case REC_PHASE:
 		v->phase_ns[rec->u.phase.phase] = rec->time_ns;
+		if (rec->u.phase.phase == PHASE_ROOT_CORRUPT)
+			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
+					       "not match the pinned verity root");
 		break;
 	case REC_STDOUT:
 		v->stdout_bytes += rec->u.chunk.n;

@@ -40,7 +40,8 @@ enum record_phase {
 	PHASE_HARNESS_START = 7,
 	PHASE_HARNESS_END = 8,
 	PHASE_QUOTE = 9,
-	PHASE_MAX_ = 9,
+	PHASE_ROOT_CORRUPT = 10, /* the verity root refused blocks that did not match */
+	PHASE_MAX_ = 10,
 };
 
 enum record_directive { DIRECTIVE_NONE = 0, DIRECTIVE_SKIP = 1, DIRECTIVE_TODO = 2 };

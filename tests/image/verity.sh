@@ -54,6 +54,9 @@ check "--verity with --cmdline: refused (the command line must name the root)" t
 
 if ! command -v qemu-system-x86_64 >/dev/null || ! command -v swtpm >/dev/null; then
 	skip "vouch run on the verity image" "needs qemu-system-x86_64 and swtpm"
+	skip "the verity root in report.json and the statement" "needs qemu-system-x86_64 and swtpm"
+	skip "vouch predict against a verity run" "needs qemu-system-x86_64 and swtpm"
+	skip "a changed byte in busybox" "needs qemu-system-x86_64 and swtpm"
 	skip "a changed byte in the agent's file" "needs qemu-system-x86_64 and swtpm"
 	finish
 fi
@@ -90,6 +93,24 @@ PY
 check "vouch predict equals the replayed event logs of the verity run (PCRs 8, 9, 11, 12, 13)" \
 	sh -c "awk '{print \$1, \$2}' '$T/predict' | diff - '$T/replay' >&2"
 
+# one byte of the shell the harness runs (busybox, outside the measured
+# trees), changed after the build: the harness cannot run it, and
+# guest-init, seeing the verity device refused blocks, records so in the
+# chain: rejected as another root image, with the quote
+cp "$T/ext4-v1/rootfs.img" "$T/ext4-v1/pristine.img"
+off=$("$PY" -c "
+d = open('$T/ext4-v1/rootfs.img', 'rb').read(); a = open('/bin/busybox', 'rb').read()[64:192]
+i = d.find(a); assert i > 0 and d.find(a, i + 1) < 0; print(i)") ||
+	{ echo "Bail out! busybox not found in the image"; exit 99; }
+printf 'Z' | dd of="$T/ext4-v1/rootfs.img" bs=1 seek="$off" conv=notrunc 2>/dev/null
+"$V" run --image "$T/ext4-v1" --kernel "$kernel" --initrd "$initrd" -o "$T/sh" --quiet >"$T/sh.out" 2>&1
+rc=$?
+sed 's/^/# /' "$T/sh.out"
+check "a changed byte in busybox: rejected (pin-rootfs: verity refused blocks), quoted, tests kept" sh -c \
+	"[ $rc -eq 2 ] && grep -q 'verdict: REJECTED' '$T/sh.out' && grep -q 'pin-rootfs: .*refused blocks' '$T/sh.out' &&
+	 ! grep -q 'quote-missing' '$T/sh.out' && [ -s '$T/sh/evidence.cbor' ]"
+cp "$T/ext4-v1/pristine.img" "$T/ext4-v1/rootfs.img"
+
 # one byte of the agent's file, changed after the build: vouch run does
 # not read the image (same size), the guest's kernel refuses the block
 off=$("$PY" -c "
@@ -102,5 +123,6 @@ rc=$?
 sed 's/^/# /' "$T/bad.out"
 check "a changed byte in the agent's file: not passed, an I/O error where it was read" sh -c \
 	"[ $rc -ne 0 ] && ! grep -q 'verdict: PASSED' '$T/bad.out' && grep -q 'input/output error' '$T/bad.out' &&
-	 grep -aq 'verity: .*corrupted' '$T/bad/console.log' && grep -q 'do not match the pinned' '$T/bad.out'"
+	 grep -aq 'verity: .*corrupted' '$T/bad/console.log' && grep -q 'do not match the pinned' '$T/bad.out' &&
+	 grep -q 'pin-rootfs' '$T/bad.out'"
 finish

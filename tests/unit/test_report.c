@@ -347,7 +347,7 @@ static const char check_py[] =
 	"assert j['reasons'][0]['code'] == 11 and j['reasons'][0]['detail'] == want[1]\n"
 	"assert len(j['tests']) == j['counts']['tests']\n"
 	"assert list(j['timeline']) == ['mounted', 'channel', 'tpm', 'measured', 'ak-created',\n"
-	"    'activated', 'harness-start', 'harness-end', 'quote']\n"
+	"    'activated', 'harness-start', 'harness-end', 'quote', 'root-corrupt']\n"
 	"assert len(j['digests']) == 8\n"
 	"assert j['bundle'] == 'b\\ufffd.cbor', j['bundle']\n"
 	"assert d.getElementsByTagName('testsuite')[0].getAttribute('name') == 'suite <&>'\n";

@@ -314,7 +314,7 @@ def bad_records(o):
     a("record-kind-zero.cbor", "record", "MB_E_KIND", M(put(ph, 3, U(0))))
     a("record-kind-ten.cbor", "record", "MB_E_KIND", M(put(ph, 3, U(10))))
     a("record-phase-zero.cbor", "record", "MB_E_RANGE", M(record(1, phase(0))))
-    a("record-phase-ten.cbor", "record", "MB_E_RANGE", M(record(1, phase(10))))
+    a("record-phase-eleven.cbor", "record", "MB_E_RANGE", M(record(1, phase(11))))
     a("record-prev-short.cbor", "record", "MB_E_LENGTH", M(put(ph, 1, B(PREV0[:31]))))
     a("record-prev-long.cbor", "record", "MB_E_LENGTH", M(put(ph, 1, B(PREV0 + b"\x00"))))
     a("record-seq-past-limit.cbor", "record", "MB_E_RANGE", M(put(ph, 0, U(1000000))))
@@ -362,7 +362,7 @@ def bad_chain(o):
     a("chain-starts-at-one.cborseq", "chain", "MB_E_SEQUENCE",
       b"".join(seal(bodies, seqs=list(range(1, len(bodies) + 1)))))
     a("chain-bad-record.cborseq", "chain", "MB_E_RANGE",
-      b"".join(recs[:3] + seal(bodies[:3] + [(1, phase(10))])[3:]))
+      b"".join(recs[:3] + seal(bodies[:3] + [(1, phase(11))])[3:]))
 
 
 def bad_evlog(o, runspec_digest, head):

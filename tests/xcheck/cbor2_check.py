@@ -200,7 +200,7 @@ def strings(v, lo, hi, what):
 
 def body_phase(b):
     fields(b, {0}, what="phase body")
-    uint(b[0], 1, 9, "phase")
+    uint(b[0], 1, 10, "phase")
 
 
 def body_chunk(b):

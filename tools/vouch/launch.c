@@ -114,6 +114,7 @@ const char *const launch_phase_names[] = {
 	[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "AK created",
 	[PHASE_ACTIVATED] = "AK activated against the pinned EK", [PHASE_HARNESS_START] = "harness started",
 	[PHASE_HARNESS_END] = "harness ended", [PHASE_QUOTE] = "quoting",
+	[PHASE_ROOT_CORRUPT] = "root image blocks refused by verity",
 };
 
 /* ---- platform measurements ---- */
