@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# What vouch image (and its neighbours) tell a user who got something
+# wrong: each mistake gets its own words and exit 64 (usage) or 1, and
+# nothing is left behind.
+set -u
+cd "$(dirname "$0")/../.." || exit 99
+. tests/image/common.bash
+need "$PY" mke2fs
+
+mkdir -p "$T/d/t" && printf '#!/bin/sh\necho ok\n' >"$T/d/t/hello" && chmod 755 "$T/d/t/hello" || exit 99
+said() { # RC WANT_RC PATTERN FILE
+	[ "$1" -eq "$2" ] && grep -q -- "$3" "$4" || { sed 's/^/# /' "$4"; return 1; }
+}
+
+"$V" image "$T/d" -o "$T/o1" --format squashfs 2>"$T/e1"
+check "--format squashfs: 64, the format named" said $? 64 '--format squashfs: ext4 or erofs' "$T/e1"
+"$V" image "$T/d" -o "$T/o2" --cmdline console=ttyS0 2>"$T/e2"
+check "--cmdline without --kernel: 64, says what it needs" said $? 64 'give --kernel and --initrd' "$T/e2"
+"$V" image "$T/d" -o "$T/o3" --kernel /boot/none 2>"$T/e3"
+check "--kernel without --initrd: 64" said $? 64 '--kernel and --initrd go together' "$T/e3"
+"$V" image "$T/d" -o "$T/o4" --verity --kernel /k --initrd /i --cmdline x 2>"$T/e4"
+check "--verity with --cmdline: 64, says why" said $? 64 'must carry the root' "$T/e4"
+"$V" image "$T/nowhere" -o "$T/o5" 2>"$T/e5"
+check "a source that does not exist: 1, 'No such file or directory'" said $? 1 'No such file or directory' "$T/e5"
+"$V" image "$T/d" -o "$T/o6" --kernel "$T/none" --initrd "$T/none" 2>"$T/e6"
+check "a kernel that does not exist: 1, the path named" said $? 1 "boot components: $T/none: No such file" "$T/e6"
+check "nothing left behind by the refusals" sh -c "! ls -d '$T'/o[1-6] 2>/dev/null"
+
+"$V" image "$T/d" -o "$T/o7" >"$T/out7" 2>"$T/e7"
+rc=$?
+check "no /opt/agent or /opt/harness: built, with a warning naming --agent and --harness" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'no agent tree pinned' '$T/e7' && grep -q -- '--harness PATH' '$T/e7' &&
+	       [ -s '$T/o7/rootfs.img' ]"
+"$V" image "$T/d" -o "$T/o8" --agent /t --harness /t >"$T/out8" 2>"$T/e8"
+check "with --agent and --harness: no warning" sh -c "[ $? -eq 0 ] && [ ! -s '$T/e8' ]"
+
+# tree-digest --root: an absolute path is inside the root, not the host's
+inside=$("$V" tree-digest --root "$T/d" /t | cut -c1-64)
+relative=$("$V" tree-digest --root "$T/d" t | cut -c1-64)
+check "tree-digest --root DIR /t is DIR's t" same "$inside" "$relative"
+check "... and equals the manifest's pin" grep -q "sha256:$inside" "$T/o8/manifest.json"
+"$V" tree-digest --root "$T/d" /nowhere 2>"$T/e9"
+check "tree-digest of a missing path: 'No such file or directory'" said $? 70 'No such file or directory' "$T/e9"
+finish
