@@ -9,15 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
 need qemu-system-x86_64 swtpm mke2fs
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
-	{ echo "1..0 # SKIP needs busybox-static"; exit 77; }
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
-for f in "$initrd" "$B/guest/guest-probe" "$B/bin/host-verify"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
+boot_parts
 
 samples/oci/mksample "$T/oci" "$B/guest/guest-probe" >/dev/null || exit 99
 check "vouch image with --kernel and --initrd" sh -c "'$V' image '$T/oci' -o '$T/img' --kernel '$kernel' --initrd '$initrd' >/dev/null"

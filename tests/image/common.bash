@@ -65,3 +65,17 @@ i = json.load(open(p))
 i["manifests"][0]["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
 json.dump(i, open(p, "w"))' "$3"
 }
+
+# boot_parts: the sample's busybox-static, the pinned kernel (built once,
+# then cached) and the guest's parts; sets kernel and initrd
+boot_parts() {
+	[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
+		{ echo "1..0 # SKIP needs busybox-static"; exit 77; }
+	mkdir -p "$B/test-logs"
+	kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
+		{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
+	initrd=$B/guest/initramfs.cpio
+	for f in "$initrd" "$B/guest/guest-probe" "$B/bin/host-verify"; do
+		[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
+	done
+}

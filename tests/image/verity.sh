@@ -14,12 +14,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
 need "$PY" veritysetup mke2fs mkfs.erofs
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
-	{ echo "1..0 # SKIP needs busybox-static"; exit 77; }
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+boot_parts
 samples/oci/mksample "$T/oci" "$B/guest/guest-probe" >/dev/null || exit 99
 jget() { "$PY" -c 'import json,sys; v=json.load(open(sys.argv[1]))["image"].get(sys.argv[2], ""); print(v[7:] if isinstance(v, str) and v.startswith("sha256:") else v)' "$1" "$2"; }
 
@@ -97,30 +92,34 @@ check "vouch predict equals the replayed event logs of the verity run (PCRs 8, 9
 # trees), changed after the build: the harness cannot run it, and
 # guest-init, seeing the verity device refused blocks, records so in the
 # chain: rejected as another root image, with the quote
-cp "$T/ext4-v1/rootfs.img" "$T/ext4-v1/pristine.img"
-off=$("$PY" -c "
-d = open('$T/ext4-v1/rootfs.img', 'rb').read(); a = open('/bin/busybox', 'rb').read()[64:192]
-i = d.find(a); assert i > 0 and d.find(a, i + 1) < 0; print(i)") ||
-	{ echo "Bail out! busybox not found in the image"; exit 99; }
-printf 'Z' | dd of="$T/ext4-v1/rootfs.img" bs=1 seek="$off" conv=notrunc 2>/dev/null
-"$V" run --image "$T/ext4-v1" --kernel "$kernel" --initrd "$initrd" -o "$T/sh" --quiet >"$T/sh.out" 2>&1
-rc=$?
-sed 's/^/# /' "$T/sh.out"
+# tampered OUT FILE START: one byte of FILE's bytes START.. (unique in the
+# image) changed in the verity image after the build, then vouch run into
+# $T/OUT ($T/OUT.out); the image is put back afterwards. vouch run does not
+# read the image (same size): the guest's kernel refuses the block.
+tampered() {
+	local off
+	off=$("$PY" -c "
+d = open('$T/ext4-v1/rootfs.img', 'rb').read(); a = open('$2', 'rb').read()[$3:$3 + 128]
+i = d.find(a); assert i > 0 and d.find(a, i + 1) < 0; print(i + 64)") ||
+		{ echo "Bail out! $2 not found in the image"; exit 99; }
+	cp "$T/ext4-v1/rootfs.img" "$T/pristine.img"
+	printf 'Z' | dd of="$T/ext4-v1/rootfs.img" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	"$V" run --image "$T/ext4-v1" --kernel "$kernel" --initrd "$initrd" -o "$T/$1" --quiet >"$T/$1.out" 2>&1
+	rc=$?
+	cp "$T/pristine.img" "$T/ext4-v1/rootfs.img"
+	sed 's/^/# /' "$T/$1.out"
+}
+
+# the shell the harness runs (busybox, outside the measured trees): the
+# harness cannot run it, and guest-init, seeing the verity device refused
+# blocks, records so in the chain: rejected as another root image, quoted
+tampered sh /bin/busybox 64
 check "a changed byte in busybox: rejected (pin-rootfs: verity refused blocks), quoted, tests kept" sh -c \
 	"[ $rc -eq 2 ] && grep -q 'verdict: REJECTED' '$T/sh.out' && grep -q 'pin-rootfs: .*refused blocks' '$T/sh.out' &&
 	 ! grep -q 'quote-missing' '$T/sh.out' && [ -s '$T/sh/evidence.cbor' ]"
-cp "$T/ext4-v1/pristine.img" "$T/ext4-v1/rootfs.img"
 
-# one byte of the agent's file, changed after the build: vouch run does
-# not read the image (same size), the guest's kernel refuses the block
-off=$("$PY" -c "
-d = open('$T/ext4-v1/rootfs.img', 'rb').read(); a = open('samples/calc/agent/calc', 'rb').read()
-i = d.find(a[:64]); assert i > 0 and d.find(a[:64], i + 1) < 0; print(i + 100)") ||
-	{ echo "Bail out! agent not found in the image"; exit 99; }
-printf 'Z' | dd of="$T/ext4-v1/rootfs.img" bs=1 seek="$off" conv=notrunc 2>/dev/null
-"$V" run --image "$T/ext4-v1" --kernel "$kernel" --initrd "$initrd" -o "$T/bad" --quiet >"$T/bad.out" 2>&1
-rc=$?
-sed 's/^/# /' "$T/bad.out"
+# the agent's file: refused when guest-init measures it, before the harness
+tampered bad samples/calc/agent/calc 0
 check "a changed byte in the agent's file: not passed, an I/O error where it was read" sh -c \
 	"[ $rc -ne 0 ] && ! grep -q 'verdict: PASSED' '$T/bad.out' && grep -q 'input/output error' '$T/bad.out' &&
 	 grep -aq 'verity: .*corrupted' '$T/bad/console.log' && grep -q 'do not match the pinned' '$T/bad.out' &&
