@@ -117,6 +117,13 @@ $(B)/bin/host-verify: $(B)/host/host-verify/main.o $(B)/host/libhostverify.a $(B
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ -lsodium -ltss2-mu $(HOST_LIBS)
 
+# vouch itself under ASan+UBSan: the image writers are run on hostile
+# trees by tests/image/sanitized.sh.
+$(B)/asan/bin/vouch: $(VOUCH_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/libhostverify.a $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c -lext2fs -lcom_err
+
 PROGRAMS := $(B)/bin/host-verify $(B)/bin/vouch $(B)/guest/guest-init $(B)/guest/initramfs.cpio $(B)/samples/calc.img
 
 # ---- tests ----
@@ -205,7 +212,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
 
-TEST_PROGRAMS := $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
+TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
 # ---- fuzzing ----
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))

@@ -3,7 +3,7 @@
 # the tree inside an ext4 or erofs image.
 B=${B:-build}
 case $B in /*) ;; *) B=$PWD/$B ;; esac # the tests change folders
-V=$B/bin/vouch
+V=${VOUCH:-$B/bin/vouch} # tests/image/sanitized.sh names a sanitized build
 # Debian's python3 (python3-cbor2), not whatever python3 comes first on PATH
 PY=/usr/bin/python3
 MKOCI="$PY tests/image/mkoci.py"

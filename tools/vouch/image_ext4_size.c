@@ -78,7 +78,8 @@ static int list_sorted(struct ext4_ctx *c, int dfd, char ***ret, size_t *ret_n)
 		free_names(v, n);
 		return e;
 	}
-	qsort(v, n, sizeof(*v), cmp_name);
+	if (n > 1) /* qsort of NULL, even of 0 items, is undefined */
+		qsort(v, n, sizeof(*v), cmp_name);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -130,7 +131,8 @@ static void hardlink_merge(struct ext4_ctx *c)
 {
 	size_t o = 0;
 
-	qsort(c->hl, c->nhl, sizeof(*c->hl), cmp_hl);
+	if (c->nhl > 1)
+		qsort(c->hl, c->nhl, sizeof(*c->hl), cmp_hl);
 	for (size_t i = 0; i < c->nhl; i++) {
 		if (o && cmp_hl(&c->hl[o - 1], &c->hl[i]) == 0) {
 			c->hl[o - 1].names++;

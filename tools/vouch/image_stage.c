@@ -258,7 +258,7 @@ static bool layer_touched(struct stage *s, const char *rel)
 	struct stage_pathset *ps = &s->layer;
 	size_t lo = 0, hi = ps->n, n = strlen(rel);
 
-	if (!ps->sorted) {
+	if (!ps->sorted && ps->n > 1) {
 		qsort(ps->v, ps->n, sizeof(*ps->v), cmp_str);
 		ps->sorted = true;
 	}
