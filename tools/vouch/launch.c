@@ -155,6 +155,8 @@ static int measure_platform(struct run *r)
 	 * is not read here at all */
 	if (o->verity)
 		memcpy(root, o->verity->root, sizeof(root));
+	else if (o->rootfs_digest) /* hashed a moment ago, against its pin */
+		memcpy(root, o->rootfs_digest, sizeof(root));
 	else if ((e = file_sha256(o->rootfs, root)) < 0)
 		return e;
 	evlog_init(&r->plog);

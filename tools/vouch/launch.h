@@ -28,6 +28,7 @@ struct launch_opts {
 	bool print_vmm_config;   /* print the VMM's configuration, run nothing */
 	struct runspec *rs;      /* what to run */
 	const struct boot_verity *verity; /* root read through dm-verity, or NULL */
+	const uint8_t *rootfs_digest;     /* the image's SHA-256 when already computed */
 };
 
 /* Outcome of the session, before any verification. */

@@ -459,6 +459,8 @@ int cmd_run(int argc, char **argv)
 	if ((o.verity = manifest_verity(&m, &verity)) != NULL ? size_matches(rootfs, m.image_size) < 0
 							      : pin_matches(rootfs, m.image_digest, "root image") < 0)
 		return EXIT_USAGE;
+	if (!o.verity) /* it matched its pin: the launcher need not hash it again */
+		o.rootfs_digest = m.image_digest;
 	if ((e = runspec_from_manifest(&m, &rs, argc - optind, argv + optind)) == -2)
 		return EXIT_USAGE;
 	if (e < 0) {
