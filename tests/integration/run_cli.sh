@@ -66,6 +66,20 @@ assert d[0]['is_read_only'] is True and d[0]['is_root_device'] is False
 assert c['vsock']['guest_cid'] >= 3 and c['vsock']['uds_path'].endswith('/v.sock')
 assert c['machine-config']['vcpu_count'] >= 1 and c['machine-config']['mem_size_mib'] >= 128
 PY" "Firecracker config: read-only root drive, vsock uds_path, reboot=k panic=1 pci=off, initrd"
+# a verity image made for Firecracker: the configuration boots the very
+# command line the manifest pins, with the verity root in it
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/fcv" --verity --vmm firecracker --kernel "$kernel" --initrd "$initrd" \
+	>/dev/null 2>&1 || { echo "Bail out! vouch image --verity --vmm firecracker failed"; exit 99; }
+"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/fcv/rootfs.img" --vmm firecracker \
+	--manifest "$tmp/fcv/manifest.cbor" --out "$tmp/fcv-out" --print-vmm-config -- /bin/true >"$tmp/fcv.json" 2>&1
+check "/usr/bin/python3 - '$tmp/fcv.json' '$tmp/fcv/manifest.json' <<'PY'
+import json, sys
+c, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+args = c['boot-source']['boot_args']
+assert args == m['boot']['cmdline'], (args, m['boot']['cmdline'])
+want = 'vouch.verity=%d:%s' % (m['image']['verity_offset'] // 4096, m['image']['verity_root'][7:])
+assert want in args.split() and 'vouch.rootfstype=ext4' in args.split(), args
+PY" "Firecracker config of a verity image: boots the pinned command line, verity root in it"
 check "! '$B/bin/vouch' launch --kernel k --initrd i --rootfs r --vmm firecracker --tpm device --print-vmm-config -- x >/dev/null 2>&1" \
 	"Firecracker with a TPM device is refused (it has none)"
 echo "1..$n"
