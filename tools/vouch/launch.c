@@ -91,24 +91,6 @@ static void live(const struct run *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static int listen_unix(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return MB_E_PATH;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return MB_E_IO;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
-		close(fd);
-		return MB_E_IO;
-	}
-	return fd;
-}
-
 const char *const launch_phase_names[] = {
 	[PHASE_MOUNTED] = "mounted", [PHASE_CHANNEL] = "channel open", [PHASE_TPM] = "TPM open",
 	[PHASE_MEASURED] = "measured", [PHASE_AK_CREATED] = "AK created",
@@ -699,11 +681,11 @@ static int setup(struct run *r, char *prov, size_t cap)
 	if ((e = chain_init(&r->chain, r->nonce)) < 0)
 		return e;
 	if (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 0)) < 0 ||
-	    (r->ev_listen = listen_unix(path)) < 0)
+	    (r->ev_listen = unix_socket(path, true)) < 0)
 		return r->ev_listen < 0 ? r->ev_listen : MB_E_PATH;
 	if (!r->o->tpm_device &&
 	    (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 1)) < 0 ||
-	     (r->tr_listen = listen_unix(path)) < 0))
+	     (r->tr_listen = unix_socket(path, true)) < 0))
 		return r->tr_listen < 0 ? r->tr_listen : MB_E_PATH;
 	return 0;
 }

@@ -23,6 +23,9 @@ void proc_kill(pid_t pid);
  * there (a user's PATH often lacks them), else NAME for PATH to find. */
 const char *proc_sbin(const char *name, char *buf, size_t cap);
 
+/* A Unix stream socket at path: listening (backlog 1), or connected. */
+int unix_socket(const char *path, bool listening);
+
 /* snprintf that fails (MB_E_PATH) instead of truncating. */
 int pathf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -37,20 +37,7 @@ static int wait_socket(const char *path, int64_t deadline_ms)
 
 int vtpm_connect(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return MB_E_PATH;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return MB_E_IO;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close(fd);
-		return MB_E_IO;
-	}
-	return fd;
+	return unix_socket(path, false);
 }
 
 static int read_ek(const char *sock, TPM2B_PUBLIC *ret)
