@@ -25,32 +25,9 @@
 #include <unistd.h>
 
 #include "mb_limits.h"
+#include "verity.h"
 
 #define VERITY_NAME "vouch-root"
-#define VERITY_ROOT_HEX 64
-
-/* "BLOCKS:ROOT": decimal block count, 64 lowercase hex digits. */
-static int parse_spec(const char *spec, uint64_t *blocks, char root[static VERITY_ROOT_HEX + 1])
-{
-	const char *p = spec;
-	uint64_t v = 0;
-
-	if (*p < '1' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (uint64_t)(*p - '0');
-		if (v > MAX_VERITY_DATA_BLOCKS)
-			return -ERANGE;
-	}
-	if (*p++ != ':' || strlen(p) != VERITY_ROOT_HEX)
-		return -EINVAL;
-	for (size_t i = 0; i < VERITY_ROOT_HEX; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return -EINVAL;
-	memcpy(root, p, VERITY_ROOT_HEX + 1);
-	*blocks = v;
-	return 0;
-}
 
 static void dm_init(struct dm_ioctl *io, size_t size, unsigned flags)
 {
@@ -102,14 +79,16 @@ int gi_verity_open(const char *dev, const char *spec, char *out, size_t cap)
 		char params[256];
 	} load;
 	struct dm_ioctl io;
-	char root[VERITY_ROOT_HEX + 1];
+	uint8_t root_bytes[SHA256_BYTES];
+	const char *root;
 	uint64_t blocks, size;
 	struct stat st;
 	dev_t made;
 	int ctl, fd, e, tries;
 
-	if ((e = parse_spec(spec, &blocks, root)) < 0)
-		return e;
+	if (verity_spec_parse(spec, strlen(spec), &blocks, root_bytes) < 0)
+		return -EINVAL;
+	root = strchr(spec, ':') + 1; /* checked: 64 lowercase hex digits */
 	/* the disk must hold the data and at least one hash block after it */
 	if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;

@@ -18,6 +18,7 @@
 #include "sha256.h"
 #include "tap.h"
 #include "tpmkey.h"
+#include "verity.h"
 
 static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_OK] = { "ok", "every check passed" },
@@ -409,23 +410,25 @@ static void check_events(struct ctx *c, const struct evlog *log, const struct ex
 static void check_verity_cmdline(struct ctx *c)
 {
 	const struct manifest *m = c->m;
-	char want[sizeof("vouch.verity=:") + 20 + 64];
+	char want[sizeof(VERITY_SPEC_KEY) + VERITY_SPEC_BYTES] = VERITY_SPEC_KEY;
+	const size_t kl = sizeof(VERITY_SPEC_KEY) - 1;
 	size_t n = 0, wl;
 	const char *p;
 	bool found = false;
 
 	if (m->has_verity) {
-		n = (size_t)snprintf(want, sizeof(want), "vouch.verity=%llu:",
-				     (unsigned long long)(m->verity_offset / VERITY_BLOCK_BYTES));
-		for (size_t i = 0; i < 32; i++)
-			n += (size_t)snprintf(want + n, sizeof(want) - n, "%02x", m->verity_root[i]);
+		if (verity_spec_format(want + kl, m->verity_offset / VERITY_BLOCK_BYTES, m->verity_root) < 0) {
+			fail(c, HV_MANIFEST_INCONSISTENT, "verity offset out of range");
+			return;
+		}
+		n = strlen(want);
 	}
 	/* every vouch.verity= word of the command line, as a whole word */
 	for (p = m->cmdline; *p; p += wl) {
 		while (*p == ' ')
 			p++;
 		wl = strcspn(p, " ");
-		if (wl >= 13 && memcmp(p, "vouch.verity=", 13) == 0) {
+		if (wl >= kl && memcmp(p, VERITY_SPEC_KEY, kl) == 0) {
 			if (!m->has_verity || found || wl != n || memcmp(p, want, n) != 0) {
 				fail(c, HV_MANIFEST_INCONSISTENT, "command line has %.*s, manifest pins %s",
 				     (int)(wl > 96 ? 96 : wl), p, m->has_verity ? want : "no verity root");

@@ -79,3 +79,25 @@ int sha256_cat(const void *a, size_t na, const void *b, size_t nb, uint8_t out[s
 	memcpy(out, d, sizeof(d));
 	return 0;
 }
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int sha256_from_hex(const char *s, size_t n, uint8_t out[static 32])
+{
+	uint8_t d[32];
+
+	if (n != 2 * sizeof(d))
+		return MB_E_LENGTH;
+	for (size_t i = 0; i < sizeof(d); i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return MB_E_INVAL;
+		d[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, d, sizeof(d));
+	return 0;
+}

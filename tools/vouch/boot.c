@@ -6,24 +6,23 @@
 
 #include "err.h"
 #include "mb_limits.h"
+#include "verity.h"
 #include "proc.h"
 
 int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
 			const struct boot_verity *verity)
 {
-	char v[sizeof(" vouch.verity=:") + 20 + 64] = "";
-	int n = 0;
+	char v[1 + sizeof(VERITY_SPEC_KEY) + VERITY_SPEC_BYTES] = "";
+	char spec[VERITY_SPEC_BYTES];
+	int e;
 
 	if (strcmp(fstype, "ext4") != 0 && strcmp(fstype, "erofs") != 0)
 		return MB_E_RANGE;
 	if (verity) {
-		if (verity->offset == 0 || verity->offset % VERITY_BLOCK_BYTES != 0 ||
-		    verity->offset / VERITY_BLOCK_BYTES > MAX_VERITY_DATA_BLOCKS)
+		if (verity->offset % VERITY_BLOCK_BYTES != 0 ||
+		    (e = verity_spec_format(spec, verity->offset / VERITY_BLOCK_BYTES, verity->root)) < 0)
 			return MB_E_RANGE;
-		n = snprintf(v, sizeof(v), " vouch.verity=%llu:",
-			     (unsigned long long)(verity->offset / VERITY_BLOCK_BYTES));
-		for (size_t i = 0; i < sizeof(verity->root); i++)
-			n += snprintf(v + n, sizeof(v) - (size_t)n, "%02x", verity->root[i]);
+		snprintf(v, sizeof(v), " " VERITY_SPEC_KEY "%s", spec);
 	}
 	if (vmm == VMM_FIRECRACKER) {
 		if (tpm_device)

@@ -18,23 +18,7 @@
 #include "image.h"
 #include "mb_limits.h"
 #include "proc.h"
-
-static int unhex(const uint8_t *s, size_t n, uint8_t *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		int v[2];
-
-		for (int k = 0; k < 2; k++) {
-			uint8_t c = s[2 * i + (size_t)k];
-
-			v[k] = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-			if (v[k] < 0)
-				return -1;
-		}
-		out[i] = (uint8_t)(v[0] << 4 | v[1]);
-	}
-	return 0;
-}
+#include "sha256.h"
 
 int image_verity(const char *img, const char *work, uint64_t *ret_offset, uint8_t root[32])
 {
@@ -67,7 +51,7 @@ int image_verity(const char *img, const char *work, uint64_t *ret_offset, uint8_
 		return IMG_E_VERITY;
 	e = file_read_all(hashfile, &hex, &n, 2 * 32 + 1);
 	(void)unlink(hashfile);
-	if (e < 0 || n != 2 * 32 || unhex(hex, 32, root) < 0) {
+	if (e < 0 || n != 2 * 32 || sha256_from_hex((const char *)hex, n, root) < 0) {
 		free(hex);
 		return IMG_E_VERITY;
 	}

@@ -19,31 +19,14 @@
 #include "manifest.h"
 #include "manifest_cmd.h"
 #include "proc.h"
+#include "sha256.h"
 
 /* 64 lowercase hex digits, "sha256:" before them allowed (manifest.json) */
 static int parse_hex32(const char *s, uint8_t out[32])
 {
 	if (strncmp(s, "sha256:", 7) == 0)
 		s += 7;
-	if (strlen(s) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		unsigned v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
+	return sha256_from_hex(s, strlen(s), out);
 }
 
 /* NAME=PATH=HEX */

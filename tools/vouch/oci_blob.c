@@ -48,22 +48,8 @@ int oci_open_in(int dirfd, const char *rel, int *ret_fd)
 
 int oci_digest_parse(const char *s, uint8_t out[static SHA256_BYTES])
 {
-	static const char hex[] = "0123456789abcdef";
-	uint8_t d[SHA256_BYTES];
-
-	if (!s || strncmp(s, "sha256:", 7) != 0)
+	if (!s || strncmp(s, "sha256:", 7) != 0 || sha256_from_hex(s + 7, strlen(s + 7), out) < 0)
 		return IMG_E_DIGEST;
-	s += 7;
-	if (strlen(s) != 2 * SHA256_BYTES)
-		return IMG_E_DIGEST;
-	for (size_t i = 0; i < SHA256_BYTES; i++) {
-		const char *hi = memchr(hex, s[2 * i], 16), *lo = memchr(hex, s[2 * i + 1], 16);
-
-		if (!hi || !lo || !s[2 * i] || !s[2 * i + 1])
-			return IMG_E_DIGEST;
-		d[i] = (uint8_t)((hi - hex) << 4 | (lo - hex));
-	}
-	memcpy(out, d, sizeof(d));
 	return 0;
 }
 
