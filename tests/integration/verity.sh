@@ -41,6 +41,11 @@ while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <
 	--kernel "$kernel" --initrd "$initrd" -o "$tmp/plain.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
 check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset $((data + 1)) -o '$tmp/x.cbor' 2>/dev/null" \
 	"vouch manifest refuses a verity offset that is not a whole block"
+check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset 99999999999999999999999 -o '$tmp/x.cbor' 2>/dev/null &&
+       ! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset 4096x -o '$tmp/x.cbor' 2>/dev/null &&
+       ! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root 'sha256:$root'0 --verity-offset $data -o '$tmp/x.cbor' 2>/dev/null &&
+       [ ! -e '$tmp/x.cbor' ]" \
+	"vouch manifest refuses an oversized or malformed verity offset and a 65-digit root"
 
 launch() { # OUT IMG MANIFEST
 	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$2" --fstype erofs --manifest "$3" \

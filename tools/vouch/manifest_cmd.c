@@ -8,6 +8,7 @@
  * With a verity root, IMG already holds its hash tree at BYTES (made by
  * veritysetup in the shape manifest.cddl gives).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,9 @@ int cmd_manifest(int argc, char **argv)
 			m.has_verity = true;
 			break;
 		case 'O':
+			errno = 0;
 			m.verity_offset = strtoull(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end) {
+			if (*optarg < '0' || *optarg > '9' || *end || errno == ERANGE) {
 				fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
 				return 64;
 			}
