@@ -7,9 +7,7 @@ set -euo pipefail
 B=${B:-build}
 N=${N:-5}
 kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. "$(dirname "$0")/lib.bash"
 for mode in relay device; do
 	: >"$tmp/$mode"
 	for i in $(seq "$N"); do

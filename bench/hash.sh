@@ -6,12 +6,10 @@ set -euo pipefail
 B=${B:-build}
 size_mb=${SIZE_MB:-512}
 runs=5
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.bash"
 mkdir -p "$tmp/tree"
 for i in 1 2 3 4; do head -c $((size_mb / 4))M /dev/urandom >"$tmp/tree/f$i"; done
 cat "$tmp"/tree/* >/dev/null # warm the page cache: we measure hashing, not the disk
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rate() { # MB/s of one tree digest by $1
 	local t0 t1
 	t0=$(date +%s%N); "$1" tree "$tmp/tree" >/dev/null; t1=$(date +%s%N)

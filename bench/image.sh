@@ -14,15 +14,12 @@ B=${B:-build}
 V=$B/bin/vouch
 runs=${RUNS:-3}
 dirs=${DIRS:-"/usr/lib/python3.11 /usr/share/perl /usr/share/zoneinfo"}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.bash"
 /usr/bin/python3 tests/image/mkoci.py from-dirs "$tmp/layout" $dirs
 mapfile -t blobs < <(/usr/bin/python3 -c 'import json,sys
 d=sys.argv[1]; i=json.load(open(d+"/index.json"))["manifests"][0]["digest"][7:]
 for l in json.load(open(d+"/blobs/sha256/"+i))["layers"]: print(d+"/blobs/sha256/"+l["digest"][7:])' "$tmp/layout")
 cat "${blobs[@]}" >/dev/null # page cache warm: we measure the work, not the disk
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 vouch_ext4() { rm -rf "$tmp/o4"; "$V" image "$tmp/layout" -o "$tmp/o4"; }
 vouch_erofs() { rm -rf "$tmp/oe"; "$V" image --format erofs "$tmp/layout" -o "$tmp/oe"; }
 untar() { rm -rf "$tmp/r"; mkdir "$tmp/r"; for b in "${blobs[@]}"; do tar -C "$tmp/r" --numeric-owner -xzf "$b"; done; }

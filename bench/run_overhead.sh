@@ -11,23 +11,20 @@ set -euo pipefail
 B=${B:-build}
 N=${N:-5}
 kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.bash"
 musl-gcc -static -O2 -o "$tmp/init" tests/guest/poweroff.c
 tools/mkinitramfs "$tmp/init" "$tmp/floor.cpio"
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 floor=$(for _ in $(seq "$N"); do
-	ms timeout 60 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 512 -smp 1 -bios /usr/share/qemu/qboot.rom \
+	ms_any timeout 60 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 512 -smp 1 -bios /usr/share/qemu/qboot.rom \
 		-nodefaults -no-user-config -nographic -no-reboot -kernel "$kernel" -initrd "$tmp/floor.cpio" \
 		-append "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check 8250.nr_uarts=1 cryptomgr.notests random.trust_cpu=on"
 done | median)
 run=$(for _ in $(seq "$N"); do
-	ms "$B/bin/vouch" launch --kernel "$kernel" --initrd "$B/guest/initramfs.cpio" --rootfs "$B/samples/calc.img" \
+	ms_any "$B/bin/vouch" launch --kernel "$kernel" --initrd "$B/guest/initramfs.cpio" --rootfs "$B/samples/calc.img" \
 		--fstype erofs --quiet -- /bin/true
 done | median)
 native=$(for _ in $(seq "$N"); do
-	ms env AGENT="$PWD/samples/calc/agent/calc" sh samples/calc/harness/run-tests
+	ms_any env AGENT="$PWD/samples/calc/agent/calc" sh samples/calc/harness/run-tests
 done | median)
 echo "attested run vs bare boot (median of $N, ms):"
 printf '  bare boot floor (same kernel, init powers off)  %6d\n' "$floor"

@@ -4,8 +4,7 @@
 set -euo pipefail
 B=${B:-build}
 "$B/bench/verify"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.bash"
 "$B/tests/quote-vectors" "$tmp" >/dev/null
 d=$tmp/good-a
 for i in 1 2 3 4 5; do

@@ -17,10 +17,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null)
 initrd=$B/guest/initramfs.cpio
 V=$B/bin/vouch
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+. "$(dirname "$0")/lib.bash"
 
 cp "$B/samples/calc.img" "$tmp/plain.img"
 truncate -s $((SIZE_MIB << 20)) "$tmp/plain.img"
@@ -40,14 +37,14 @@ for k in plain verity; do
 	ln "$tmp/$k.img" "$tmp/$k-dir/rootfs.img" && ln "$tmp/$k.cbor" "$tmp/$k-dir/manifest.cbor"
 done
 vrun() { # DIR: vouch run checks the pins first (a plain image is hashed there)
-	ms "$V" run --image "$1" --kernel "$kernel" --initrd "$initrd" -o "$tmp/out-$RANDOM" --quiet \
+	ms_any "$V" run --image "$1" --kernel "$kernel" --initrd "$initrd" -o "$tmp/out-$RANDOM" --quiet \
 		-- /opt/harness/run-tests
 }
 run() { # IMG MANIFEST
-	ms "$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$1" --fstype erofs --manifest "$2" \
+	ms_any "$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$1" --fstype erofs --manifest "$2" \
 		--out "$tmp/out-$RANDOM" --quiet -- /opt/harness/run-tests
 }
-sha=$(for _ in $(seq "$N"); do ms openssl dgst -sha256 "$tmp/plain.img"; done | median)
+sha=$(for _ in $(seq "$N"); do ms_any openssl dgst -sha256 "$tmp/plain.img"; done | median)
 plain=$(for _ in $(seq "$N"); do run "$tmp/plain.img" "$tmp/plain.cbor"; done | median)
 verity=$(for _ in $(seq "$N"); do run "$tmp/verity.img" "$tmp/verity.cbor"; done | median)
 rplain=$(for _ in $(seq "$N"); do vrun "$tmp/plain-dir"; done | median)

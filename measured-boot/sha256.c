@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "sha256.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -100,4 +102,33 @@ int sha256_from_hex(const char *s, size_t n, uint8_t out[static 32])
 	}
 	memcpy(out, d, sizeof(d));
 	return 0;
+}
+
+int sha256_fd(int fd, void *buf, size_t cap, uint8_t out[static 32], uint64_t *total)
+{
+	struct sha256 h;
+	uint64_t got = 0;
+	int e;
+
+	if ((e = sha256_init(&h)) < 0)
+		return e;
+	for (;;) {
+		ssize_t n = read(fd, buf, cap);
+
+		if (n < 0 && errno == EINTR) /* interrupted: read again */
+			continue;
+		if (n < 0) {
+			sha256_abort(&h);
+			return MB_E_IO;
+		}
+		if (n == 0)
+			break;
+		got += (uint64_t)n;
+		if ((e = sha256_update(&h, buf, (size_t)n)) < 0) {
+			sha256_abort(&h);
+			return e;
+		}
+	}
+	*total = got;
+	return sha256_final(&h, out);
 }

@@ -20,6 +20,9 @@ int sha256_final(struct sha256 *h, uint8_t out[static 32]) MB_WARN_UNUSED;
 void sha256_abort(struct sha256 *h);
 
 int sha256_buf(const void *p, size_t n, uint8_t out[static 32]) MB_WARN_UNUSED;
+/* SHA-256 of what fd reads until its end, through buf (cap bytes); the
+ * bytes read in *total. MB_E_IO on a read error. */
+int sha256_fd(int fd, void *buf, size_t cap, uint8_t out[static 32], uint64_t *total) MB_WARN_UNUSED;
 /* A digest written as exactly 64 lowercase hex digits (n of them); out
  * is written only on success (MB_E_LENGTH, MB_E_INVAL otherwise). */
 int sha256_from_hex(const char *s, size_t n, uint8_t out[static 32]) MB_WARN_UNUSED;

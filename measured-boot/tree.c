@@ -39,7 +39,7 @@ static int file_type(mode_t m, uint64_t *ret)
 static int hash_file(struct walk *w, int dirfd, const char *name, const struct stat *st,
 		     uint8_t out[static 32])
 {
-	struct sha256 h;
+	uint8_t d[SHA256_BYTES];
 	struct stat fst;
 	uint64_t total = 0;
 	int fd, e;
@@ -56,33 +56,13 @@ static int hash_file(struct walk *w, int dirfd, const char *name, const struct s
 		goto out_fd;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((e = sha256_init(&h)) < 0)
+	if ((e = sha256_fd(fd, w->buf, TREE_READ_CHUNK_BYTES, d, &total)) < 0)
 		goto out_fd;
-	for (;;) {
-		ssize_t n = read(fd, w->buf, TREE_READ_CHUNK_BYTES);
-
-		if (n < 0 && errno == EINTR) /* interrupted: read again */
-			continue;
-		if (n < 0) {
-			e = MB_E_IO;
-			break;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if ((e = sha256_update(&h, w->buf, (size_t)n)) < 0)
-			break;
-	}
-	if (e < 0) {
-		sha256_abort(&h);
-		goto out_fd;
-	}
 	if (total != (uint64_t)st->st_size) {
-		sha256_abort(&h);
 		e = MB_E_CHANGED;
 		goto out_fd;
 	}
-	e = sha256_final(&h, out);
+	memcpy(out, d, sizeof(d));
 	w->st.content_bytes += total;
 out_fd:
 	close(fd);

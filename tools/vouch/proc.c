@@ -165,35 +165,14 @@ int file_write_all(const char *path, const void *p, size_t n)
 int file_sha256(const char *path, uint8_t out[static 32])
 {
 	static uint8_t buf[1 << 20];
-	struct sha256 h;
+	uint64_t total;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
 
 	if (fd < 0)
 		return MB_E_IO;
-	if ((e = sha256_init(&h)) < 0) {
-		close(fd);
-		return e;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = MB_E_IO;
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((e = sha256_update(&h, buf, (size_t)n)) < 0)
-			break;
-	}
+	e = sha256_fd(fd, buf, sizeof(buf), out, &total);
 	close(fd);
-	if (e < 0) {
-		sha256_abort(&h);
-		return e;
-	}
-	return sha256_final(&h, out);
+	return e;
 }
 
 int dir_remove_tree(const char *path)
