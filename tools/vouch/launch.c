@@ -640,10 +640,14 @@ static int write_evidence(struct run *r)
 		return e;
 	if ((e = write_bundle(r, out)) < 0)
 		return e;
-	if (pathf(from, sizeof(from), "%s/console.log", r->dir) == 0 &&
-	    pathf(to, sizeof(to), "%s/console.log", out) == 0)
-		if (rename(from, to) < 0 && copy_tree(from, to) < 0)
-			live(r, "console log not kept");
+	/* the VMM's and swtpm's own words go along when the launch failed */
+	static const char *const logs[] = { "console.log", "qemu.log", "swtpm.log" };
+
+	for (size_t i = 0; i < (r->res->host_error[0] ? 3 : 1); i++)
+		if (pathf(from, sizeof(from), "%s/%s", r->dir, logs[i]) == 0 && access(from, F_OK) == 0 &&
+		    pathf(to, sizeof(to), "%s/%s", out, logs[i]) == 0)
+			if (rename(from, to) < 0 && copy_tree(from, to) < 0)
+				live(r, "%s not kept", logs[i]);
 	return 0;
 }
 
@@ -655,42 +659,85 @@ static int build_cmdline(struct run *r)
 				   (enum vmm)r->o->vmm, r->o->verity);
 }
 
-static int setup(struct run *r, char *prov, size_t cap)
+/* Every host-side failure names its step and its cause: which process,
+ * file or socket, and errno as the step left it. */
+static int step_fail(struct run *r, const char *step, int e)
+{
+	int err = errno;
+
+	if (!r->res->host_error[0])
+		snprintf(r->res->host_error, sizeof(r->res->host_error), "%s: %s%s%s", step, mb_strerror(e),
+			 err ? ": " : "", err ? strerror(err) : "");
+	return e;
+}
+
+#define STEP(r, what, expr)                                   \
+	do {                                                  \
+		int e_;                                       \
+		errno = 0;                                    \
+		if ((e_ = (expr)) < 0)                        \
+			return step_fail((r), (what), e_);    \
+	} while (0)
+
+static int listen_channel(struct run *r, int which, int *ret_fd)
 {
 	char path[PATH_MAX];
-	int e;
+	int fd;
 
-	if ((e = build_cmdline(r)) < 0)
-		return e;
-	if ((e = vtpm_provision(r->o->cache_root, prov, cap, &r->ek)) < 0)
-		return e;
-	if ((e = vtpm_start(&r->tpm, prov, r->dir, r->o->tpm_device)) < 0)
-		return e;
-	if (!r->o->tpm_device) {
-		r->swtpm_fd = vtpm_connect(r->tpm.sock);
-		if (r->swtpm_fd < 0)
-			return r->swtpm_fd;
-		tcti_stream_init(&r->swtpm, r->swtpm_fd, TCTI_RAW, NULL, 30000);
-	}
-	if ((e = measure_platform(r)) < 0)
-		return e;
-	live(r, r->o->verity ? "platform measured (kernel, initramfs, command line, verity root hash)"
-			     : "platform measured (kernel, initramfs, command line, root image)");
-	if (getrandom(r->nonce, sizeof(r->nonce), 0) != sizeof(r->nonce))
-		return MB_E_IO;
-	if ((e = chain_init(&r->chain, r->nonce)) < 0)
-		return e;
-	if (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 0)) < 0 ||
-	    (r->ev_listen = unix_socket(path, true)) < 0)
-		return r->ev_listen < 0 ? r->ev_listen : MB_E_PATH;
-	if (!r->o->tpm_device &&
-	    (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, 1)) < 0 ||
-	     (r->tr_listen = unix_socket(path, true)) < 0))
-		return r->tr_listen < 0 ? r->tr_listen : MB_E_PATH;
+	if (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, which)) < 0)
+		return MB_E_PATH;
+	if ((fd = unix_socket(path, true)) < 0)
+		return fd;
+	*ret_fd = fd;
 	return 0;
 }
 
-static int session(struct run *r, int64_t deadline)
+static int start_vtpm(struct run *r, const char *prov)
+{
+	int e = vtpm_start(&r->tpm, prov, r->dir, r->o->tpm_device);
+
+	if (e < 0) {
+		errno = 0;
+		snprintf(r->res->host_error, sizeof(r->res->host_error), "%s", r->tpm.why);
+	}
+	return e;
+}
+
+static int connect_swtpm(struct run *r)
+{
+	int fd = vtpm_connect(r->tpm.sock);
+
+	if (fd < 0)
+		return fd;
+	r->swtpm_fd = fd;
+	tcti_stream_init(&r->swtpm, r->swtpm_fd, TCTI_RAW, NULL, 30000);
+	return 0;
+}
+
+static int make_nonce(struct run *r)
+{
+	return getrandom(r->nonce, sizeof(r->nonce), 0) == sizeof(r->nonce) ? 0 : MB_E_IO;
+}
+
+static int setup(struct run *r, char *prov, size_t cap)
+{
+	STEP(r, "building the kernel command line", build_cmdline(r));
+	STEP(r, "provisioning the vTPM state (swtpm_setup)", vtpm_provision(r->o->cache_root, prov, cap, &r->ek));
+	STEP(r, "starting swtpm", start_vtpm(r, prov));
+	if (!r->o->tpm_device)
+		STEP(r, "connecting to swtpm's command socket", connect_swtpm(r));
+	STEP(r, "measuring the platform (kernel, initramfs, command line, root)", measure_platform(r));
+	live(r, r->o->verity ? "platform measured (kernel, initramfs, command line, verity root hash)"
+			     : "platform measured (kernel, initramfs, command line, root image)");
+	STEP(r, "drawing the session nonce", make_nonce(r));
+	STEP(r, "starting the record chain", chain_init(&r->chain, r->nonce));
+	STEP(r, "listening for the evidence channel", listen_channel(r, 0, &r->ev_listen));
+	if (!r->o->tpm_device)
+		STEP(r, "listening for the TPM relay channel", listen_channel(r, 1, &r->tr_listen));
+	return 0;
+}
+
+static int start_vmm(struct run *r)
 {
 	int e;
 
@@ -703,17 +750,32 @@ static int session(struct run *r, int64_t deadline)
 			return e;
 		live(r, "VM starting (QEMU q35, TCG)");
 	}
-	if ((r->ev_fd = accept_one(r->ev_listen, deadline)) < 0)
-		return r->ev_fd;
-	if (r->tr_listen >= 0 && (r->tr_fd = accept_one(r->tr_listen, deadline)) < 0)
-		return r->tr_fd;
-	if ((e = frame_reader_init(&r->ev_rd, r->ev_fd)) < 0)
-		return e;
-	if (r->tr_fd >= 0 && (e = frame_reader_init(&r->tr_rd, r->tr_fd)) < 0)
-		return e;
-	if ((e = send_hello(r)) < 0)
-		return e;
-	return session_loop(r, deadline);
+	return 0;
+}
+
+static int accept_channel(int lfd, int64_t deadline, int *ret_fd)
+{
+	int fd = accept_one(lfd, deadline);
+
+	if (fd < 0)
+		return fd;
+	*ret_fd = fd;
+	return 0;
+}
+
+static int session(struct run *r, int64_t deadline)
+{
+	STEP(r, "starting the VM", start_vmm(r));
+	STEP(r, "waiting for the guest's evidence channel", accept_channel(r->ev_listen, deadline, &r->ev_fd));
+	if (r->tr_listen >= 0)
+		STEP(r, "waiting for the guest's TPM relay channel",
+		     accept_channel(r->tr_listen, deadline, &r->tr_fd));
+	STEP(r, "evidence channel buffer", frame_reader_init(&r->ev_rd, r->ev_fd));
+	if (r->tr_fd >= 0)
+		STEP(r, "relay channel buffer", frame_reader_init(&r->tr_rd, r->tr_fd));
+	STEP(r, "sending the session hello", send_hello(r));
+	STEP(r, "the session with guest-init", session_loop(r, deadline));
+	return 0;
 }
 
 static void teardown(struct run *r)
@@ -756,7 +818,7 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * 256);
 	if (pathf(tmpl, sizeof(tmpl), "%s/vouch-run-XXXXXX", tmpdir ? tmpdir : "/tmp") < 0 ||
 	    !mkdtemp(tmpl)) {
-		e = MB_E_IO;
+		e = step_fail(&r, "making the run directory under TMPDIR", MB_E_IO);
 		goto out;
 	}
 	snprintf(r.dir, sizeof(r.dir), "%s", tmpl);
@@ -765,16 +827,24 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	e = session(&r, deadline);
 	if (r.qemu > 0) {
 		int st = proc_wait(r.qemu, frame_now_ms() + 10000);
+		size_t l = strlen(res.host_error);
 
 		r.qemu = 0;
 		if (st == -ETIMEDOUT)
 			live(&r, "VM did not stop by itself: killed");
+		else if (e < 0 && l && st >= 0 && (WIFSIGNALED(st) || WEXITSTATUS(st) != 0))
+			snprintf(res.host_error + l, sizeof(res.host_error) - l, " (the VMM had %s %d)",
+				 WIFSIGNALED(st) ? "died of signal" : "exited with status",
+				 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}
 	res.total_ms = (uint64_t)(frame_now_ms() - r.t0);
 	/* what arrived is kept, whatever the outcome */
 	if (o->out_dir) {
-		int we = write_evidence(&r);
+		int we;
 
+		errno = 0;
+		if ((we = write_evidence(&r)) < 0)
+			step_fail(&r, "writing the evidence directory", we);
 		if (e == 0)
 			e = we;
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,13 +32,17 @@ int pathf(char *dst, size_t cap, const char *fmt, ...)
 	return n < 0 || (size_t)n >= cap ? MB_E_PATH : 0;
 }
 
-pid_t proc_spawn(char *const argv[], const char *log_path)
+pid_t proc_spawn_fds(char *const argv[], const char *log_path, const int *keep, size_t nkeep)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* dies with the launcher, even when the launcher is SIGKILLed;
+		 * a parent already gone before the prctl is caught by getppid */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		if (log_path) {
 			int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
@@ -48,6 +53,10 @@ pid_t proc_spawn(char *const argv[], const char *log_path)
 
 		if (null >= 0)
 			dup2(null, 0);
+		/* the descriptors handed over (listening sockets) survive exec */
+		for (size_t i = 0; i < nkeep; i++)
+			if (fcntl(keep[i], F_SETFD, 0) < 0)
+				_exit(127);
 		/* the child gets its own process group: a Ctrl-C on our
 		 * terminal reaches us, and we decide how it ends */
 		setpgid(0, 0);
@@ -56,6 +65,11 @@ pid_t proc_spawn(char *const argv[], const char *log_path)
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t proc_spawn(char *const argv[], const char *log_path)
+{
+	return proc_spawn_fds(argv, log_path, NULL, 0);
 }
 
 int proc_wait(pid_t pid, int64_t deadline_ms)

@@ -12,6 +12,10 @@
 /* Starts argv[0] (looked up in PATH) with stdout/stderr to log_path
  * (appended) or inherited when NULL. Returns the pid or -errno. */
 pid_t proc_spawn(char *const argv[], const char *log_path);
+/* The same, and the child inherits the descriptors in keep (open in the
+ * parent with O_CLOEXEC). Every child dies with the launcher
+ * (PR_SET_PDEATHSIG), even on SIGKILL. */
+pid_t proc_spawn_fds(char *const argv[], const char *log_path, const int *keep, size_t nkeep);
 /* Waits for pid until deadline_ms (CLOCK_MONOTONIC); kills it (SIGKILL)
  * when the deadline passes. Returns the wait status, or -ETIMEDOUT after
  * the kill. */

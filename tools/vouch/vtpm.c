@@ -23,16 +23,14 @@
 #define VTPM_LAYOUT "v1" /* bump when the provisioning changes */
 #define EK_RSA_HANDLE 0x81010001u
 
-static int wait_socket(const char *path, int64_t deadline_ms)
+/* Says which step failed and why (errno as the step left it) in t->why. */
+static int vtpm_fail(struct vtpm *t, const char *step, int e)
 {
-	struct stat st;
+	int err = errno;
 
-	while (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		if (frame_now_ms() >= deadline_ms)
-			return MB_E_TIMEOUT;
-		usleep(5000);
-	}
-	return 0;
+	snprintf(t->why, sizeof(t->why), "%s: %s%s%s", step, mb_strerror(e), err ? ": " : "",
+		 err ? strerror(err) : "");
+	return e;
 }
 
 int vtpm_connect(const char *path)
@@ -175,53 +173,60 @@ out:
 	return e;
 }
 
+/* The launcher binds and listens on swtpm's sockets itself and hands
+ * them over: a client can connect the moment this returns. (Waiting for
+ * swtpm's own socket file to appear raced with swtpm: it binds, chmods
+ * and only then listens, and a connect in between is refused.) */
 int vtpm_start(struct vtpm *t, const char *provisioned, const char *run_dir, int for_device)
 {
-	char src[PATH_MAX + 8], statearg[PATH_MAX + 16], serverarg[PATH_MAX + 32];
-	char ctrlarg[PATH_MAX + 32], log[PATH_MAX];
+	char src[PATH_MAX + 8], statearg[PATH_MAX + 16], serverarg[64], ctrlarg[64], log[PATH_MAX];
+	int fds[2] = { -1, -1 }, nfds = 0, e = 0;
 	pid_t pid;
-	int e;
 
 	memset(t, 0, sizeof(*t));
-	if (pathf(t->state, sizeof(t->state), "%s/tpm", run_dir) < 0)
-		return MB_E_PATH;
-	if (pathf(t->sock, sizeof(t->sock), "%s/tpm.sock", run_dir) < 0)
-		return MB_E_PATH;
-	if (pathf(t->ctrl, sizeof(t->ctrl), "%s/tpm.ctrl", run_dir) < 0)
-		return MB_E_PATH;
-	if (pathf(log, sizeof(log), "%s/swtpm.log", run_dir) < 0)
-		return MB_E_PATH;
-	if (pathf(src, sizeof(src), "%s/state", provisioned) < 0)
-		return MB_E_PATH;
+	if (pathf(t->state, sizeof(t->state), "%s/tpm", run_dir) < 0 ||
+	    pathf(t->sock, sizeof(t->sock), "%s/tpm.sock", run_dir) < 0 ||
+	    pathf(t->ctrl, sizeof(t->ctrl), "%s/tpm.ctrl", run_dir) < 0 ||
+	    pathf(log, sizeof(log), "%s/swtpm.log", run_dir) < 0 ||
+	    pathf(src, sizeof(src), "%s/state", provisioned) < 0 ||
+	    pathf(statearg, sizeof(statearg), "dir=%s", t->state) < 0)
+		return vtpm_fail(t, "a path under the run directory is too long", MB_E_PATH);
 	if (strcmp(provisioned, run_dir) != 0 || access(t->state, F_OK) != 0) {
 		if (copy_tree(src, t->state) < 0)
-			return MB_E_IO;
+			return vtpm_fail(t, "copying the provisioned TPM state", MB_E_IO);
 	}
-	if (pathf(statearg, sizeof(statearg), "dir=%s", t->state) < 0)
-		return MB_E_PATH;
-	if (pathf(serverarg, sizeof(serverarg), "type=unixio,path=%s", t->sock) < 0)
-		return MB_E_PATH;
-	if (pathf(ctrlarg, sizeof(ctrlarg), "type=unixio,path=%s", t->ctrl) < 0)
-		return MB_E_PATH;
+	if ((fds[nfds] = unix_socket(t->ctrl, true)) < 0) {
+		e = vtpm_fail(t, "listening on the TPM control socket", fds[nfds]);
+		goto out;
+	}
+	snprintf(ctrlarg, sizeof(ctrlarg), "type=unixio,fd=%d", fds[nfds++]);
 	if (for_device) {
 		/* QEMU initialises the TPM over the control channel */
 		char *argv[] = { "swtpm", "socket", "--tpm2", "--tpmstate", statearg, "--ctrl", ctrlarg,
 				 NULL };
 
-		pid = proc_spawn(argv, log);
+		pid = proc_spawn_fds(argv, log, fds, (size_t)nfds);
 	} else {
+		if ((fds[nfds] = unix_socket(t->sock, true)) < 0) {
+			e = vtpm_fail(t, "listening on the TPM command socket", fds[nfds]);
+			goto out;
+		}
+		snprintf(serverarg, sizeof(serverarg), "type=unixio,fd=%d", fds[nfds++]);
 		char *argv[] = { "swtpm", "socket", "--tpm2", "--tpmstate", statearg, "--server",
 				 serverarg, "--ctrl", ctrlarg, "--flags", "not-need-init,startup-clear",
 				 NULL };
 
-		pid = proc_spawn(argv, log);
+		pid = proc_spawn_fds(argv, log, fds, (size_t)nfds);
 	}
-	if (pid < 0)
-		return MB_E_IO;
+	if (pid < 0) {
+		errno = -pid;
+		e = vtpm_fail(t, "starting swtpm", MB_E_IO);
+		goto out;
+	}
 	t->pid = pid;
-	e = wait_socket(for_device ? t->ctrl : t->sock, frame_now_ms() + 10000);
-	if (e < 0)
-		vtpm_stop(t);
+out:
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
 	return e;
 }
 

@@ -19,6 +19,7 @@ struct vtpm {
 	char sock[PATH_MAX];   /* raw TPM commands (relay mode) */
 	char ctrl[PATH_MAX];   /* control channel (QEMU's tpm-crb) */
 	pid_t pid;
+	char why[256];         /* which step failed and why, after an error */
 };
 
 /* Makes (or finds) the provisioned state under cache_root; fills in its
