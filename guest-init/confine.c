@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,12 @@
 
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
 #endif
 
 #include "confine.h"
@@ -65,7 +72,7 @@ static int mkdir_in(const char *p)
  * sysctls, and sysrq-trigger, which can reboot or crash the VM. As
  * container runtimes do, /proc/sys goes read-only and the trigger is
  * covered by /dev/null (cwd is the new root). */
-static int seal_proc(void)
+int confine_seal_proc(void)
 {
 	static const char *const ro[] = { "proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus" };
 
@@ -96,7 +103,7 @@ int confine_root(const char *newroot)
 		return e;
 	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -errno;
-	if ((e = seal_proc()) < 0)
+	if ((e = confine_seal_proc()) < 0)
 		return e;
 	if ((e = make_dev()) < 0)
 		return e;
@@ -175,22 +182,64 @@ int confine_user(uint32_t uid, uint32_t gid)
 	return 0;
 }
 
-/* no_new_privs, then: right architecture, no x32 calls, and socket()
- * refused for AF_VSOCK (the host end of Firecracker's channels). */
+/* Every capability out of the bounding and ambient sets, for the agent:
+ * root's powers never come back through an exec. The effective set
+ * stays for the uid change that follows; confine_caps_clear ends it. */
+int confine_caps_bound_all(void)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno; /* EINVAL: the kernel does not know this cap */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return -errno;
+	return 0;
+}
+
+/* No capability left in any set (the uid change cleared them already
+ * for a non-root user; this says so for any). */
+int confine_caps_clear(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
+}
+
+/* Every descriptor from first up closed: nothing guest-init or the box's
+ * init holds (the TPM, the channel, the agent socket) reaches what runs. */
+int confine_close_from(unsigned first)
+{
+	if (syscall(SYS_close_range, first, ~0u, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* no_new_privs, then: right architecture, no x32 calls, socket() refused
+ * for AF_VSOCK (the host end of Firecracker's channels), no new user
+ * namespace (clone or unshare with CLONE_NEWUSER: inside one, the box's
+ * dropped capabilities come back), and clone3 answered ENOSYS, since
+ * its flags sit in memory a filter cannot read (libcs fall back to clone). */
 int confine_seccomp(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1), /* __X32_SYSCALL_BIT */
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		/* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1), /* __X32_SYSCALL_BIT */
+		/* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+		/* 7 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 0, 3),
+		/* 10 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		/* 11 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 5),
+		/* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+		/* 14 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		/* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK, 0, 1),
+		/* 16 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		/* 17 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
 
@@ -199,4 +248,37 @@ int confine_seccomp(void)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return -errno;
 	return 0;
+}
+
+/* execve with a PATH search (PATH from envp, or the usual default) for a
+ * program named without a '/'. Returns only on failure, errno set. */
+void confine_exec(char *const argv[], char *const envp[])
+{
+	const char *prog = argv[0], *path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	char buf[4097];
+	int err = ENOENT;
+
+	for (size_t i = 0; envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (strchr(prog, '/')) {
+		execve(prog, argv, envp);
+		return;
+	}
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+
+		if (n + 1 + strlen(prog) < sizeof(buf)) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, prog);
+			execve(buf, argv, envp);
+			/* EACCES remembered as execvp does; ENOENT: on to the next */
+			if (errno != ENOENT)
+				err = errno;
+		}
+		path += n + (end ? 1 : 0);
+	}
+	errno = err;
 }

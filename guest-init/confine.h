@@ -10,5 +10,10 @@ int confine_limits(uint64_t max_output_bytes, uint32_t max_procs);
 int confine_caps(void);
 int confine_user(uint32_t uid, uint32_t gid);
 int confine_seccomp(void);
+int confine_caps_bound_all(void);
+int confine_caps_clear(void);
+int confine_seal_proc(void); /* cwd: the box's root */
+void confine_exec(char *const argv[], char *const envp[]);
+int confine_close_from(unsigned first);
 
 #endif

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Runs the harness in its box and turns what it prints into records:
- * stdout and stderr chunks, TAP test points parsed from stdout lines, the
- * limits it hit, and how it ended. Every limit cuts the whole namespace.
+ * stdout and stderr chunks, TAP test points, the limits it hit, the
+ * result files it left, and how it ended. Every limit cuts the whole
+ * namespace. With the agent boundary on (agent.h), TAP comes only from
+ * the results channel ($VOUCH_TAP_FD) and stdout is a log; without it,
+ * TAP comes from stdout, as a plain suite prints it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,10 +19,12 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "confine.h"
 #include "gi.h"
 #include "tap.h"
@@ -82,55 +88,52 @@ static uint64_t cgroup_pids_max_events(void)
 	return p ? strtoull(p + 4, NULL, 10) : 0;
 }
 
-/* Looks the program up in PATH (from the run spec's env) if it has no '/'. */
-static void exec_harness(void)
-{
-	const char *prog = G.rs->argv[0], *path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	char buf[MAX_PATH_BYTES + 1];
-
-	for (size_t i = 0; i < G.rs->envc; i++)
-		if (strncmp(G.rs->envp[i], "PATH=", 5) == 0)
-			path = G.rs->envp[i] + 5;
-	if (strchr(prog, '/')) {
-		execve(prog, G.rs->argv, G.rs->envp);
-		return;
-	}
-	while (*path) {
-		const char *end = strchr(path, ':');
-		size_t n = end ? (size_t)(end - path) : strlen(path);
-
-		if (n + 1 + strlen(prog) < sizeof(buf)) {
-			memcpy(buf, path, n);
-			buf[n] = '/';
-			strcpy(buf + n + 1, prog);
-			execve(buf, G.rs->argv, G.rs->envp);
-		}
-		path += n + (end ? 1 : 0);
-	}
-}
-
 static __attribute__((noreturn)) void child_fail(const char *what, int err)
 {
 	dprintf(STDERR_FILENO, "guest-init: harness set-up: %s: %s\n", what, strerror(err));
 	_exit(126);
 }
 
-/* PID 1 of the harness namespace: builds the box, forks the harness,
- * reaps everything until the harness ends, and exits with its status. */
-static __attribute__((noreturn)) void ns_init(int out_w, int err_w, bool cgroup)
+/* The harness's environment: the run spec's, and with the boundary on,
+ * where its helper and its results channels are. */
+static char **harness_env(void)
 {
-	int null, e, status;
-	pid_t h, w;
+	static char *extra[] = { "VOUCH_AS_AGENT=" AGENT_HELPER, "VOUCH_TAP_FD=3",
+				 "VOUCH_RESULTS_DIR=" AGENT_RESULTS };
+	size_t n = G.rs->envc, k = G.rs->has_agent_user ? 3 : 0;
+	char **env = calloc(n + k + 1, sizeof(*env));
 
-	if (cgroup && write_file(HARNESS_CG "/cgroup.procs", "0") < 0)
-		child_fail("joining the pids cgroup", errno);
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
-		child_fail("standard streams", errno);
-	if ((e = confine_root(NEWROOT)) < 0)
-		child_fail("root", -e);
-	if (setsid() < 0)
-		child_fail("session", errno);
+	if (!env)
+		return NULL;
+	memcpy(env, G.rs->envp, n * sizeof(*env));
+	memcpy(env + n, extra, k * sizeof(*env));
+	return env;
+}
+
+/* What was measured is what runs: the agent and harness trees are
+ * read-only in the box, for the harness and the agent alike. */
+static int readonly_trees(void)
+{
+	const char *const trees[] = { G.rs->agent_path, G.rs->harness_path };
+
+	for (size_t i = 0; i < 2; i++)
+		if (mount(trees[i], trees[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, trees[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+			return -errno;
+	return 0;
+}
+
+/* The harness itself, forked by the box's init. */
+static __attribute__((noreturn)) void exec_harness(unsigned keep_fds)
+{
+	sigset_t none;
+	char **env;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((e = confine_close_from(keep_fds)) < 0)
+		child_fail("closing descriptors", -e);
 	if ((e = confine_limits(G.rs->max_output_bytes, G.rs->max_procs)) < 0)
 		child_fail("limits", -e);
 	if ((e = confine_caps()) < 0)
@@ -141,28 +144,97 @@ static __attribute__((noreturn)) void ns_init(int out_w, int err_w, bool cgroup)
 		child_fail("seccomp", -e);
 	if (chdir(G.rs->cwd) < 0)
 		child_fail(G.rs->cwd, errno);
-	/* not dumpable: the harness, with the same uid and capabilities,
-	 * cannot ptrace this init (exec makes the harness dumpable again) */
+	if (!(env = harness_env()))
+		child_fail("environment", ENOMEM);
+	confine_exec(G.rs->argv, env);
+	dprintf(STDERR_FILENO, "guest-init: cannot run %s: %s\n", G.rs->argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* The box's descriptors: 0 /dev/null, 1 and 2 the output pipes, 3 the
+ * results channel when the boundary is on; nothing else of guest-init's
+ * (the TPM, the host channel) crosses into the box. */
+static unsigned box_fds(int out_w, int err_w, int tap_w)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), e;
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0 ||
+	    (tap_w >= 0 && dup2(tap_w, TAP_FD) < 0))
+		child_fail("standard streams", errno);
+	if ((e = confine_close_from(tap_w >= 0 ? TAP_FD + 1 : 3)) < 0)
+		child_fail("closing descriptors", -e);
+	return tap_w >= 0 ? TAP_FD + 1 : 3;
+}
+
+/* Serves agent requests until the harness ends; exits with its status. */
+static __attribute__((noreturn)) void box_loop(pid_t h, int sfd, int lfd)
+{
+	const struct agent_ids ids = { G.rs->uid, G.rs->agent_uid, G.rs->agent_gid, G.rs->max_procs };
+
+	for (;;) {
+		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { lfd, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		int status;
+		pid_t w;
+
+		if (poll(p, lfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			_exit(125);
+		if (p[0].revents && read(sfd, &si, sizeof(si)) < 0 && errno != EAGAIN)
+			_exit(125);
+		/* reap every zombie: the harness, agent runners, orphans */
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == h)
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		if (lfd >= 0 && p[1].revents && agent_box_accept(lfd, &ids) < 0)
+			gi_console("agent request not served: %s", strerror(errno));
+	}
+}
+
+/* PID 1 of the harness namespace: builds the box, forks the harness,
+ * serves the agent boundary, reaps everything until the harness ends,
+ * and exits with its status. It keeps its capabilities (the agent's
+ * namespaces need them); the harness and the agent drop theirs. */
+static __attribute__((noreturn)) void ns_init(int out_w, int err_w, int tap_w, bool cgroup)
+{
+	bool boundary = G.rs->has_agent_user;
+	int e, lfd = -1, sfd;
+	unsigned keep;
+	sigset_t chld;
+	pid_t h;
+
+	if (cgroup && write_file(HARNESS_CG "/cgroup.procs", "0") < 0)
+		child_fail("joining the pids cgroup", errno);
+	keep = box_fds(out_w, err_w, tap_w);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("mount namespace", errno);
+	if (boundary && (e = agent_box_prepare(NEWROOT, G.rs->uid, G.rs->gid, &lfd)) < 0)
+		child_fail("the agent boundary", -e);
+	if ((e = confine_root(NEWROOT)) < 0)
+		child_fail("root", -e);
+	if ((e = readonly_trees()) < 0)
+		child_fail("read-only trees", -e);
+	if (setsid() < 0)
+		child_fail("session", errno);
+	/* not dumpable: the harness, with the same uid, cannot ptrace this
+	 * init (exec makes the harness dumpable again) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail("dumpable", errno);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0 || (sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		child_fail("signalfd", errno);
 	h = fork();
 	if (h < 0)
 		child_fail("fork", errno);
-	if (h == 0) {
-		exec_harness();
-		dprintf(STDERR_FILENO, "guest-init: cannot run %s: %s\n", G.rs->argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (h == 0)
+		exec_harness(keep);
+	/* the pipes end when the harness and what it started are done; the
+	 * agent gets the streams the harness hands it, not these */
 	close(1);
 	close(2);
-	for (;;) {
-		w = wait(&status);
-		if (w == h)
-			break;
-		if (w < 0 && errno != EINTR) /* EINTR: a signal, wait on */
-			_exit(125);
-	}
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	if (tap_w >= 0)
+		close(TAP_FD);
+	box_loop(h, sfd, lfd);
 }
 
 static int emit_test(const struct tap_point *p, struct out_state *st)
@@ -219,10 +291,13 @@ static int emit_limit(uint32_t what, uint64_t value)
 	return gi_emit(&rec);
 }
 
-/* Reads what is there on one pipe; 0 at end of stream, 1 if more may come. */
+/* Reads what is there on one pipe; 0 at end of stream, 1 if more may come.
+ * TAP is parsed from the stream that carries results: the results
+ * channel with the boundary on, stdout without it. */
 static int drain(int fd, uint32_t kind, struct out_state *st, enum cut *cut)
 {
 	static uint8_t buf[MAX_CHUNK_BYTES];
+	uint32_t tap_kind = G.rs->has_agent_user ? REC_RESULTS : REC_STDOUT;
 	ssize_t n = read(fd, buf, sizeof(buf));
 	uint64_t room;
 	int e;
@@ -241,7 +316,7 @@ static int drain(int fd, uint32_t kind, struct out_state *st, enum cut *cut)
 	G.out_bytes += (uint64_t)n;
 	if ((e = gi_emit_output(kind, buf, (size_t)n)) < 0)
 		return e;
-	if (kind == REC_STDOUT && (e = scan_tap(st, buf, (size_t)n)) < 0)
+	if (kind == tap_kind && (e = scan_tap(st, buf, (size_t)n)) < 0)
 		return e;
 	if (*cut == CUT_OUTPUT && (e = emit_limit(LIMIT_OUTPUT, G.rs->max_output_bytes)) < 0)
 		return e;
@@ -261,20 +336,29 @@ static int finish(int status)
 	return gi_emit(&rec);
 }
 
-static int supervise(pid_t child, int out_r, int err_r, bool cgroup)
+struct stream {
+	int fd;
+	uint32_t kind;
+	struct out_state st;
+};
+
+/* Until the harness's namespace has ended and every stream is closed;
+ * the status in ret_status, the cut (if any) as the return value. */
+static int supervise(pid_t child, struct stream *s, size_t ns, bool cgroup, int *ret_status)
 {
 	uint64_t deadline = gi_now_ns() + (uint64_t)G.rs->timeout_s * 1000000000u;
-	struct out_state out = { .next_num = 1 }, err = { .next_num = 1 };
-	bool out_open = true, err_open = true, exited = false;
+	size_t open = ns;
+	bool exited = false;
 	enum cut cut = CUT_NONE;
 	int status = 0, e;
 
-	while (out_open || err_open || !exited) {
-		struct pollfd pfd[2] = { { out_open ? out_r : -1, POLLIN, 0 },
-					 { err_open ? err_r : -1, POLLIN, 0 } };
+	while (open > 0 || !exited) {
+		struct pollfd pfd[3];
 		uint64_t now = gi_now_ns();
 		pid_t w;
 
+		for (size_t i = 0; i < ns; i++)
+			pfd[i] = (struct pollfd){ s[i].fd, POLLIN, 0 };
 		if (!cut && now >= deadline) {
 			cut = CUT_DEADLINE;
 			if ((e = emit_limit(LIMIT_DEADLINE, G.rs->timeout_s)) < 0)
@@ -287,20 +371,17 @@ static int supervise(pid_t child, int out_r, int err_r, bool cgroup)
 		}
 		if (cut)
 			kill(child, SIGKILL); /* PID 1 of the namespace: takes all with it */
-		if (poll(pfd, 2, 50) < 0 && errno != EINTR) /* EINTR: a signal */
+		if (poll(pfd, ns, 50) < 0 && errno != EINTR) /* EINTR: a signal */
 			return MB_E_IO;
-		if (out_open && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    (e = drain(out_r, REC_STDOUT, &out, &cut)) <= 0) {
-			if (e < 0)
-				return e;
-			out_open = false;
-		}
-		if (err_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    (e = drain(err_r, REC_STDERR, &err, &cut)) <= 0) {
-			if (e < 0)
-				return e;
-			err_open = false;
-		}
+		for (size_t i = 0; i < ns; i++)
+			if (s[i].fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    (e = drain(s[i].fd, s[i].kind, &s[i].st, &cut)) <= 0) {
+				if (e < 0)
+					return e;
+				close(s[i].fd);
+				s[i].fd = -1;
+				open--;
+			}
 		/* reap every zombie: ours and any orphan the kernel hands PID 1 */
 		while ((w = waitpid(-1, &e, WNOHANG)) > 0)
 			if (w == child) {
@@ -308,21 +389,162 @@ static int supervise(pid_t child, int out_r, int err_r, bool cgroup)
 				status = e;
 			}
 	}
-	if ((e = finish(status)) < 0)
-		return e;
-	return cut ? END_CUT : END_COMPLETE;
+	*ret_status = status;
+	return cut;
+}
+
+/* ---- result files ---- */
+
+#define MAX_RESULT_FILES 256u
+#define MAX_RESULT_DEPTH 8u
+
+static int emit_file(int dfd, const char *name, const char *rel)
+{
+	static uint8_t buf[MAX_FILE_RECORD_BYTES];
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), e = 0;
+	uint64_t off = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return 0; /* gone or not openable: nothing to ship */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		struct record rec = { .kind = REC_FILE };
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = MB_E_IO;
+			break;
+		}
+		rec.u.file.name = (const uint8_t *)rel;
+		rec.u.file.name_len = strlen(rel);
+		rec.u.file.offset = off;
+		rec.u.file.p = buf;
+		rec.u.file.n = (size_t)n;
+		rec.u.file.last = n < (ssize_t)sizeof(buf);
+		if (off > UINT32_MAX - (uint64_t)n) {
+			e = MB_E_LIMIT;
+			break;
+		}
+		if ((e = gi_emit(&rec)) < 0 || rec.u.file.last)
+			break;
+		off += (uint64_t)n;
+	}
+	close(fd);
+	return e;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file under the results directory, as chained records,
+ * in bytewise name order; links and other kinds are neither followed
+ * nor shipped. */
+static int collect_dir(int dfd, const char *prefix, unsigned depth, unsigned *count)
+{
+	char rel[MAX_TEXT_BYTES], **names = NULL;
+	size_t n = 0;
+	int e = 0, fd = dup(dfd);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return MB_E_IO;
+	}
+	names = calloc(MAX_RESULT_FILES + 1, sizeof(*names));
+	while (names && (de = readdir(d)) && n <= MAX_RESULT_FILES)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+		    !(names[n++] = strdup(de->d_name)))
+			e = MB_E_NOMEM;
+	closedir(d);
+	if (!names)
+		return MB_E_NOMEM;
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n && e == 0; i++) {
+		struct stat st;
+
+		if (!names[i] || fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    snprintf(rel, sizeof(rel), "%s%s", prefix, names[i]) >= (int)sizeof(rel) - 1 ||
+		    !cb_utf8_valid((const uint8_t *)rel, strlen(rel)))
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			if (++*count <= MAX_RESULT_FILES)
+				e = emit_file(dfd, names[i], rel);
+		} else if (S_ISDIR(st.st_mode) && depth < MAX_RESULT_DEPTH) {
+			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+			if (sub >= 0) {
+				strcat(rel, "/");
+				e = collect_dir(sub, rel, depth + 1, count);
+				close(sub);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return e;
+}
+
+static int collect_results(void)
+{
+	unsigned count = 0;
+	int dfd = open(RESULTS_MOUNT, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), e;
+
+	if (dfd < 0)
+		return MB_E_IO;
+	e = collect_dir(dfd, "", 0, &count);
+	close(dfd);
+	if (count > MAX_RESULT_FILES)
+		gi_console("results: %u files, the first %u shipped", count, MAX_RESULT_FILES);
+	return e;
+}
+
+/* The results directory lives on a tmpfs of its own that guest-init
+ * mounts here and the box's init binds into the box: what the harness
+ * leaves there is still readable after the box is gone. */
+static int mount_results(void)
+{
+	char opts[96];
+
+	if (mkdir(RESULTS_MOUNT, 0700) < 0 && errno != EEXIST)
+		return MB_E_IO;
+	snprintf(opts, sizeof(opts), "mode=0700,uid=%u,gid=%u,size=64m,nr_inodes=4096", G.rs->uid, G.rs->gid);
+	return mount("tmpfs", RESULTS_MOUNT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0 ? MB_E_IO : 0;
+}
+
+/* Yama as a second wall behind the PID namespaces: attaching needs
+ * CAP_SYS_PTRACE, which neither the harness nor the agent has. */
+static void yama_admin_only(void)
+{
+	if (write_file("/proc/sys/kernel/yama/ptrace_scope", "2") < 0)
+		gi_console("no Yama in this kernel: ptrace is bounded by namespaces and uids alone");
 }
 
 /* Runs the harness to its end; returns the record_end reason or an MB_E_*. */
 int gi_run_harness(void)
 {
-	int out[2], err[2], e;
-	bool cgroup = setup_cgroup(G.rs->max_procs);
+	bool boundary = G.rs->has_agent_user, cgroup = setup_cgroup(G.rs->max_procs);
+	int out[2], err[2], tap[2] = { -1, -1 }, status = 0, cut, e;
+	struct stream s[3];
+	size_t ns = 2;
 	pid_t child;
 
 	if (!cgroup)
 		gi_console("no pids cgroup: the process limit binds non-root users only");
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+	yama_admin_only();
+	if (boundary && (e = mount_results()) < 0)
+		return e;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (boundary && pipe2(tap, O_CLOEXEC) < 0))
 		return MB_E_IO;
 	child = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 					     SIGCHLD, NULL, NULL, NULL, 0);
@@ -333,12 +555,23 @@ int gi_run_harness(void)
 	if (child == 0) {
 		close(out[0]);
 		close(err[0]);
-		ns_init(out[1], err[1], cgroup);
+		if (boundary)
+			close(tap[0]);
+		ns_init(out[1], err[1], tap[1], cgroup);
 	}
 	close(out[1]);
 	close(err[1]);
-	e = supervise(child, out[0], err[0], cgroup);
-	close(out[0]);
-	close(err[0]);
-	return e;
+	s[0] = (struct stream){ out[0], REC_STDOUT, { .next_num = 1 } };
+	s[1] = (struct stream){ err[0], REC_STDERR, { .next_num = 1 } };
+	if (boundary) {
+		close(tap[1]);
+		s[ns++] = (struct stream){ tap[0], REC_RESULTS, { .next_num = 1 } };
+	}
+	if ((cut = supervise(child, s, ns, cgroup, &status)) < 0)
+		return cut;
+	if (boundary && (e = collect_results()) < 0)
+		return e;
+	if ((e = finish(status)) < 0)
+		return e;
+	return cut ? END_CUT : END_COMPLETE;
 }

@@ -93,6 +93,7 @@ struct ctx {
 	struct tap_match *tap;
 	struct tap_seen { uint64_t num; bool ok; uint32_t directive; } *tap_nums;
 	size_t ntap;
+	bool boundary; /* the run spec turned the agent boundary on */
 };
 
 static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -313,7 +314,17 @@ static void note_record(struct ctx *c, const struct record *rec)
 		break;
 	case REC_STDOUT:
 		v->stdout_bytes += rec->u.chunk.n;
-		tap_feed(c, c->tap, rec->u.chunk.p, rec->u.chunk.n);
+		/* with the agent boundary on, stdout is a log the agent could
+		 * write into: results come from the results channel alone */
+		if (!c->boundary)
+			tap_feed(c, c->tap, rec->u.chunk.p, rec->u.chunk.n);
+		break;
+	case REC_RESULTS:
+		if (c->boundary)
+			tap_feed(c, c->tap, rec->u.chunk.p, rec->u.chunk.n);
+		else
+			fail(c, HV_RECORD_MALFORMED, "results channel record %llu in a run without the agent boundary",
+			     (unsigned long long)rec->seq);
 		break;
 	case REC_STDERR:
 		v->stderr_bytes += rec->u.chunk.n;
@@ -494,6 +505,17 @@ static void check_runspec(struct ctx *c, uint8_t digest[32])
 		     c->rs->harness_path, a->path, h->path);
 }
 
+/* Whether the run spec turns the agent boundary on; a run spec that does
+ * not decode is refused by check_runspec, and reads here as "off". */
+static bool runspec_boundary(const uint8_t *p, size_t n)
+{
+	struct runspec *rs = malloc(sizeof(*rs));
+	bool on = rs && runspec_decode(p, n, rs) == 0 && rs->has_agent_user;
+
+	free(rs);
+	return on;
+}
+
 static void check_guest_log(struct ctx *c)
 {
 	static const uint8_t zero4[4];
@@ -662,6 +684,7 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	c->m = pins->manifest;
 	c->v = &v;
 	c->have_quote = b->has_quote && attest_decode(MSG_QUOTE, b->quote.p, b->quote.n, c->quote) == 0;
+	c->boundary = runspec_boundary(b->runspec.p, b->runspec.n);
 	if (b->has_quote && !c->have_quote)
 		fail(c, HV_QUOTE_MALFORMED, "quote message does not decode");
 	/* every check, every time */

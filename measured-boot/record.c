@@ -46,6 +46,7 @@ static void encode_body(const struct record *rec, struct cb_wr *w)
 		break;
 	case REC_STDOUT:
 	case REC_STDERR:
+	case REC_RESULTS:
 		cb_put_bstr(w, rec->u.chunk.p, rec->u.chunk.n);
 		break;
 	case REC_TEST:
@@ -213,6 +214,7 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		return 0;
 	case REC_STDOUT:
 	case REC_STDERR:
+	case REC_RESULTS:
 		return cb_get_bstr(r, MAX_CHUNK_BYTES, &rec->u.chunk.p, &rec->u.chunk.n);
 	case REC_TEST:
 		return decode_test(r, rec);

@@ -27,7 +27,8 @@ enum record_kind {
 	REC_EXIT = 7,       /* how the harness ended */
 	REC_FILE = 8,       /* a piece of a collected result file (JUnit) */
 	REC_END = 9,        /* last record; its hash is quoted */
-	REC_KIND_MAX_ = 9,
+	REC_RESULTS = 10,   /* a chunk of the harness's results channel ($VOUCH_TAP_FD) */
+	REC_KIND_MAX_ = 10,
 };
 
 enum record_phase {

@@ -6,13 +6,14 @@
 
 enum {
 	RS_VERSION = 0, RS_ARGV, RS_ENV, RS_CWD, RS_UID, RS_GID, RS_TIMEOUT,
-	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_KEYS_
+	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_KEYS_
 };
-#define RS_REQUIRED ((UINT64_C(1) << RS_KEYS_) - 1)
+/* every key but agent_user, whose presence turns the agent boundary on */
+#define RS_REQUIRED ((UINT64_C(1) << RS_AGENT_USER) - 1)
 
 void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 {
-	cb_put_map(w, RS_KEYS_);
+	cb_put_map(w, rs->has_agent_user ? RS_KEYS_ : RS_KEYS_ - 1);
 	cb_put_uint(w, RS_VERSION);
 	cb_put_uint(w, RUNSPEC_VERSION);
 	cb_put_uint(w, RS_ARGV);
@@ -35,6 +36,12 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 	cb_put_uint(w, rs->max_output_bytes);
 	cb_put_uint(w, RS_MAX_PROCS);
 	cb_put_uint(w, rs->max_procs);
+	if (rs->has_agent_user) {
+		cb_put_uint(w, RS_AGENT_USER);
+		cb_put_array(w, 2);
+		cb_put_uint(w, rs->agent_uid);
+		cb_put_uint(w, rs->agent_gid);
+	}
 }
 
 static int get_strings(struct cb_rd *r, struct cb_arena *a, size_t max, size_t min,
@@ -122,6 +129,21 @@ static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct 
 		return runspec_check_tree_path(key == RS_AGENT ? rs->agent_path : rs->harness_path);
 	case RS_MAX_OUTPUT:
 		return cb_get_uint(r, UINT64_MAX, &rs->max_output_bytes);
+	case RS_AGENT_USER: {
+		uint64_t u = 0, g = 0;
+		size_t n = 0;
+
+		if ((e = cb_get_array(r, 2, &n)) < 0)
+			return e;
+		if (n != 2)
+			return MB_E_RANGE;
+		if ((e = cb_get_uint(r, UINT32_MAX - 1, &u)) < 0 || (e = cb_get_uint(r, UINT32_MAX - 1, &g)) < 0)
+			return e;
+		rs->has_agent_user = true;
+		rs->agent_uid = (uint32_t)u;
+		rs->agent_gid = (uint32_t)g;
+		return 0;
+	}
 	default:
 		return MB_E_UNKNOWN_KEY;
 	}
@@ -157,7 +179,9 @@ int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret)
 			goto out;
 	if (e < 0 || (e = cb_map_require(&m, RS_REQUIRED)) < 0 || (e = cb_end(&r)) < 0)
 		goto out;
-	if (rs->timeout_s == 0 || rs->max_procs == 0) {
+	/* the agent never shares the harness's identity, and is never root */
+	if (rs->timeout_s == 0 || rs->max_procs == 0 ||
+	    (rs->has_agent_user && (rs->agent_uid == 0 || rs->agent_gid == 0 || rs->agent_uid == rs->uid))) {
 		e = MB_E_RANGE;
 		goto out;
 	}

@@ -29,6 +29,11 @@ struct runspec {
 	uint32_t timeout_s;
 	uint64_t max_output_bytes;
 	uint32_t max_procs;
+	/* The agent boundary: when set, the agent runs only through
+	 * $VOUCH_AS_AGENT as this user, and results come only from the
+	 * harness's own channels ($VOUCH_TAP_FD, $VOUCH_RESULTS_DIR). */
+	bool has_agent_user;
+	uint32_t agent_uid, agent_gid;
 	char strings[MAX_RUNSPEC_BYTES + MAX_ARGS + MAX_ENV + 8];
 };
 

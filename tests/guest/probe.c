@@ -5,10 +5,11 @@
  * succeeded (a hole), 2 on a usage error. Static musl, so the sample image
  * needs no libc.
  *   guest-probe vsock | ptrace PID | mknod PATH | remount-rw | open PATH
- *   guest-probe kill PID
+ *   guest-probe kill PID | unshare-user | clone3 | ptrace-any
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -48,6 +50,15 @@ int main(int argc, char **argv)
 		return refused("open", open(argv[2], O_RDWR));
 	if (argc == 3 && strcmp(argv[1], "kill") == 0)
 		return refused("kill", kill(atoi(argv[2]), SIGKILL));
-	fprintf(stderr, "usage: guest-probe vsock|ptrace PID|mknod PATH|remount-rw|open PATH|kill PID\n");
+	if (argc == 2 && strcmp(argv[1], "unshare-user") == 0)
+		return refused("unshare(CLONE_NEWUSER)", unshare(CLONE_NEWUSER));
+	if (argc == 2 && strcmp(argv[1], "clone3") == 0) {
+		/* refused means ENOSYS here: a filter cannot read clone3's flags */
+		long r = syscall(435, NULL, 0);
+
+		printf("clone3: %s\n", r < 0 ? strerror(errno) : "ran");
+		return r < 0 && errno == ENOSYS ? 0 : 1;
+	}
+	fprintf(stderr, "usage: guest-probe vsock|ptrace PID|mknod PATH|remount-rw|open PATH|kill PID|unshare-user|clone3\n");
 	return 2;
 }

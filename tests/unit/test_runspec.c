@@ -114,6 +114,71 @@ static void test_bad_specs(void)
 	}
 }
 
+/* The agent boundary: [uid, gid] round-trips, and is refused when it
+ * would give the agent root's identity or the harness's own. */
+static void test_agent_user(void)
+{
+	static const struct {
+		const char *what;
+		uint32_t uid, gid;
+		int err;
+	} rows[] = {
+		{ "agent 65534:65534", 65534, 65534, 0 },
+		{ "agent uid 0", 0, 65534, MB_E_RANGE },
+		{ "agent gid 0", 65534, 0, MB_E_RANGE },
+		{ "agent uid = harness uid", 1000, 2000, MB_E_RANGE },
+		{ "agent uid (uid_t)-1", UINT32_MAX, 1, MB_E_RANGE },
+	};
+	uint8_t buf[2048], again[2048];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n;
+		int e;
+
+		sample(&rs);
+		rs.has_agent_user = true;
+		rs.agent_uid = rows[i].uid;
+		rs.agent_gid = rows[i].gid;
+		n = encode(&rs, buf, sizeof(buf));
+		memset(&got, 0, sizeof(got));
+		got.argc = 4242;
+		e = runspec_decode(buf, n, &got);
+		t_report(e == rows[i].err && (e < 0 ? got.argc == 4242 && !got.has_agent_user
+						 : got.has_agent_user && got.agent_uid == rows[i].uid &&
+							   got.agent_gid == rows[i].gid &&
+							   encode(&got, again, sizeof(again)) == n &&
+							   memcmp(again, buf, n) == 0),
+			 "run spec: %s (%s; got %s)", rows[i].what, mb_strerror(rows[i].err), mb_strerror(e));
+	}
+	/* without the key, no boundary, and the encoding has 11 keys */
+	sample(&rs);
+	size_t n = encode(&rs, buf, sizeof(buf));
+
+	CHECK_EQ(buf[0], 0xab);
+	CHECK_EQ(runspec_decode(buf, n, &got), 0);
+	CHECK(!got.has_agent_user);
+	/* [uid] alone, [uid, gid, x], and a map where the pair belongs */
+	static const uint8_t tails[][10] = {
+		{ 0x0b, 0x81, 0x19, 0xff, 0xfe },
+		{ 0x0b, 0x83, 0x19, 0xff, 0xfe, 0x19, 0xff, 0xfe, 0x01 },
+		{ 0x0b, 0xa0 },
+	};
+	static const size_t tail_len[] = { 5, 9, 2 };
+	static const int tail_err[] = { MB_E_RANGE, MB_E_TOO_LARGE, MB_E_TYPE };
+
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t b[2048];
+		size_t m = encode(&rs, b, sizeof(b));
+		int e;
+
+		b[0] = 0xac; /* 12 keys */
+		memcpy(b + m, tails[i], tail_len[i]);
+		e = runspec_decode(b, m + tail_len[i], &got);
+		t_report(e == tail_err[i], "run spec: malformed agent_user %zu (%s; got %s)", i,
+			 mb_strerror(tail_err[i]), mb_strerror(e));
+	}
+}
+
 static void test_truncation_every_offset(void)
 {
 	uint8_t buf[2048];
@@ -193,6 +258,7 @@ int main(void)
 {
 	RUN(test_round_trip);
 	test_bad_specs();
+	test_agent_user();
 	RUN(test_truncation_every_offset);
 	RUN(test_too_many_args);
 	RUN(test_hello);

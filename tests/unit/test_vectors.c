@@ -129,7 +129,8 @@ static void test_good_vectors(void)
 		{ "record-test.cbor", "record" }, { "record-checkpoint.cbor", "record" },
 		{ "record-end.cbor", "record" }, { "chain.cborseq", "chain" },
 		{ "evlog.cbor", "evlog" }, { "runspec.cbor", "runspec" },
-		{ "runspec-minimal.cbor", "runspec" }, { "hello.cbor", "hello" },
+		{ "runspec-minimal.cbor", "runspec" }, { "runspec-agent.cbor", "runspec" },
+		{ "record-results.cbor", "record" }, { "hello.cbor", "hello" },
 		{ "manifest.cbor", "manifest" }, { "manifest-minimal.cbor", "manifest" },
 		{ "manifest-verity.cbor", "manifest" }, { "frame-hello.bin", "frame" },
 	};

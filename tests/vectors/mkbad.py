@@ -312,7 +312,7 @@ def bad_records(o):
         deep = A(deep)
     a("record-too-deep-20.cbor", "record", "MB_E_TOO_DEEP", M(record(2, deep)))
     a("record-kind-zero.cbor", "record", "MB_E_KIND", M(put(ph, 3, U(0))))
-    a("record-kind-ten.cbor", "record", "MB_E_KIND", M(put(ph, 3, U(10))))
+    a("record-kind-eleven.cbor", "record", "MB_E_KIND", M(put(ph, 3, U(11))))
     a("record-phase-zero.cbor", "record", "MB_E_RANGE", M(record(1, phase(0))))
     a("record-phase-eleven.cbor", "record", "MB_E_RANGE", M(record(1, phase(11))))
     a("record-prev-short.cbor", "record", "MB_E_LENGTH", M(put(ph, 1, B(PREV0[:31]))))
@@ -423,8 +423,8 @@ def bad_runspec(o):
     a("runspec-trailing-byte.cbor", "runspec", "MB_E_TRAILING", good + b"\x00")
     a("runspec-truncated.cbor", "runspec", "MB_E_TRUNCATED", good[:-1])
     a("runspec-truncated-string.cbor", "runspec", "MB_E_TRUNCATED", good[:12])
-    a("runspec-unknown-key.cbor", "runspec", "MB_E_UNKNOWN_KEY", M(rekey(rs, 10, 11)))
-    a("runspec-extra-key.cbor", "runspec", "MB_E_TOO_LARGE", M(rs + [(11, U(0))]))
+    a("runspec-unknown-key.cbor", "runspec", "MB_E_UNKNOWN_KEY", M(rekey(rs, 10, 12)))
+    a("runspec-extra-key.cbor", "runspec", "MB_E_TOO_LARGE", M(rs + [(11, A(U(65534), U(65534))), (12, U(0))]))
     a("runspec-missing-key.cbor", "runspec", "MB_E_MISSING_KEY", M(drop(rs, 10)))
     a("runspec-missing-version.cbor", "runspec", "MB_E_MISSING_KEY", M(drop(rs, 0)))
     a("runspec-wrong-type-argv.cbor", "runspec", "MB_E_TYPE", M(put(rs, 1, T("/opt/harness/run-tests"))))
@@ -459,6 +459,16 @@ def bad_runspec(o):
     a("runspec-agent-dot.cbor", "runspec", "MB_E_PATH", M(put(rs, 7, T("/opt/./agent"))))
     a("runspec-harness-double-slash.cbor", "runspec", "MB_E_PATH", M(put(rs, 8, T("/opt//harness"))))
     a("runspec-harness-dotdot-end.cbor", "runspec", "MB_E_PATH", M(put(rs, 8, T("/opt/.."))))
+    # the agent boundary: never root's identity, never the harness's own
+    au = lambda v: M(rs + [(11, v)])
+    a("runspec-agent-user-root.cbor", "runspec", "MB_E_RANGE", au(A(U(0), U(65534))))
+    a("runspec-agent-user-root-group.cbor", "runspec", "MB_E_RANGE", au(A(U(65534), U(0))))
+    a("runspec-agent-user-is-harness.cbor", "runspec", "MB_E_RANGE", au(A(U(1000), U(65534))))
+    a("runspec-agent-user-short.cbor", "runspec", "MB_E_RANGE", au(A(U(65534))))
+    a("runspec-agent-user-long.cbor", "runspec", "MB_E_TOO_LARGE", au(A(U(65534), U(65534), U(1))))
+    a("runspec-agent-user-wrong-type.cbor", "runspec", "MB_E_TYPE", au(U(65534)))
+    a("runspec-agent-user-max.cbor", "runspec", "MB_E_RANGE", au(A(U(0xFFFFFFFF), U(65534))))
+    a("runspec-agent-user-noncanonical.cbor", "runspec", "MB_E_NONCANONICAL", au(A(U(65534, 4), U(65534))))
 
 
 def bad_hello(o, runspec):

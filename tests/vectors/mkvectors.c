@@ -151,6 +151,8 @@ static void write_records(const struct vset *v)
 		.time_ns = 2000, .kind = REC_STDOUT, .u.chunk = { big_chunk, sizeof(big_chunk) } });
 	write_record(v, "record-stdout-empty.cbor", (struct record){
 		.time_ns = 2000, .kind = REC_STDOUT, .u.chunk = { NULL, 0 } });
+	write_record(v, "record-results.cbor", (struct record){
+		.time_ns = 2100, .kind = REC_RESULTS, .u.chunk = { TXT("TAP version 14\n1..1\nok 1\n") } });
 	write_record(v, "record-stderr.cbor", (struct record){
 		.time_ns = 3000, .kind = REC_STDERR, .u.chunk = { TXT("warning: \xc3\xa9t\xc3\xa9\n\xff\x00") } });
 	write_record(v, "record-test.cbor", (struct record){
@@ -322,6 +324,17 @@ static void write_runspecs(struct vset *v)
 	};
 	encode_runspec(&rs, "runspec-minimal.cbor", &w);
 	write_wr("runspec-minimal.cbor", &w);
+
+	/* the agent boundary on: the agent as nobody */
+	rs = (struct runspec){
+		.argc = 1, .argv = { "/opt/harness/run-tests" }, .envc = 1,
+		.envp = { "PATH=/usr/bin:/bin" }, .cwd = "/", .agent_path = "/opt/agent",
+		.harness_path = "/opt/harness", .uid = 0, .gid = 0, .timeout_s = 300,
+		.max_output_bytes = 64u << 20, .max_procs = 256,
+		.has_agent_user = true, .agent_uid = 65534, .agent_gid = 65534,
+	};
+	encode_runspec(&rs, "runspec-agent.cbor", &w);
+	write_wr("runspec-agent.cbor", &w);
 }
 
 static void write_hello(const struct vset *v)

@@ -248,7 +248,7 @@ def body_end(b):
     uint(b[0], 0, 2, "end reason")
 
 
-BODIES = {1: body_phase, 2: body_chunk, 3: body_chunk, 4: body_test, 5: body_checkpoint,
+BODIES = {10: body_chunk, 1: body_phase, 2: body_chunk, 3: body_chunk, 4: body_test, 5: body_checkpoint,
           6: body_limit, 7: body_exit, 8: body_file, 9: body_end}
 
 
@@ -258,7 +258,7 @@ def check_record(data):
     uint(r[0], 0, L["MAX_RECORDS"] - 1, "seq")
     bstr(r[1], 32, 32, "prev")
     uint(r[2], what="time_ns")
-    uint(r[3], 1, 9, "kind")
+    uint(r[3], 1, 10, "kind")
     BODIES[r[3]](r[4])
     return r
 
@@ -322,7 +322,7 @@ def check_pcr_map(log):
 
 def check_runspec(data):
     rs = decode_one(data, L["MAX_RUNSPEC_BYTES"])
-    fields(rs, set(range(11)), what="run spec")
+    fields(rs, set(range(11)), {11}, "run spec")
     need(uint(rs[0], 0, U32, "version") == 1, f"run spec version {rs[0]}")
     strings(rs[1], 1, L["MAX_ARGS"], "argv")
     strings(rs[2], 0, L["MAX_ENV"], "env")
@@ -333,6 +333,11 @@ def check_runspec(data):
     uint(rs[6], 1, U32 - 1, "timeout_s")
     uint(rs[9], what="max_output_bytes")
     uint(rs[10], 1, U32 - 1, "max_procs")
+    if 11 in rs:  # the agent boundary: [uid, gid], neither 0, uid not the harness's
+        au = array(rs[11], 2, 2, "agent_user")
+        uint(au[0], 1, U32 - 1, "agent uid")
+        uint(au[1], 1, U32 - 1, "agent gid")
+        need(au[0] != rs[4], "agent uid is the harness's")
     return rs
 
 
@@ -478,7 +483,7 @@ def good_records(tap, nonce):
 
     for name in names:
         tap.run(f"good/{name}", one, name)
-    tap.run("a good record of every kind", lambda: equal(sorted(kinds), list(range(1, 10)), "kinds"))
+    tap.run("a good record of every kind", lambda: equal(sorted(kinds), list(range(1, 11)), "kinds"))
 
 
 def good_chain(tap, nonce):

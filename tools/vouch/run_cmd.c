@@ -73,6 +73,8 @@ static void print_result(const struct launch_opts *o, const struct launch_result
 		putchar('\n');
 	}
 	verity_hint(o);
+	if (res->host_error[0])
+		fprintf(stderr, "vouch: launch failed: %s\n", res->host_error);
 }
 
 /* The run judged at its end, as host-verify would judge its bundle, with
@@ -97,6 +99,26 @@ static int judge_run(const char *out, const char *manifest, const char *cache)
 	return hv_judge(&f);
 }
 
+/* "UID:GID" of the agent boundary: numbers, neither of them root's. */
+static int parse_agent_user(const char *s, struct runspec *rs)
+{
+	char u[16];
+	const char *colon = strchr(s, ':');
+	unsigned long uid, gid;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(u))
+		return -1;
+	memcpy(u, s, (size_t)(colon - s));
+	u[colon - s] = 0;
+	if (parse_uint(u, UINT32_MAX - 1, &uid) < 0 || parse_uint(colon + 1, UINT32_MAX - 1, &gid) < 0 ||
+	    uid == 0 || gid == 0)
+		return -1;
+	rs->has_agent_user = true;
+	rs->agent_uid = (uint32_t)uid;
+	rs->agent_gid = (uint32_t)gid;
+	return 0;
+}
+
 int cli_usage_launch(void)
 {
 	fprintf(stderr,
@@ -104,7 +126,8 @@ int cli_usage_launch(void)
 		"           [--vmm qemu|firecracker] [--tpm relay|device] [--manifest M] [--out DIR]\n"
 		"           [--timeout S] [--vm-timeout S] [--memory MiB] [--cpus N] [--uid N] [--gid N]\n"
 		"           [--agent PATH] [--harness PATH] [--cwd DIR] [--env K=V]... [--max-output B]\n"
-		"           [--max-procs N] [--quiet] [--print-vmm-config] -- CMD [ARG...]\n"
+		"           [--max-procs N] [--agent-user UID:GID] [--quiet] [--print-vmm-config]\n"
+		"           -- CMD [ARG...]\n"
 		"See vouch(1).\n");
 	return EXIT_USAGE;
 }
@@ -172,6 +195,7 @@ int cmd_launch(int argc, char **argv)
 		{ "max-procs", required_argument, 0, 'P' }, { "env", required_argument, 0, 'e' },
 		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
 		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, 'P' + 256 },
+		{ "agent-user", required_argument, 0, 'U' + 256 },
 		{ 0, 0, 0, 0 },
 	};
 	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
@@ -209,6 +233,12 @@ int cmd_launch(int argc, char **argv)
 		case 'o': o.out_dir = optarg; break;
 		case 'M': manifest = optarg; break;
 		case 'P' + 256: o.print_vmm_config = true; break;
+		case 'U' + 256:
+			if (parse_agent_user(optarg, &rs) < 0) {
+				fprintf(stderr, "vouch launch: --agent-user %s: UID:GID, neither 0\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'W':
 			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
 				return cli_usage_launch();
