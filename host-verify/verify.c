@@ -124,20 +124,6 @@ static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
 	return 0;
 }
 
-static int public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
-{
-	uint8_t m[sizeof(TPMT_PUBLIC)];
-	size_t off = 0;
-
-	if (pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
-	    Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0)
-		return MB_E_MALFORMED;
-	ret->size = 34;
-	ret->name[0] = 0x00;
-	ret->name[1] = 0x0b;
-	return sha256_buf(m, off, ret->name + 2);
-}
-
 /* ---- keys ---- */
 
 static void check_ek(struct ctx *c)
@@ -145,22 +131,38 @@ static void check_ek(struct ctx *c)
 	TPM2B_PUBLIC ek;
 	TPM2B_NAME a, b;
 
-	if (unmarshal_public(&c->b->ek, &ek) < 0 || public_name(&ek, &a) < 0 ||
-	    public_name(&c->pins->ek, &b) < 0 || a.size != b.size || memcmp(a.name, b.name, a.size) != 0)
+	if (unmarshal_public(&c->b->ek, &ek) < 0 || tpmkey_name(&ek, &a) < 0 ||
+	    tpmkey_name(&c->pins->ek, &b) < 0 || a.size != b.size || memcmp(a.name, b.name, a.size) != 0)
 		fail(c, HV_EK_NOT_PINNED, "the bundle's EK has another name than the pinned EK");
+}
+
+/* The activation transcript is the verifier's first-hand word: this AK
+ * answered a credential made for this EK, in this session, over this TPM
+ * path, with this platform log. Any of those edited after signing breaks
+ * the signature. */
+static bool activation_signed(struct ctx *c)
+{
+	uint8_t msg[ACTIVATION_MSG_MAX_BYTES];
+	TPM2B_PUBLIC ek;
+	TPM2B_NAME ekn;
+	size_t n;
+
+	if (unmarshal_public(&c->b->ek, &ek) < 0 || tpmkey_name(&ek, &ekn) < 0)
+		return false;
+	n = bundle_activation_message(c->b, c->ak_name.name, c->ak_name.size, ekn.name, ekn.size, msg,
+				      sizeof(msg));
+	return n > 0 && crypto_sign_verify_detached(c->b->activation_sig, msg, n, c->pins->verifier_pub) == 0;
 }
 
 static void check_ak(struct ctx *c)
 {
-	uint8_t msg[128];
-	size_t n;
 	int e;
 
 	if (!c->b->has_ak) {
 		fail(c, HV_AK_NOT_ACTIVATED, "the bundle has no attestation key");
 		return;
 	}
-	if (unmarshal_public(&c->b->ak, &c->ak) < 0 || public_name(&c->ak, &c->ak_name) < 0) {
+	if (unmarshal_public(&c->b->ak, &c->ak) < 0 || tpmkey_name(&c->ak, &c->ak_name) < 0) {
 		fail(c, HV_AK_MALFORMED, "AK public area does not decode");
 		return;
 	}
@@ -173,9 +175,9 @@ static void check_ak(struct ctx *c)
 		fail(c, HV_AK_NOT_ACTIVATED, "no activation transcript for this AK");
 		return;
 	}
-	n = bundle_activation_message(c->b->nonce, c->ak_name.name, c->ak_name.size, msg, sizeof(msg));
-	if (n == 0 || crypto_sign_verify_detached(c->b->activation_sig, msg, n, c->pins->verifier_pub) != 0) {
-		fail(c, HV_AK_NOT_ACTIVATED, "the activation transcript is not signed by the pinned verifier key");
+	if (!activation_signed(c)) {
+		fail(c, HV_AK_NOT_ACTIVATED, "the activation transcript is not signed by the pinned verifier "
+					     "key over this nonce, AK, EK, TPM mode and platform log");
 		return;
 	}
 	c->akkey = tpmkey_ecc_p256(&c->ak);

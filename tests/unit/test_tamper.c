@@ -104,6 +104,31 @@ static void judge(const char *what, const struct bundle *b, const struct hv_pins
 	hv_verdict_free(&v);
 }
 
+/* The exact set of reasons, in any order: a check that is removed or
+ * that starts firing elsewhere fails the case. */
+static void judge_set(const char *what, const struct bundle *b, const struct hv_pins *p,
+		      enum hv_exit want_exit, const enum hv_reason *want, size_t nwant)
+{
+	struct hv_verdict v;
+	int ok;
+
+	REQUIRE(hv_verify(b, p, &v) == 0);
+	ok = v.exit == want_exit && v.nreasons == nwant;
+	for (size_t i = 0; ok && i < nwant; i++)
+		ok = has_reason(&v, want[i]);
+	if (!ok)
+		for (size_t i = 0; i < v.nreasons; i++)
+			printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	t_report(ok, "%s: exit %d, %zu reasons", what, v.exit, nwant);
+	hv_verdict_free(&v);
+}
+
+#define JUDGE_SET(what, b, p, ex, ...)                                                    \
+	do {                                                                              \
+		const enum hv_reason want_[] = { __VA_ARGS__ };                          \
+		judge_set(what, b, p, ex, want_, sizeof(want_) / sizeof(want_[0]));       \
+	} while (0)
+
 /* Index of the first record of a kind. */
 static size_t find_kind(const struct bundle *b, uint32_t kind)
 {
@@ -357,6 +382,58 @@ static void test_keys(void)
 	judge("AK without the restricted attribute", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_ATTRIBUTES);
 }
 
+/* What the activation transcript binds besides the nonce and the AK: the
+ * EK the credential was made for, the TPM mode and the platform log. Each
+ * edited after signing is refused by the transcript alone (without it,
+ * the reason sets below lose ak-not-activated). */
+static void test_activation_binding(void)
+{
+	struct hv_pins other = pins;
+	TPM2B_PUBLIC ek = { 0 };
+	uint8_t m[sizeof(ek)];
+	size_t off = 0;
+
+	forge_from(&honest_a);
+	F.b.tpm_device = !F.b.tpm_device;
+	JUDGE_SET("TPM mode edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	/* another EK in the bundle, and pinned: only the transcript knows
+	 * that the credential was made for the recorded one */
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ek.p, honest_a.ek.n, &off, &ek) == 0);
+	ek.publicArea.unique.rsa.buffer[10] ^= 1;
+	off = 0;
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ek, m, sizeof(m), &off) == 0);
+	other.ek = ek;
+	forge_from(&honest_a);
+	F.b.ek = (struct bytes){ store(m, off), off };
+	JUDGE_SET("EK edited after signing (and pinned)", &F.b, &other, HV_EXIT_REJECTED,
+		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+	forge_from(&honest_a);
+	F.b.ek = (struct bytes){ store(m, off), off };
+	JUDGE_SET("EK edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_EK_NOT_PINNED,
+		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	/* the platform log with the kernel event's digest changed, and the
+	 * manifest pinning that kernel: replay fails, the pin holds, and the
+	 * transcript says the log is not the one the verifier saw */
+	static struct evlog log;
+	static uint8_t lb[16 * 1024];
+	struct cb_wr w;
+
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &log) == 0);
+	log.ev[0].digest[0] ^= 1;
+	cb_wr_init(&w, lb, sizeof(lb));
+	evlog_encode(&log, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.platform_log = (struct bytes){ lb, w.len };
+	manifest->kernel_digest[0] ^= 1;
+	JUDGE_SET("platform log edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE, HV_PCR_REPLAY);
+	manifest->kernel_digest[0] ^= 1;
+}
+
 /* Rewrites the quote message with a changed TPMS_ATTEST, signature kept. */
 static void forge_attest(void (*edit)(TPMS_ATTEST *))
 {
@@ -474,6 +551,7 @@ int main(void)
 	test_record_order();
 	test_checkpoint_other_key();
 	test_keys();
+	test_activation_binding();
 	test_quote();
 	test_event_logs();
 	bundle_free(&honest_a);
