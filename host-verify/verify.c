@@ -57,6 +57,10 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_RECORDS_INCOMPLETE] = { "records-incomplete", "the records stop before the end record" },
 	[HV_TESTS_MISMATCH] = { "tests-mismatch", "the test records differ from the TAP output they came from" },
 	[HV_MANIFEST_INCONSISTENT] = { "manifest-inconsistent", "the manifest's verity root and its kernel command line disagree" },
+	[HV_NONCE_MISMATCH] = { "nonce-mismatch", "the evidence is not of the session with the demanded nonce" },
+	[HV_QUOTE_SIGNER] = { "quote-signer", "the quote's qualifiedSigner is not the attestation key's qualified name" },
+	[HV_AGENT_BOUNDARY_OFF] = { "agent-boundary-off", "the run spec does not put the agent behind its own user" },
+	[HV_ACTIVATION_MISSING] = { "activation-missing", "the run stopped before the attestation key was activated" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -72,7 +76,7 @@ const char *hv_reason_text(enum hv_reason r)
 /* Reasons that say "not finished" rather than "not true". */
 static bool is_incompleteness(enum hv_reason r)
 {
-	return r == HV_QUOTE_MISSING || r == HV_RECORDS_INCOMPLETE;
+	return r == HV_QUOTE_MISSING || r == HV_RECORDS_INCOMPLETE || r == HV_ACTIVATION_MISSING;
 }
 
 struct ctx {
@@ -525,6 +529,35 @@ static void check_guest_log(struct ctx *c)
 	check_events(c, &c->glog, x, 5, "guest");
 }
 
+/* ---- what the caller demands ---- */
+
+/* An old passing bundle is still a passing bundle: only the caller knows
+ * which session it asked for. */
+static void check_nonce(struct ctx *c)
+{
+	if (c->pins->has_nonce && CRYPTO_memcmp(c->b->nonce, c->pins->nonce, NONCE_BYTES) != 0)
+		fail(c, HV_NONCE_MISMATCH, "the bundle's nonce is not the one given");
+}
+
+/* The agent boundary is on when the run spec names the agent's own user
+ * (runspec key 11, agent_user): then the agent cannot write the harness's
+ * files or read its TAP before it is recorded. */
+static bool boundary_on(const struct runspec *rs)
+{
+	/* TODO(runspec agent_user): return rs->has_agent_user once the run
+	 * spec carries key 11; until then no run spec has the boundary on, and
+	 * --require-agent-boundary refuses every run (fail closed). */
+	(void)rs;
+	return false;
+}
+
+static void check_agent_boundary(struct ctx *c)
+{
+	if (c->pins->require_agent_boundary && (!c->rs || !boundary_on(c->rs)))
+		fail(c, HV_AGENT_BOUNDARY_OFF, "%s", c->rs ? "the run spec has no agent_user"
+							 : "no run spec to read");
+}
+
 /* ---- the quote ---- */
 
 static bool selection_is_ours(const TPML_PCR_SELECTION *s)
@@ -536,6 +569,28 @@ static bool selection_is_ours(const TPML_PCR_SELECTION *s)
 			want[i / 8] |= (uint8_t)(1u << (i % 8));
 	return s->count == 1 && s->pcrSelections[0].hash == TPM2_ALG_SHA256 &&
 	       s->pcrSelections[0].sizeofSelect == 3 && memcmp(s->pcrSelections[0].pcrSelect, want, 3) == 0;
+}
+
+/* The AK is a primary object of the endorsement hierarchy (guest-init
+ * tpm.c), so its qualified name is fully determined by its Name:
+ * QN = nameAlg || H(QN(parent) || Name), and a hierarchy's qualified name
+ * is its 4-byte handle (TPM 2.0 Part 1, 16.6 "Qualified Name"; the
+ * reference implementation's ComputeQualifiedName). Equality is the
+ * strongest check there is: a quote by any other key, or by the same
+ * public area under another parent, names another signer. */
+static bool signer_is_ak(const struct ctx *c, const TPM2B_NAME *qs)
+{
+	uint8_t buf[4 + sizeof(c->ak_name.name)], qn[32];
+	const uint32_t h = TPM2_RH_ENDORSEMENT;
+
+	if (c->ak_name.size != 34 || qs->size != 34 || qs->name[0] != 0x00 || qs->name[1] != 0x0b)
+		return false;
+	buf[0] = (uint8_t)(h >> 24);
+	buf[1] = (uint8_t)(h >> 16);
+	buf[2] = (uint8_t)(h >> 8);
+	buf[3] = (uint8_t)h;
+	memcpy(buf + 4, c->ak_name.name, 34);
+	return sha256_buf(buf, 4 + 34, qn) == 0 && CRYPTO_memcmp(qn, qs->name + 2, 32) == 0;
 }
 
 static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
@@ -552,6 +607,8 @@ static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
 	if (sha256_cat(c->b->nonce, 32, c->chain.head, 32, want) < 0 || at->extraData.size != 32 ||
 	    CRYPTO_memcmp(at->extraData.buffer, want, 32) != 0)
 		fail(c, HV_QUOTE_NONCE, "extraData is not SHA-256(nonce || chain head)");
+	if (!signer_is_ak(c, &at->qualifiedSigner))
+		fail(c, HV_QUOTE_SIGNER, "%s", c->ak_name.size ? "another signer" : "no AK to compare with");
 	if (!selection_is_ours(&at->attested.quote.pcrSelect)) {
 		fail(c, HV_QUOTE_PCR_SELECTION, "other PCRs quoted");
 		return;
@@ -625,6 +682,7 @@ static void copy_digests(struct ctx *c)
 	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
 	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
 
+	memcpy(c->v->nonce, c->b->nonce, NONCE_BYTES);
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
 	c->v->has_verity = c->m->has_verity;
 	memcpy(c->v->verity_root, c->m->verity_root, 32);
@@ -675,6 +733,8 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	check_platform_log(c);
 	check_guest_log(c);
 	check_quote(c);
+	check_nonce(c);
+	check_agent_boundary(c);
 	copy_digests(c);
 	decide(c);
 	EVP_PKEY_free(c->akkey);

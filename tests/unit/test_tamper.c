@@ -461,8 +461,31 @@ static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
 static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
 static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
 
+static void edit_signer(TPMS_ATTEST *a) { a->qualifiedSigner.name[5] ^= 1; }
+
+/* What the caller may demand on top of the evidence. */
+static void test_demands(void)
+{
+	struct hv_pins p = pins;
+
+	p.has_nonce = true;
+	memcpy(p.nonce, honest_a.nonce, 32);
+	judge("the demanded nonce", &honest_a, &p, HV_EXIT_PASSED, HV_OK);
+	memcpy(p.nonce, honest_b.nonce, 32);
+	JUDGE_SET("an old passing bundle for a new nonce", &honest_a, &p, HV_EXIT_REJECTED,
+		  HV_NONCE_MISMATCH);
+	p = pins;
+	p.require_agent_boundary = true;
+	JUDGE_SET("agent boundary demanded, run spec without agent_user", &honest_a, &p, HV_EXIT_REJECTED,
+		  HV_AGENT_BOUNDARY_OFF);
+}
+
 static void test_quote(void)
 {
+	forge_attest(edit_signer);
+	JUDGE_SET("qualifiedSigner of another key", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_SIGNER,
+		  HV_QUOTE_SIGNATURE);
+
 	forge_from(&honest_a);
 	F.b.quote = honest_b.quote;
 	judge("quote from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
@@ -552,6 +575,7 @@ int main(void)
 	test_checkpoint_other_key();
 	test_keys();
 	test_activation_binding();
+	test_demands();
 	test_quote();
 	test_event_logs();
 	bundle_free(&honest_a);
