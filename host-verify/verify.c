@@ -95,8 +95,13 @@ struct ctx {
 	struct blob quote[ATTEST_MAX_FIELDS];
 	bool have_quote;
 	struct tap_match *tap;
-	struct tap_seen { uint64_t num; bool ok; uint32_t directive; } *tap_nums;
+	/* test points seen in stdout whose test record has not come yet:
+	 * a queue, so that no count of points or records is capped */
+	struct tap_seen { uint64_t num; bool ok; uint32_t directive; uint8_t text[32]; } *pending;
+	size_t pend_head, pend_len, pend_cap;
 	size_t ntap;
+	size_t tests_cap;
+	bool nomem;
 };
 
 static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -200,6 +205,52 @@ struct tap_match {
 	size_t points; /* test points seen in stdout */
 };
 
+/* What a test record's description and directive reason must be: the
+ * same bytes as in its TAP line (they reach JUnit and the statement). */
+static int tap_text_digest(const char *desc, size_t dl, const char *reason, size_t rl, uint8_t out[32])
+{
+	struct sha256 h;
+	uint8_t len[8];
+
+	for (int i = 0; i < 4; i++) {
+		len[i] = (uint8_t)(dl >> (24 - 8 * i));
+		len[4 + i] = (uint8_t)(rl >> (24 - 8 * i));
+	}
+	if (sha256_init(&h) < 0)
+		return MB_E_CRYPTO;
+	if (sha256_update(&h, len, 4) < 0 || sha256_update(&h, desc, dl) < 0 ||
+	    sha256_update(&h, len + 4, 4) < 0 || sha256_update(&h, reason, rl) < 0) {
+		sha256_abort(&h);
+		return MB_E_CRYPTO;
+	}
+	return sha256_final(&h, out);
+}
+
+static void tap_push(struct ctx *c, struct tap_seen *s, const struct tap_point *pt)
+{
+	if (c->pend_head + c->pend_len == c->pend_cap) {
+		if (c->pend_head > 0) { /* slide the queue back to the front */
+			memmove(c->pending, c->pending + c->pend_head, c->pend_len * sizeof(*c->pending));
+			c->pend_head = 0;
+		} else {
+			size_t cap = c->pend_cap ? c->pend_cap * 2 : 64;
+			struct tap_seen *n = realloc(c->pending, cap * sizeof(*n));
+
+			if (!n) {
+				c->nomem = true;
+				return;
+			}
+			c->pending = n;
+			c->pend_cap = cap;
+		}
+	}
+	if (tap_text_digest(pt->desc, pt->desc_len, pt->reason, pt->reason_len, s->text) < 0) {
+		c->nomem = true;
+		return;
+	}
+	c->pending[c->pend_head + c->pend_len++] = *s;
+}
+
 static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_t n)
 {
 	for (size_t j = 0; j < n && !t->mismatch; j++) {
@@ -225,30 +276,47 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 			/* the guest sends a line's test record after its chunk,
 			 * so the record may still be ahead: compare at the end */
 			t->points++;
-			c->tap_nums[c->ntap < HV_MAX_TESTS ? c->ntap : HV_MAX_TESTS - 1] =
-				(struct tap_seen){ num, pt.ok, pt.directive };
-			if (c->ntap < HV_MAX_TESTS)
-				c->ntap++;
+			c->ntap++;
+			tap_push(c, &(struct tap_seen){ num, pt.ok, pt.directive, { 0 } }, &pt);
 		}
 		t->len = 0;
 		t->overlong = false;
 	}
 }
 
+/* A test record takes the oldest test point not yet matched: it must be
+ * that point, number, outcome, directive and text. */
+static void tap_match_record(struct ctx *c, const struct record *rec)
+{
+	const struct tap_seen *want;
+	uint8_t text[32];
+
+	if (c->pend_len == 0) {
+		fail(c, HV_TESTS_MISMATCH, "test record %llu has no TAP line before it",
+		     (unsigned long long)rec->u.test.num);
+		return;
+	}
+	want = &c->pending[c->pend_head];
+	c->pend_head++;
+	c->pend_len--;
+	if (c->pend_len == 0)
+		c->pend_head = 0;
+	if (tap_text_digest((const char *)rec->u.test.desc, rec->u.test.desc_len,
+			    (const char *)rec->u.test.reason, rec->u.test.reason_len, text) < 0) {
+		c->nomem = true;
+		return;
+	}
+	if (want->num != rec->u.test.num || want->ok != rec->u.test.ok ||
+	    want->directive != rec->u.test.directive || memcmp(want->text, text, 32) != 0)
+		fail(c, HV_TESTS_MISMATCH, "test record %llu does not match its TAP line",
+		     (unsigned long long)rec->u.test.num);
+}
+
+/* At the end of complete records every test point has its record; in a
+ * stream cut short the records of the last points may still be ahead. */
 static void tap_compare(struct ctx *c)
 {
-	size_t n = c->ntap < c->v->ntests ? c->ntap : c->v->ntests;
-
-	for (size_t k = 0; k < n; k++) {
-		const struct hv_test *t = &c->v->tests[k];
-
-		if (t->num != c->tap_nums[k].num || t->ok != c->tap_nums[k].ok ||
-		    t->directive != c->tap_nums[k].directive) {
-			fail(c, HV_TESTS_MISMATCH, "test record %zu does not match its TAP line", k);
-			return;
-		}
-	}
-	if (c->ntap != c->v->ntests)
+	if (c->ended && c->pend_len > 0)
 		fail(c, HV_TESTS_MISMATCH, "%zu test points in stdout, %zu test records", c->ntap,
 		     c->v->ntests);
 }
@@ -269,9 +337,20 @@ static int note_test(struct ctx *c, const struct record *rec)
 	struct hv_verdict *v = c->v;
 	struct hv_test *t;
 
-	if (v->ntests == HV_MAX_TESTS)
-		return 0;
+	tap_match_record(c, rec);
+	if (v->ntests == c->tests_cap) {
+		size_t cap = c->tests_cap ? c->tests_cap * 2 : 64;
+		struct hv_test *n = realloc(v->tests, cap * sizeof(*n));
+
+		if (!n) {
+			c->nomem = true;
+			return MB_E_NOMEM;
+		}
+		v->tests = n;
+		c->tests_cap = cap;
+	}
 	t = &v->tests[v->ntests++];
+	memset(t, 0, sizeof(*t));
 	t->num = rec->u.test.num;
 	t->ok = rec->u.test.ok;
 	t->directive = rec->u.test.directive;
@@ -702,18 +781,10 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 				.tap_plan = -1 };
 	struct ctx *c = calloc(1, sizeof(*c));
 
-	v.tests = calloc(HV_MAX_TESTS, sizeof(*v.tests));
-	if (c) {
+	if (c)
 		c->tap = calloc(1, sizeof(*c->tap));
-		c->tap_nums = calloc(HV_MAX_TESTS, sizeof(*c->tap_nums));
-	}
-	if (!c || !v.tests || !c->tap || !c->tap_nums) {
-		if (c) {
-			free(c->tap);
-			free(c->tap_nums);
-		}
+	if (!c || !c->tap) {
 		free(c);
-		free(v.tests);
 		return MB_E_NOMEM;
 	}
 	c->tap->next_num = 1;
@@ -740,7 +811,12 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	EVP_PKEY_free(c->akkey);
 	free(c->rs);
 	free(c->tap);
-	free(c->tap_nums);
+	free(c->pending);
+	if (c->nomem) {
+		free(c);
+		free(v.tests);
+		return MB_E_NOMEM;
+	}
 	free(c);
 	*ret = v;
 	return 0;

@@ -76,7 +76,6 @@ const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
 const char *hv_reason_text(enum hv_reason r);   /* a sentence */
 
 #define HV_MAX_REASONS 16
-#define HV_MAX_TESTS 4096
 
 struct hv_test {
 	uint64_t num;
@@ -95,7 +94,7 @@ struct hv_verdict {
 	/* what the records say */
 	uint64_t records;
 	size_t ntests;
-	struct hv_test *tests;      /* heap, ntests entries */
+	struct hv_test *tests;      /* heap, ntests entries (up to MAX_RECORDS; NULL if none) */
 	uint64_t passed, failed, skipped, todo;
 	int harness_exit;           /* -1 when unknown */
 	int harness_signal;

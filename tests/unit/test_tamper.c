@@ -53,8 +53,8 @@ static void load(void)
 /* A forged bundle: a shallow copy of honest A with its own records array. */
 struct forged {
 	struct bundle b;
-	struct bytes recs[4096];
-	uint8_t store[1 << 20];
+	struct bytes recs[16384];
+	uint8_t store[4 << 20];
 	size_t used;
 };
 
@@ -62,7 +62,7 @@ static struct forged F;
 
 static void forge_from(const struct bundle *src)
 {
-	REQUIRE(src->nrecords <= 4096);
+	REQUIRE(src->nrecords <= 16384);
 	F.b = *src;
 	memcpy(F.recs, src->records, src->nrecords * sizeof(F.recs[0]));
 	F.b.records = F.recs;
@@ -461,6 +461,115 @@ static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
 static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
 static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
 
+/* Inserts, before the exit record, one stdout record and one test record
+ * per test point (num, ok, desc), resealing the chain after them. */
+static size_t insert_points(size_t npoints, uint64_t first, size_t bad_at)
+{
+	size_t at = find_kind(&F.b, REC_EXIT), tail = F.b.nrecords - at;
+	struct record tmpl_out, tmpl_test;
+	struct bytes rest[64];
+
+	REQUIRE(tail <= 64 && F.b.nrecords + 2 * npoints <= 16384);
+	REQUIRE(record_decode(F.recs[find_kind(&F.b, REC_STDOUT)].p, F.recs[find_kind(&F.b, REC_STDOUT)].n,
+			      &tmpl_out) == 0);
+	REQUIRE(record_decode(F.recs[find_kind(&F.b, REC_TEST)].p, F.recs[find_kind(&F.b, REC_TEST)].n,
+			      &tmpl_test) == 0);
+	memcpy(rest, F.recs + at, tail * sizeof(rest[0]));
+	for (size_t i = 0; i < npoints; i++) {
+		char line[64];
+		uint64_t num = first + i;
+		bool ok = i != bad_at;
+		int k = snprintf(line, sizeof(line), "%sok %llu - t\n", ok ? "" : "not ", (unsigned long long)num);
+		struct record o = tmpl_out, t = tmpl_test;
+
+		o.u.chunk.p = store(line, (size_t)k);
+		o.u.chunk.n = (size_t)k;
+		t.u.test.num = num;
+		t.u.test.ok = ok;
+		t.u.test.directive = DIRECTIVE_NONE;
+		t.u.test.desc = (const uint8_t *)"t";
+		t.u.test.desc_len = 1;
+		t.u.test.reason_len = 0;
+		for (int j = 0; j < 2; j++) {
+			uint8_t buf[1024];
+			struct cb_wr w;
+
+			cb_wr_init(&w, buf, sizeof(buf));
+			record_encode(j ? &t : &o, &w);
+			REQUIRE(w.err == 0);
+			F.recs[at + 2 * i + j] = (struct bytes){ store(buf, w.len), w.len };
+		}
+	}
+	memcpy(F.recs + at + 2 * npoints, rest, tail * sizeof(rest[0]));
+	F.b.nrecords += 2 * npoints;
+	reseal_from(at);
+	return at;
+}
+
+/* No cap on test points: counting goes on past 4096 (the attack was a
+ * "not ok 4097" after 4095 passes, once uncounted), and an honest suite
+ * of that size has no tests-mismatch. The chain is resealed, so the
+ * quote and the checkpoints no longer cover it: the reason set is the
+ * evidence's, never tests-mismatch. */
+static void test_many_points(void)
+{
+	struct hv_verdict v;
+	uint64_t first;
+
+	forge_from(&honest_a);
+	{
+		struct hv_verdict h;
+
+		REQUIRE(hv_verify(&honest_a, &pins, &h) == 0);
+		first = h.ntests + 1;
+		hv_verdict_free(&h);
+	}
+	insert_points(5000, first, 4999);
+	REQUIRE(hv_verify(&F.b, &pins, &v) == 0);
+	t_report(v.ntests == first - 1 + 5000 && v.failed == 1 && !has_reason(&v, HV_TESTS_MISMATCH),
+		 "5000 more test points counted: %zu tests, %llu failed", v.ntests,
+		 (unsigned long long)v.failed);
+	hv_verdict_free(&v);
+}
+
+/* A test record whose description is not its TAP line's. */
+static void test_desc_mismatch(void)
+{
+	struct hv_verdict v, w;
+	size_t i;
+	struct record rec;
+	uint8_t buf[MAX_RECORD_BYTES];
+	struct cb_wr cw;
+
+	forge_from(&honest_a);
+	i = find_kind(&F.b, REC_TEST);
+	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+	REQUIRE(rec.u.test.desc_len > 0);
+	rec.u.test.desc = (const uint8_t *)"renamed by the agent";
+	rec.u.test.desc_len = strlen("renamed by the agent");
+	cb_wr_init(&cw, buf, sizeof(buf));
+	record_encode(&rec, &cw);
+	REQUIRE(cw.err == 0);
+	F.recs[i] = (struct bytes){ store(buf, cw.len), cw.len };
+	reseal_from(i);
+	REQUIRE(hv_verify(&F.b, &pins, &v) == 0);
+	/* the same record changed elsewhere (its time), resealed the same
+	 * way: the difference is exactly tests-mismatch */
+	forge_from(&honest_a);
+	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+	rec.time_ns++;
+	cb_wr_init(&cw, buf, sizeof(buf));
+	record_encode(&rec, &cw);
+	REQUIRE(cw.err == 0);
+	F.recs[i] = (struct bytes){ store(buf, cw.len), cw.len };
+	reseal_from(i);
+	REQUIRE(hv_verify(&F.b, &pins, &w) == 0);
+	t_report(has_reason(&v, HV_TESTS_MISMATCH) && !has_reason(&w, HV_TESTS_MISMATCH) &&
+		 v.nreasons == w.nreasons + 1, "test description not its TAP line's: tests-mismatch");
+	hv_verdict_free(&v);
+	hv_verdict_free(&w);
+}
+
 static void edit_signer(TPMS_ATTEST *a) { a->qualifiedSigner.name[5] ^= 1; }
 
 /* What the caller may demand on top of the evidence. */
@@ -576,6 +685,8 @@ int main(void)
 	test_keys();
 	test_activation_binding();
 	test_demands();
+	test_many_points();
+	test_desc_mismatch();
 	test_quote();
 	test_event_logs();
 	bundle_free(&honest_a);
