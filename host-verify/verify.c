@@ -179,6 +179,12 @@ static void check_ak(struct ctx *c)
 		fail(c, HV_AK_ATTRIBUTES, "%s", mb_strerror(e));
 		return;
 	}
+	if (!c->b->has_activation && !c->b->has_quote && c->b->incomplete[0]) {
+		/* an honest run cut before the verifier saw the secret come
+		 * back: nothing is attested, nothing contradicts either */
+		fail(c, HV_ACTIVATION_MISSING, "%s", c->b->incomplete);
+		return;
+	}
 	if (!c->b->has_activation || c->b->ak_name.n != c->ak_name.size ||
 	    memcmp(c->b->ak_name.p, c->ak_name.name, c->ak_name.size) != 0) {
 		fail(c, HV_AK_NOT_ACTIVATED, "no activation transcript for this AK");

@@ -301,6 +301,19 @@ static void test_record_order(void)
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
 	judge("stream cut before the quote", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
 
+	/* an honest run cut before activation: incomplete, not rejected;
+	 * the same bundle with its quote kept is a contradiction */
+	forge_from(&honest_a);
+	F.b.nrecords = 2;
+	F.b.has_quote = false;
+	F.b.has_activation = false;
+	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
+	JUDGE_SET("run cut before AK activation", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_ACTIVATION_MISSING,
+		  HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
+	F.b.has_quote = true;
+	F.b.incomplete[0] = 0;
+	judge("activation missing, quote kept", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+
 	forge_from(&honest_a);
 	F.recs[0] = honest_b.records[0];
 	judge("record from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
