@@ -25,6 +25,8 @@ const char *attestation_strerror(int err)
 	case ATT_E_SIGNATURE: return "signature does not verify";
 	case ATT_E_KEY_MODE: return "key file readable by others or owned by another user";
 	case ATT_E_KEY: return "key file does not hold a consistent key pair";
+	case ATT_E_NONCE: return "statement of another session (nonce)";
+	case ATT_E_SUBJECT: return "statement about another image (subject)";
 	case MB_E_MALFORMED: return "malformed JSON";
 	case MB_E_UNSUPPORTED: return "JSON escape in a field that needs none";
 	case MB_E_TYPE: return "JSON value of the wrong type";
@@ -140,7 +142,11 @@ static void put_statement(FILE *f, const struct hv_verdict *v, const struct atte
 		fputc(',', f);
 		put_descriptor(f, "manifest", info->manifest_digest);
 	}
-	fputc(']', f);
+	/* the session: a verifier that asked for a fresh run checks it */
+	fputs(",{\"name\":\"" ATTESTATION_NONCE_NAME "\",\"annotations\":{\"nonce\":\"", f);
+	for (size_t i = 0; i < NONCE_BYTES; i++)
+		fprintf(f, "%02x", v->nonce[i]);
+	fputs("\"}}]", f);
 	if (info && info->url) {
 		fputs(",\"url\":", f);
 		report_put_json_string(f, info->url, strlen(info->url));
@@ -199,7 +205,7 @@ int attestation_write_info(const struct hv_verdict *v, const struct attestation_
 	size_t stmt_len = 0, pae_len = 0;
 	int err;
 
-	if (!v || !out || !v->attested || !report_verdict_name(v->exit) || v->ntests > HV_MAX_TESTS ||
+	if (!v || !out || !v->attested || !report_verdict_name(v->exit) || v->ntests > MAX_RECORDS ||
 	    (v->ntests && !v->tests) || (info && info->url && strlen(info->url) > MAX_URL_BYTES))
 		return MB_E_INVAL;
 	if (sodium_init() < 0)
@@ -231,6 +237,83 @@ out:
 	free(payload64);
 	free(sig64);
 	return err;
+}
+
+/* ---- reading a statement back ---- */
+
+/* The statement is attestation_write()'s, and its signature was checked
+ * with the pinned key: the reader finds the members it needs by their
+ * quoted keys. A JSON string cannot hold an unescaped '"', so a test name
+ * cannot fake a member; each member is searched for inside its own part
+ * (the subject array, the predicate) and must occur exactly once. */
+static const char *find_once(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	const char *hit = NULL;
+
+	for (size_t i = 0; k <= n && i <= n - k; i++)
+		if (memcmp(hay + i, needle, k) == 0) {
+			if (hit)
+				return NULL;
+			hit = hay + i;
+		}
+	return hit;
+}
+
+static const char *find_any(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; k <= n && i <= n - k; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return hay + i;
+	return NULL;
+}
+
+static void hex32(const uint8_t d[static 32], char out[static 65])
+{
+	for (size_t i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+int attestation_statement_check(const uint8_t *stmt, size_t n, const uint8_t *nonce,
+				const uint8_t *subject, enum attestation_result *ret_result)
+{
+	static const char head[] = "{\"_type\":\"" ATTESTATION_STATEMENT_TYPE "\",\"subject\":[";
+	static const char pred[] = "],\"predicateType\":\"" ATTESTATION_PREDICATE_TYPE
+				   "\",\"predicate\":{\"result\":\"";
+	const char *s = (const char *)stmt, *p, *r;
+	char want[160], hex[65];
+	enum attestation_result res;
+
+	if (!stmt || n < sizeof(head) || memcmp(s, head, sizeof(head) - 1) != 0 ||
+	    !(p = find_once(s, n, pred)))
+		return MB_E_MALFORMED;
+	r = p + sizeof(pred) - 1;
+	if ((size_t)(s + n - r) >= 8 && memcmp(r, "PASSED\"", 7) == 0)
+		res = ATT_RESULT_PASSED;
+	else if ((size_t)(s + n - r) >= 8 && memcmp(r, "WARNED\"", 7) == 0)
+		res = ATT_RESULT_WARNED;
+	else if ((size_t)(s + n - r) >= 8 && memcmp(r, "FAILED\"", 7) == 0)
+		res = ATT_RESULT_FAILED;
+	else
+		return MB_E_MALFORMED;
+	if (subject) {
+		hex32(subject, hex);
+		snprintf(want, sizeof(want), "\"digest\":{\"sha256\":\"%s\"}}", hex);
+		/* only inside the subject array, before the predicate */
+		if (!find_any(s, (size_t)(p - s), want))
+			return ATT_E_SUBJECT;
+	}
+	if (nonce) {
+		hex32(nonce, hex);
+		snprintf(want, sizeof(want), "{\"name\":\"" ATTESTATION_NONCE_NAME
+			 "\",\"annotations\":{\"nonce\":\"%s\"}}", hex);
+		if (!find_once(r, (size_t)(s + n - r), want))
+			return ATT_E_NONCE;
+	}
+	*ret_result = res;
+	return 0;
 }
 
 /* ---- reading an envelope: a bounded reader over exactly the DSSE shape ---- */

@@ -4,8 +4,8 @@
  * read: an in-toto Statement v1 with the test-result v0.1 predicate,
  * wrapped in a DSSE envelope signed with Ed25519 (libsodium). Subjects are
  * the root image and the agent and harness trees; the configuration is
- * the run spec, the boot components and, when given, the manifest
- * (docs/host-verify-outputs.md).
+ * the run spec, the boot components, the session nonce and, when given,
+ * the manifest (docs/host-verify-outputs.md).
  *
  * The signing key is a raw libsodium Ed25519 secret key (seed || public
  * key, 64 bytes) in a file of mode 0600; the public key is written as a
@@ -35,6 +35,7 @@
 #define MAX_ENVELOPE_BYTES (12u << 20)         /* base64 of the above + fields */
 #define MAX_PAYLOAD_TYPE_BYTES 128u
 #define MAX_URL_BYTES 2048u
+#define ATTESTATION_NONCE_NAME "vouch.session-nonce"
 
 /* Errors of this module besides the MB_E_* codes. */
 enum attestation_err {
@@ -44,7 +45,12 @@ enum attestation_err {
 	ATT_E_SIGNATURE = -67,    /* the signature does not verify */
 	ATT_E_KEY_MODE = -68,     /* key file readable by others or not ours */
 	ATT_E_KEY = -69,          /* key file does not hold a consistent key pair */
+	ATT_E_NONCE = -70,        /* the statement is of another session */
+	ATT_E_SUBJECT = -71,      /* the statement is not about the given digest */
 };
+
+/* The statement's predicate result (test-result v0.1). */
+enum attestation_result { ATT_RESULT_PASSED = 0, ATT_RESULT_WARNED, ATT_RESULT_FAILED };
 
 /* Words for any code this module returns (MB_E_* included). */
 const char *attestation_strerror(int err);
@@ -68,6 +74,14 @@ int attestation_write_info(const struct hv_verdict *v, const struct attestation_
  * receive the statement; they are untouched on failure. */
 int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
 		       uint8_t **ret_payload, size_t *ret_payload_len) MB_WARN_UNUSED;
+
+/* Reads what a pipeline gates on from a statement whose signature
+ * attestation_verify() accepted: the predicate's result in *ret_result;
+ * with nonce, ATT_E_NONCE unless the statement names that session; with
+ * subject, ATT_E_SUBJECT unless one of its subjects has that SHA-256.
+ * MB_E_MALFORMED for a statement not of attestation_write()'s shape. */
+int attestation_statement_check(const uint8_t *stmt, size_t n, const uint8_t *nonce,
+				const uint8_t *subject, enum attestation_result *ret_result) MB_WARN_UNUSED;
 
 /* DSSE's pre-authentication encoding:
  * "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. *ret is malloc'd. */

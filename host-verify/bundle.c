@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
+
 enum {
 	B_VERSION = 0, B_NONCE, B_RUNSPEC, B_PLATFORM, B_RECORDS, B_EK, B_AK, B_ACTIVATION,
 	B_QUOTE, B_TPM, B_INCOMPLETE, B_KEYS_
@@ -182,15 +184,26 @@ void bundle_free(struct bundle *b)
 	b->nrecords = 0;
 }
 
-size_t bundle_activation_message(const uint8_t nonce[static 32], const uint8_t *name, size_t name_len,
-				 uint8_t *out, size_t cap)
+size_t bundle_activation_message(const struct bundle *b, const uint8_t *ak_name, size_t ak_len,
+				 const uint8_t *ek_name, size_t ek_len, uint8_t *out, size_t cap)
 {
-	size_t tl = sizeof(ACTIVATION_TAG) - 1, n = tl + NONCE_BYTES + name_len;
+	const size_t tl = sizeof(ACTIVATION_TAG) - 1;
+	size_t n = tl + NONCE_BYTES + 1 + ak_len + 1 + ek_len + 1 + SHA256_BYTES, off = 0;
 
-	if (n > cap)
+	if (ak_len > 68 || ek_len > 68 || n > cap)
 		return 0;
 	memcpy(out, ACTIVATION_TAG, tl);
-	memcpy(out + tl, nonce, NONCE_BYTES);
-	memcpy(out + tl + NONCE_BYTES, name, name_len);
+	off = tl;
+	memcpy(out + off, b->nonce, NONCE_BYTES);
+	off += NONCE_BYTES;
+	out[off++] = (uint8_t)ak_len;
+	memcpy(out + off, ak_name, ak_len);
+	off += ak_len;
+	out[off++] = (uint8_t)ek_len;
+	memcpy(out + off, ek_name, ek_len);
+	off += ek_len;
+	out[off++] = b->tpm_device ? 1 : 0;
+	if (sha256_buf(b->platform_log.p, b->platform_log.n, out + off) < 0)
+		return 0;
 	return n;
 }

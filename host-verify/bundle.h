@@ -8,8 +8,13 @@
  *   7: ? activation transcript, 8: ? quote message bytes,
  *   9: tpm mode ("relay" / "device"), 10: ? incomplete: text }
  * The activation transcript {0: AK name, 1: Ed25519 signature} is signed
- * by the verifier that ran MakeCredential and saw the secret come back:
- * the signed message is "vouch.activation.v1" || nonce || AK name.
+ * by the verifier that ran MakeCredential and saw the secret come back.
+ * The signed message binds everything that verifier knew first-hand
+ * (schemas/bundle.cddl):
+ *   "vouch.activation.v2" || nonce || len || AK name || len || EK name ||
+ *   tpm mode (0 relay, 1 device) || SHA-256(platform event log)
+ * so that neither the EK, nor who measured PCRs 8 and 9, nor the platform
+ * log can be edited after signing.
  */
 #ifndef HV_BUNDLE_H
 #define HV_BUNDLE_H
@@ -23,7 +28,8 @@
 #include "mb_limits.h"
 
 #define BUNDLE_VERSION 1u
-#define ACTIVATION_TAG "vouch.activation.v1"
+#define ACTIVATION_TAG "vouch.activation.v2"
+#define ACTIVATION_MSG_MAX_BYTES 256u
 #define MAX_BUNDLE_BYTES (512u << 20)
 
 struct bytes {
@@ -47,8 +53,11 @@ void bundle_encode(const struct bundle *b, struct cb_wr *w);
 /* Byte fields point into p, which must outlive ret. */
 int bundle_decode(const uint8_t *p, size_t len, struct bundle *ret) MB_WARN_UNUSED;
 void bundle_free(struct bundle *b);
-/* The activation message the verifier signs. */
-size_t bundle_activation_message(const uint8_t nonce[static 32], const uint8_t *name, size_t name_len,
-				 uint8_t *out, size_t cap);
+/* The activation message the verifier signs, over b's nonce, tpm mode and
+ * platform log and the given names (each at most 68 bytes: a TPM2B_NAME).
+ * Returns its length, or 0 when it does not fit in cap or a name is too
+ * long. */
+size_t bundle_activation_message(const struct bundle *b, const uint8_t *ak_name, size_t ak_len,
+				 const uint8_t *ek_name, size_t ek_len, uint8_t *out, size_t cap);
 
 #endif

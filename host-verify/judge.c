@@ -13,6 +13,7 @@
 #include "bundle.h"
 #include "manifest.h"
 #include "report.h"
+#include "sha256.h"
 #include "verify.h"
 
 static uint8_t *slurp(const char *path, size_t *n, size_t max)
@@ -68,14 +69,29 @@ static int verifier_pub(const struct hv_files *o, uint8_t pk[32])
 	return e < 0 ? -1 : 0;
 }
 
+/* A hex argument of exactly 32 bytes (a nonce or a SHA-256). */
+static int hex_arg(const char *what, const char *s, uint8_t out[static 32])
+{
+	if (sha256_from_hex(s, strlen(s), out) < 0) {
+		fprintf(stderr, "host-verify: %s: not 64 lowercase hex digits\n", what);
+		return -1;
+	}
+	return 0;
+}
+
 int hv_check_envelope(const struct hv_files *o)
 {
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], *env, *payload = NULL;
+	static const char *const words[] = { "PASSED", "WARNED", "FAILED" };
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], *env, *payload = NULL, nonce[32], subject[32];
+	enum attestation_result res = ATT_RESULT_FAILED;
 	size_t n, pn = 0;
 	int e;
 
 	if (sodium_init() < 0)
 		return HV_EXIT_INTERNAL;
+	if ((o->nonce_hex && hex_arg("--nonce", o->nonce_hex, nonce) < 0) ||
+	    (o->subject_hex && hex_arg("--subject", o->subject_hex, subject) < 0))
+		return HV_EXIT_USAGE;
 	if (verifier_pub(o, pk) < 0)
 		return HV_EXIT_USAGE;
 	if (!(env = slurp(o->check_envelope, &n, 16u << 20))) {
@@ -84,13 +100,18 @@ int hv_check_envelope(const struct hv_files *o)
 	}
 	e = attestation_verify(env, n, pk, &payload, &pn);
 	free(env);
+	if (e == 0)
+		e = attestation_statement_check(payload, pn, o->nonce_hex ? nonce : NULL,
+						o->subject_hex ? subject : NULL, &res);
 	free(payload);
 	if (e < 0) {
 		printf("attestation: REJECTED: %s\n", attestation_strerror(e));
 		return HV_EXIT_REJECTED;
 	}
-	printf("attestation: signature OK (%zu-byte in-toto statement)\n", pn);
-	return 0;
+	printf("attestation: signature OK (%zu-byte in-toto statement), result %s%s%s\n", pn,
+	       words[res], o->nonce_hex ? ", this session" : "", o->subject_hex ? ", this subject" : "");
+	/* the gate: a verified statement of a failed run fails the pipeline */
+	return res == ATT_RESULT_FAILED ? HV_EXIT_TESTS_FAILED : HV_EXIT_PASSED;
 }
 
 static int load_pins(const struct hv_files *o, struct hv_pins *pins)
@@ -107,10 +128,17 @@ static int load_pins(const struct hv_files *o, struct hv_pins *pins)
 		return -1;
 	}
 	free(buf);
+	if (o->nonce_hex) {
+		if (hex_arg("--nonce", o->nonce_hex, pins->nonce) < 0)
+			return -1;
+		pins->has_nonce = true;
+	}
+	pins->require_agent_boundary = o->require_agent_boundary;
 	return verifier_pub(o, pins->verifier_pub);
 }
 
-static int write_outputs(const struct hv_files *o, const struct hv_verdict *v)
+static int write_outputs(const struct hv_files *o, const struct hv_verdict *v,
+			 const struct attestation_info *info)
 {
 	char path[PATH_MAX + 32];
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
@@ -125,7 +153,7 @@ static int write_outputs(const struct hv_files *o, const struct hv_verdict *v)
 	if (o->attestation && v->attested) {
 		snprintf(path, sizeof(path), "%s/verifier.key", o->cache);
 		if (attestation_load_or_create_key(path, pk, sk) < 0 || !(f = fopen(o->attestation, "we")) ||
-		    attestation_write(v, sk, f) < 0 || fclose(f) != 0)
+		    attestation_write_info(v, info, sk, f) < 0 || fclose(f) != 0)
 			e = -1;
 		sodium_memzero(sk, sizeof(sk));
 	} else if (o->attestation) {
@@ -159,6 +187,7 @@ static void print_verdict(const struct hv_verdict *v)
 int hv_judge(const struct hv_files *o)
 {
 	struct hv_pins pins = { 0 };
+	struct attestation_info info = { 0 };
 	struct hv_verdict v;
 	struct bundle b;
 	struct manifest *m = NULL;
@@ -196,7 +225,8 @@ int hv_judge(const struct hv_files *o)
 		goto out;
 	}
 	print_verdict(&v);
-	rc = write_outputs(o, &v) < 0 ? HV_EXIT_INTERNAL : (int)v.exit;
+	info.has_manifest = sha256_buf(mb, mn, info.manifest_digest) == 0;
+	rc = write_outputs(o, &v, &info) < 0 ? HV_EXIT_INTERNAL : (int)v.exit;
 	hv_verdict_free(&v);
 	bundle_free(&b);
 out:

@@ -8,6 +8,7 @@
 #define HV_JUDGE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct hv_files {
@@ -16,11 +17,16 @@ struct hv_files {
 	const char *verifier_key;  /* PEM; default: this host's key in the cache */
 	const char *junit, *json, *attestation; /* outputs, each optional */
 	const char *check_envelope;
+	const char *nonce_hex;     /* demand this session (64 hex digits), or NULL */
+	const char *subject_hex;   /* --verify-attestation: demand this subject digest */
+	bool require_agent_boundary;
 	char cache[PATH_MAX];
 };
 
 void hv_default_cache(char *buf, size_t cap);
-/* Returns the exit code (schemas/exit-codes.md). */
+/* Returns the exit code (schemas/exit-codes.md). hv_check_envelope's is
+ * the statement's: 0 PASSED (or WARNED: passed with skips), 1 FAILED,
+ * 2 not verified or not of the demanded session/subject, 64 usage. */
 int hv_judge(const struct hv_files *f);
 int hv_check_envelope(const struct hv_files *f);
 

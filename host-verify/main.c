@@ -4,8 +4,10 @@
  * verify.
  *   host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor
  *               [--ek EK.pub] [--verifier-key VERIFIER.pem]
+ *               [--nonce HEX] [--require-agent-boundary]
  *               [--junit OUT.xml] [--json OUT.json] [--attestation OUT.dsse.json]
  *   host-verify --verify-attestation ENVELOPE.json [--verifier-key VERIFIER.pem]
+ *               [--nonce HEX] [--subject SHA256]
  * Exit status: 0 passed, 1 tests failed, 2 rejected, 3 incomplete,
  * 64 usage, 70 internal (schemas/exit-codes.md).
  */
@@ -20,8 +22,10 @@ static int usage_to(FILE *f)
 {
 	fprintf(f,
 		"usage: host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor [--ek EK.pub]\n"
-		"                   [--verifier-key KEY.pem] [--junit F] [--json F] [--attestation F]\n"
+		"                   [--verifier-key KEY.pem] [--nonce HEX] [--require-agent-boundary]\n"
+		"                   [--junit F] [--json F] [--attestation F]\n"
 		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
+		"                   [--nonce HEX] [--subject SHA256]\n"
 		"See host-verify(1).\n");
 	return f == stdout ? 0 : HV_EXIT_USAGE;
 }
@@ -38,7 +42,9 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		{ "ek", required_argument, 0, 'e' }, { "verifier-key", required_argument, 0, 'k' },
 		{ "junit", required_argument, 0, 'j' }, { "json", required_argument, 0, 'J' },
 		{ "attestation", required_argument, 0, 'a' },
-		{ "verify-attestation", required_argument, 0, 'V' }, { 0, 0, 0, 0 },
+		{ "verify-attestation", required_argument, 0, 'V' }, { "nonce", required_argument, 0, 'n' },
+		{ "subject", required_argument, 0, 's' }, { "require-agent-boundary", no_argument, 0, 'A' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -52,14 +58,17 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		case 'J': o->json = optarg; break;
 		case 'a': o->attestation = optarg; break;
 		case 'V': o->check_envelope = optarg; break;
+		case 'n': o->nonce_hex = optarg; break;
+		case 's': o->subject_hex = optarg; break;
+		case 'A': o->require_agent_boundary = true; break;
 		default: return -1;
 		}
 	}
 	if (optind != argc)
 		return -1;
 	if (o->check_envelope)
-		return o->bundle || o->manifest ? -1 : 0;
-	return o->bundle && o->manifest ? 0 : -1;
+		return o->bundle || o->manifest || o->require_agent_boundary ? -1 : 0;
+	return o->bundle && o->manifest && !o->subject_hex ? 0 : -1;
 }
 
 int main(int argc, char **argv)

@@ -165,7 +165,7 @@ void report_test_label(const struct hv_test *t, char *out, size_t cap)
 static bool verdict_sane(const struct hv_verdict *v)
 {
 	return v && report_verdict_name(v->exit) && v->nreasons <= HV_MAX_REASONS &&
-	       v->ntests <= HV_MAX_TESTS && (v->ntests == 0 || v->tests);
+	       v->ntests <= MAX_RECORDS && (v->ntests == 0 || v->tests);
 }
 
 static const char *reason_name(enum hv_reason r)

@@ -8,6 +8,24 @@
 #include <openssl/ecdsa.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <tss2/tss2_mu.h>
+
+#include "sha256.h"
+
+int tpmkey_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
+{
+	uint8_t m[sizeof(TPMT_PUBLIC)];
+	TPM2B_NAME name = { .size = 34, .name = { 0x00, 0x0b } }; /* TPM_ALG_SHA256 */
+	size_t off = 0;
+
+	if (pub->publicArea.nameAlg != TPM2_ALG_SHA256)
+		return MB_E_ALG;
+	if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0 ||
+	    sha256_buf(m, off, name.name + 2) < 0)
+		return MB_E_MALFORMED;
+	*ret = name;
+	return 0;
+}
 
 EVP_PKEY *tpmkey_ecc_p256(const TPM2B_PUBLIC *pub)
 {

@@ -13,6 +13,9 @@
 
 #include "err.h"
 
+/* The object's Name: 0x000b || SHA-256 of the marshalled TPMT_PUBLIC
+ * (TPM 2.0 Part 1, 16 "Names"). MB_E_ALG for another nameAlg. */
+int tpmkey_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret) MB_WARN_UNUSED;
 /* ECC P-256 public areas only (the AK). NULL on anything else. */
 EVP_PKEY *tpmkey_ecc_p256(const TPM2B_PUBLIC *pub);
 int tpmkey_write_pem(const TPM2B_PUBLIC *pub, FILE *f) MB_WARN_UNUSED;

@@ -57,6 +57,10 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_RECORDS_INCOMPLETE] = { "records-incomplete", "the records stop before the end record" },
 	[HV_TESTS_MISMATCH] = { "tests-mismatch", "the test records differ from the TAP output they came from" },
 	[HV_MANIFEST_INCONSISTENT] = { "manifest-inconsistent", "the manifest's verity root and its kernel command line disagree" },
+	[HV_NONCE_MISMATCH] = { "nonce-mismatch", "the evidence is not of the session with the demanded nonce" },
+	[HV_QUOTE_SIGNER] = { "quote-signer", "the quote's qualifiedSigner is not the attestation key's qualified name" },
+	[HV_AGENT_BOUNDARY_OFF] = { "agent-boundary-off", "the run spec does not put the agent behind its own user" },
+	[HV_ACTIVATION_MISSING] = { "activation-missing", "the run stopped before the attestation key was activated" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -72,7 +76,7 @@ const char *hv_reason_text(enum hv_reason r)
 /* Reasons that say "not finished" rather than "not true". */
 static bool is_incompleteness(enum hv_reason r)
 {
-	return r == HV_QUOTE_MISSING || r == HV_RECORDS_INCOMPLETE;
+	return r == HV_QUOTE_MISSING || r == HV_RECORDS_INCOMPLETE || r == HV_ACTIVATION_MISSING;
 }
 
 struct ctx {
@@ -91,8 +95,13 @@ struct ctx {
 	struct blob quote[ATTEST_MAX_FIELDS];
 	bool have_quote;
 	struct tap_match *tap;
-	struct tap_seen { uint64_t num; bool ok; uint32_t directive; } *tap_nums;
+	/* test points seen in stdout whose test record has not come yet:
+	 * a queue, so that no count of points or records is capped */
+	struct tap_seen { uint64_t num; bool ok; uint32_t directive; uint8_t text[32]; } *pending;
+	size_t pend_head, pend_len, pend_cap;
 	size_t ntap;
+	size_t tests_cap;
+	bool nomem;
 	bool boundary; /* the run spec turned the agent boundary on */
 };
 
@@ -125,20 +134,6 @@ static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
 	return 0;
 }
 
-static int public_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
-{
-	uint8_t m[sizeof(TPMT_PUBLIC)];
-	size_t off = 0;
-
-	if (pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
-	    Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0)
-		return MB_E_MALFORMED;
-	ret->size = 34;
-	ret->name[0] = 0x00;
-	ret->name[1] = 0x0b;
-	return sha256_buf(m, off, ret->name + 2);
-}
-
 /* ---- keys ---- */
 
 static void check_ek(struct ctx *c)
@@ -146,22 +141,38 @@ static void check_ek(struct ctx *c)
 	TPM2B_PUBLIC ek;
 	TPM2B_NAME a, b;
 
-	if (unmarshal_public(&c->b->ek, &ek) < 0 || public_name(&ek, &a) < 0 ||
-	    public_name(&c->pins->ek, &b) < 0 || a.size != b.size || memcmp(a.name, b.name, a.size) != 0)
+	if (unmarshal_public(&c->b->ek, &ek) < 0 || tpmkey_name(&ek, &a) < 0 ||
+	    tpmkey_name(&c->pins->ek, &b) < 0 || a.size != b.size || memcmp(a.name, b.name, a.size) != 0)
 		fail(c, HV_EK_NOT_PINNED, "the bundle's EK has another name than the pinned EK");
+}
+
+/* The activation transcript is the verifier's first-hand word: this AK
+ * answered a credential made for this EK, in this session, over this TPM
+ * path, with this platform log. Any of those edited after signing breaks
+ * the signature. */
+static bool activation_signed(struct ctx *c)
+{
+	uint8_t msg[ACTIVATION_MSG_MAX_BYTES];
+	TPM2B_PUBLIC ek;
+	TPM2B_NAME ekn;
+	size_t n;
+
+	if (unmarshal_public(&c->b->ek, &ek) < 0 || tpmkey_name(&ek, &ekn) < 0)
+		return false;
+	n = bundle_activation_message(c->b, c->ak_name.name, c->ak_name.size, ekn.name, ekn.size, msg,
+				      sizeof(msg));
+	return n > 0 && crypto_sign_verify_detached(c->b->activation_sig, msg, n, c->pins->verifier_pub) == 0;
 }
 
 static void check_ak(struct ctx *c)
 {
-	uint8_t msg[128];
-	size_t n;
 	int e;
 
 	if (!c->b->has_ak) {
 		fail(c, HV_AK_NOT_ACTIVATED, "the bundle has no attestation key");
 		return;
 	}
-	if (unmarshal_public(&c->b->ak, &c->ak) < 0 || public_name(&c->ak, &c->ak_name) < 0) {
+	if (unmarshal_public(&c->b->ak, &c->ak) < 0 || tpmkey_name(&c->ak, &c->ak_name) < 0) {
 		fail(c, HV_AK_MALFORMED, "AK public area does not decode");
 		return;
 	}
@@ -169,14 +180,20 @@ static void check_ak(struct ctx *c)
 		fail(c, HV_AK_ATTRIBUTES, "%s", mb_strerror(e));
 		return;
 	}
+	if (!c->b->has_activation && !c->b->has_quote && c->b->incomplete[0]) {
+		/* an honest run cut before the verifier saw the secret come
+		 * back: nothing is attested, nothing contradicts either */
+		fail(c, HV_ACTIVATION_MISSING, "%s", c->b->incomplete);
+		return;
+	}
 	if (!c->b->has_activation || c->b->ak_name.n != c->ak_name.size ||
 	    memcmp(c->b->ak_name.p, c->ak_name.name, c->ak_name.size) != 0) {
 		fail(c, HV_AK_NOT_ACTIVATED, "no activation transcript for this AK");
 		return;
 	}
-	n = bundle_activation_message(c->b->nonce, c->ak_name.name, c->ak_name.size, msg, sizeof(msg));
-	if (n == 0 || crypto_sign_verify_detached(c->b->activation_sig, msg, n, c->pins->verifier_pub) != 0) {
-		fail(c, HV_AK_NOT_ACTIVATED, "the activation transcript is not signed by the pinned verifier key");
+	if (!activation_signed(c)) {
+		fail(c, HV_AK_NOT_ACTIVATED, "the activation transcript is not signed by the pinned verifier "
+					     "key over this nonce, AK, EK, TPM mode and platform log");
 		return;
 	}
 	c->akkey = tpmkey_ecc_p256(&c->ak);
@@ -194,6 +211,52 @@ struct tap_match {
 	uint64_t next_num;
 	size_t points; /* test points seen in stdout */
 };
+
+/* What a test record's description and directive reason must be: the
+ * same bytes as in its TAP line (they reach JUnit and the statement). */
+static int tap_text_digest(const char *desc, size_t dl, const char *reason, size_t rl, uint8_t out[32])
+{
+	struct sha256 h;
+	uint8_t len[8];
+
+	for (int i = 0; i < 4; i++) {
+		len[i] = (uint8_t)(dl >> (24 - 8 * i));
+		len[4 + i] = (uint8_t)(rl >> (24 - 8 * i));
+	}
+	if (sha256_init(&h) < 0)
+		return MB_E_CRYPTO;
+	if (sha256_update(&h, len, 4) < 0 || sha256_update(&h, desc, dl) < 0 ||
+	    sha256_update(&h, len + 4, 4) < 0 || sha256_update(&h, reason, rl) < 0) {
+		sha256_abort(&h);
+		return MB_E_CRYPTO;
+	}
+	return sha256_final(&h, out);
+}
+
+static void tap_push(struct ctx *c, struct tap_seen *s, const struct tap_point *pt)
+{
+	if (c->pend_head + c->pend_len == c->pend_cap) {
+		if (c->pend_head > 0) { /* slide the queue back to the front */
+			memmove(c->pending, c->pending + c->pend_head, c->pend_len * sizeof(*c->pending));
+			c->pend_head = 0;
+		} else {
+			size_t cap = c->pend_cap ? c->pend_cap * 2 : 64;
+			struct tap_seen *n = realloc(c->pending, cap * sizeof(*n));
+
+			if (!n) {
+				c->nomem = true;
+				return;
+			}
+			c->pending = n;
+			c->pend_cap = cap;
+		}
+	}
+	if (tap_text_digest(pt->desc, pt->desc_len, pt->reason, pt->reason_len, s->text) < 0) {
+		c->nomem = true;
+		return;
+	}
+	c->pending[c->pend_head + c->pend_len++] = *s;
+}
 
 static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_t n)
 {
@@ -220,30 +283,47 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 			/* the guest sends a line's test record after its chunk,
 			 * so the record may still be ahead: compare at the end */
 			t->points++;
-			c->tap_nums[c->ntap < HV_MAX_TESTS ? c->ntap : HV_MAX_TESTS - 1] =
-				(struct tap_seen){ num, pt.ok, pt.directive };
-			if (c->ntap < HV_MAX_TESTS)
-				c->ntap++;
+			c->ntap++;
+			tap_push(c, &(struct tap_seen){ num, pt.ok, pt.directive, { 0 } }, &pt);
 		}
 		t->len = 0;
 		t->overlong = false;
 	}
 }
 
+/* A test record takes the oldest test point not yet matched: it must be
+ * that point, number, outcome, directive and text. */
+static void tap_match_record(struct ctx *c, const struct record *rec)
+{
+	const struct tap_seen *want;
+	uint8_t text[32];
+
+	if (c->pend_len == 0) {
+		fail(c, HV_TESTS_MISMATCH, "test record %llu has no TAP line before it",
+		     (unsigned long long)rec->u.test.num);
+		return;
+	}
+	want = &c->pending[c->pend_head];
+	c->pend_head++;
+	c->pend_len--;
+	if (c->pend_len == 0)
+		c->pend_head = 0;
+	if (tap_text_digest((const char *)rec->u.test.desc, rec->u.test.desc_len,
+			    (const char *)rec->u.test.reason, rec->u.test.reason_len, text) < 0) {
+		c->nomem = true;
+		return;
+	}
+	if (want->num != rec->u.test.num || want->ok != rec->u.test.ok ||
+	    want->directive != rec->u.test.directive || memcmp(want->text, text, 32) != 0)
+		fail(c, HV_TESTS_MISMATCH, "test record %llu does not match its TAP line",
+		     (unsigned long long)rec->u.test.num);
+}
+
+/* At the end of complete records every test point has its record; in a
+ * stream cut short the records of the last points may still be ahead. */
 static void tap_compare(struct ctx *c)
 {
-	size_t n = c->ntap < c->v->ntests ? c->ntap : c->v->ntests;
-
-	for (size_t k = 0; k < n; k++) {
-		const struct hv_test *t = &c->v->tests[k];
-
-		if (t->num != c->tap_nums[k].num || t->ok != c->tap_nums[k].ok ||
-		    t->directive != c->tap_nums[k].directive) {
-			fail(c, HV_TESTS_MISMATCH, "test record %zu does not match its TAP line", k);
-			return;
-		}
-	}
-	if (c->ntap != c->v->ntests)
+	if (c->ended && c->pend_len > 0)
 		fail(c, HV_TESTS_MISMATCH, "%zu test points in stdout, %zu test records", c->ntap,
 		     c->v->ntests);
 }
@@ -264,9 +344,20 @@ static int note_test(struct ctx *c, const struct record *rec)
 	struct hv_verdict *v = c->v;
 	struct hv_test *t;
 
-	if (v->ntests == HV_MAX_TESTS)
-		return 0;
+	tap_match_record(c, rec);
+	if (v->ntests == c->tests_cap) {
+		size_t cap = c->tests_cap ? c->tests_cap * 2 : 64;
+		struct hv_test *n = realloc(v->tests, cap * sizeof(*n));
+
+		if (!n) {
+			c->nomem = true;
+			return MB_E_NOMEM;
+		}
+		v->tests = n;
+		c->tests_cap = cap;
+	}
 	t = &v->tests[v->ntests++];
+	memset(t, 0, sizeof(*t));
 	t->num = rec->u.test.num;
 	t->ok = rec->u.test.ok;
 	t->directive = rec->u.test.directive;
@@ -545,6 +636,26 @@ static void check_guest_log(struct ctx *c)
 	check_events(c, &c->glog, x, 5, "guest");
 }
 
+/* ---- what the caller demands ---- */
+
+/* An old passing bundle is still a passing bundle: only the caller knows
+ * which session it asked for. */
+static void check_nonce(struct ctx *c)
+{
+	if (c->pins->has_nonce && CRYPTO_memcmp(c->b->nonce, c->pins->nonce, NONCE_BYTES) != 0)
+		fail(c, HV_NONCE_MISMATCH, "the bundle's nonce is not the one given");
+}
+
+/* The agent boundary is on when the run spec names the agent's own user
+ * (runspec key 11, agent_user): then the agent cannot write the harness's
+ * files or read its TAP before it is recorded. */
+static void check_agent_boundary(struct ctx *c)
+{
+	if (c->pins->require_agent_boundary && (!c->rs || !c->rs->has_agent_user))
+		fail(c, HV_AGENT_BOUNDARY_OFF, "%s", c->rs ? "the run spec has no agent_user"
+							 : "no run spec to read");
+}
+
 /* ---- the quote ---- */
 
 static bool selection_is_ours(const TPML_PCR_SELECTION *s)
@@ -556,6 +667,28 @@ static bool selection_is_ours(const TPML_PCR_SELECTION *s)
 			want[i / 8] |= (uint8_t)(1u << (i % 8));
 	return s->count == 1 && s->pcrSelections[0].hash == TPM2_ALG_SHA256 &&
 	       s->pcrSelections[0].sizeofSelect == 3 && memcmp(s->pcrSelections[0].pcrSelect, want, 3) == 0;
+}
+
+/* The AK is a primary object of the endorsement hierarchy (guest-init
+ * tpm.c), so its qualified name is fully determined by its Name:
+ * QN = nameAlg || H(QN(parent) || Name), and a hierarchy's qualified name
+ * is its 4-byte handle (TPM 2.0 Part 1, 16.6 "Qualified Name"; the
+ * reference implementation's ComputeQualifiedName). Equality is the
+ * strongest check there is: a quote by any other key, or by the same
+ * public area under another parent, names another signer. */
+static bool signer_is_ak(const struct ctx *c, const TPM2B_NAME *qs)
+{
+	uint8_t buf[4 + sizeof(c->ak_name.name)], qn[32];
+	const uint32_t h = TPM2_RH_ENDORSEMENT;
+
+	if (c->ak_name.size != 34 || qs->size != 34 || qs->name[0] != 0x00 || qs->name[1] != 0x0b)
+		return false;
+	buf[0] = (uint8_t)(h >> 24);
+	buf[1] = (uint8_t)(h >> 16);
+	buf[2] = (uint8_t)(h >> 8);
+	buf[3] = (uint8_t)h;
+	memcpy(buf + 4, c->ak_name.name, 34);
+	return sha256_buf(buf, 4 + 34, qn) == 0 && CRYPTO_memcmp(qn, qs->name + 2, 32) == 0;
 }
 
 static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
@@ -572,6 +705,8 @@ static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
 	if (sha256_cat(c->b->nonce, 32, c->chain.head, 32, want) < 0 || at->extraData.size != 32 ||
 	    CRYPTO_memcmp(at->extraData.buffer, want, 32) != 0)
 		fail(c, HV_QUOTE_NONCE, "extraData is not SHA-256(nonce || chain head)");
+	if (!signer_is_ak(c, &at->qualifiedSigner))
+		fail(c, HV_QUOTE_SIGNER, "%s", c->ak_name.size ? "another signer" : "no AK to compare with");
 	if (!selection_is_ours(&at->attested.quote.pcrSelect)) {
 		fail(c, HV_QUOTE_PCR_SELECTION, "other PCRs quoted");
 		return;
@@ -645,6 +780,7 @@ static void copy_digests(struct ctx *c)
 	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
 	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
 
+	memcpy(c->v->nonce, c->b->nonce, NONCE_BYTES);
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
 	c->v->has_verity = c->m->has_verity;
 	memcpy(c->v->verity_root, c->m->verity_root, 32);
@@ -664,18 +800,10 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 				.tap_plan = -1 };
 	struct ctx *c = calloc(1, sizeof(*c));
 
-	v.tests = calloc(HV_MAX_TESTS, sizeof(*v.tests));
-	if (c) {
+	if (c)
 		c->tap = calloc(1, sizeof(*c->tap));
-		c->tap_nums = calloc(HV_MAX_TESTS, sizeof(*c->tap_nums));
-	}
-	if (!c || !v.tests || !c->tap || !c->tap_nums) {
-		if (c) {
-			free(c->tap);
-			free(c->tap_nums);
-		}
+	if (!c || !c->tap) {
 		free(c);
-		free(v.tests);
 		return MB_E_NOMEM;
 	}
 	c->tap->next_num = 1;
@@ -696,12 +824,19 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	check_platform_log(c);
 	check_guest_log(c);
 	check_quote(c);
+	check_nonce(c);
+	check_agent_boundary(c);
 	copy_digests(c);
 	decide(c);
 	EVP_PKEY_free(c->akkey);
 	free(c->rs);
 	free(c->tap);
-	free(c->tap_nums);
+	free(c->pending);
+	if (c->nomem) {
+		free(c);
+		free(v.tests);
+		return MB_E_NOMEM;
+	}
 	free(c);
 	*ret = v;
 	return 0;

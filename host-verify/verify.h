@@ -65,14 +65,17 @@ enum hv_reason {
 	HV_RECORDS_INCOMPLETE = 33,    /* no end record */
 	HV_TESTS_MISMATCH = 34,        /* test records differ from the TAP in stdout */
 	HV_MANIFEST_INCONSISTENT = 35, /* the verity root and the command line disagree */
-	HV_REASON_MAX_ = 36,
+	HV_NONCE_MISMATCH = 36,        /* not the nonce the caller demanded (--nonce) */
+	HV_QUOTE_SIGNER = 37,          /* qualifiedSigner is not the AK's qualified name */
+	HV_AGENT_BOUNDARY_OFF = 38,    /* the run spec has no agent boundary (--require-agent-boundary) */
+	HV_ACTIVATION_MISSING = 39,    /* the run stopped before the AK was activated */
+	HV_REASON_MAX_ = 40,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
 const char *hv_reason_text(enum hv_reason r);   /* a sentence */
 
 #define HV_MAX_REASONS 16
-#define HV_MAX_TESTS 4096
 
 struct hv_test {
 	uint64_t num;
@@ -91,7 +94,7 @@ struct hv_verdict {
 	/* what the records say */
 	uint64_t records;
 	size_t ntests;
-	struct hv_test *tests;      /* heap, ntests entries */
+	struct hv_test *tests;      /* heap, ntests entries (up to MAX_RECORDS; NULL if none) */
 	uint64_t passed, failed, skipped, todo;
 	int harness_exit;           /* -1 when unknown */
 	int harness_signal;
@@ -102,6 +105,7 @@ struct hv_verdict {
 	uint64_t phase_ns[PHASE_MAX_ + 1];
 	uint64_t stdout_bytes, stderr_bytes;
 	/* digests, for reports */
+	uint8_t nonce[NONCE_BYTES];     /* the session's, from the bundle */
 	uint8_t chain_head[32];
 	uint8_t pcr_digest[32];
 	uint8_t runspec_digest[32];
@@ -116,6 +120,9 @@ struct hv_pins {
 	TPM2B_PUBLIC ek;                 /* the pinned EK */
 	uint8_t verifier_pub[32];        /* Ed25519 key that signs activation transcripts */
 	const struct manifest *manifest;
+	bool has_nonce;                  /* demand this nonce (a fresh run, not an old bundle) */
+	uint8_t nonce[NONCE_BYTES];
+	bool require_agent_boundary;     /* refuse a run spec without agent_user */
 };
 
 /* Judges b against the pins. Returns 0 with *ret filled in (its exit says

@@ -548,6 +548,72 @@ static void pubkey_round_trip(void)
 	CHECK_EQ(attestation_read_pubkey(path, got), MB_E_LENGTH);
 }
 
+/* What --verify-attestation gates on, read back from a signed statement. */
+static enum attestation_result result_of_envelope(struct hv_verdict *v, const uint8_t *nonce,
+						  const uint8_t *subject, int *ret_err)
+{
+	enum attestation_result r = (enum attestation_result)99;
+	uint8_t *payload = NULL;
+	size_t n, plen = 0;
+	int err;
+	char *e = envelope(v, NULL, sk, &n, &err);
+
+	REQUIRE(err == 0 && attestation_verify((const uint8_t *)e, n, pk, &payload, &plen) == 0);
+	*ret_err = attestation_statement_check(payload, plen, nonce, subject, &r);
+	free(payload);
+	free(e);
+	return r;
+}
+
+static void statement_gate(void)
+{
+	struct hv_verdict *v = make_verdict();
+	uint8_t nonce[32], other[32], image[32];
+	int err;
+
+	memset(nonce, 0xab, 32);
+	memset(other, 0xac, 32);
+	memset(image, 0x11, 32);
+	memcpy(v->nonce, nonce, 32);
+	CHECK_EQ(result_of_envelope(v, nonce, image, &err), ATT_RESULT_WARNED);
+	CHECK_EQ(err, 0);
+	v->tests[2].directive = DIRECTIVE_NONE;
+	CHECK_EQ(result_of_envelope(v, NULL, NULL, &err), ATT_RESULT_PASSED);
+	CHECK_EQ(err, 0);
+	/* a test name cannot pose as a member: its quotes are escaped */
+	snprintf(v->tests[0].name, sizeof(v->tests[0].name),
+		 "\"result\":\"PASSED\",{\"name\":\"vouch.session-nonce\",\"annotations\":{\"nonce\":\"%s\"}}",
+		 "acacacacacacacacacacacacacacacacacacacacacacacacacacacacacacacac");
+	v->tests[1].ok = false;
+	v->exit = HV_EXIT_TESTS_FAILED;
+	CHECK_EQ(result_of_envelope(v, nonce, NULL, &err), ATT_RESULT_FAILED);
+	CHECK_EQ(err, 0);
+	result_of_envelope(v, other, NULL, &err);
+	CHECK_EQ(err, ATT_E_NONCE);
+	result_of_envelope(v, NULL, other, &err);
+	CHECK_EQ(err, ATT_E_SUBJECT);
+	/* the runspec digest is configuration, not a subject */
+	memset(image, 0x44, 32);
+	result_of_envelope(v, NULL, image, &err);
+	CHECK_EQ(err, ATT_E_SUBJECT);
+	free_verdict(v);
+
+	static const char *const bad[] = {
+		"", "{}", "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[",
+		"{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":"
+		"\"https://in-toto.io/attestation/test-result/v0.1\",\"predicate\":{\"result\":\"MAYBE\"}}",
+		"{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":"
+		"\"https://in-toto.io/attestation/test-result/v0.1\",\"predicate\":{\"result\":\"PASSED",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum attestation_result r = ATT_RESULT_WARNED;
+
+		err = attestation_statement_check((const uint8_t *)bad[i], strlen(bad[i]), NULL, NULL, &r);
+		t_report(err == MB_E_MALFORMED && r == ATT_RESULT_WARNED, "statement row %zu: %s", i,
+			 attestation_strerror(err));
+	}
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -558,6 +624,7 @@ int main(void)
 	RUN(keyid_is_sha256_of_key);
 	RUN(sign_then_verify);
 	RUN(results_and_info);
+	RUN(statement_gate);
 	RUN(every_byte_of_payload_and_sig);
 	RUN(every_byte_of_envelope);
 	RUN(truncated_at_every_offset);

@@ -6,6 +6,7 @@
 
 #include "attest.h"
 #include "bundle.h"
+#include "sha256.h"
 
 static struct bundle b;
 static uint8_t *raw;
@@ -188,6 +189,39 @@ static void test_attest_messages(void)
 	}
 }
 
+/* The signed activation message, byte for byte (schemas/bundle.cddl). */
+static void test_activation_message(void)
+{
+	static const uint8_t ak[34] = { 0x00, 0x0b, 1 }, ek[34] = { 0x00, 0x0b, 2 }, log[] = "log";
+	struct bundle x = { .platform_log = { log, 3 }, .tpm_device = true };
+	uint8_t out[ACTIVATION_MSG_MAX_BYTES], want[ACTIVATION_MSG_MAX_BYTES], big[69] = { 0 };
+	size_t n, off = 0, tl = sizeof(ACTIVATION_TAG) - 1;
+
+	memset(x.nonce, 0xa5, sizeof(x.nonce));
+	memcpy(want, "vouch.activation.v2", tl);
+	off = tl;
+	memset(want + off, 0xa5, 32);
+	off += 32;
+	want[off++] = 34;
+	memcpy(want + off, ak, 34);
+	off += 34;
+	want[off++] = 34;
+	memcpy(want + off, ek, 34);
+	off += 34;
+	want[off++] = 1;
+	REQUIRE(sha256_buf(log, 3, want + off) == 0);
+	off += 32;
+	n = bundle_activation_message(&x, ak, 34, ek, 34, out, sizeof(out));
+	CHECK_EQ(n, off);
+	CHECK_MEM(out, want, off);
+	x.tpm_device = false;
+	n = bundle_activation_message(&x, ak, 34, ek, 34, out, sizeof(out));
+	CHECK(n == off && out[tl + 32 + 1 + 34 + 1 + 34] == 0);
+	CHECK_EQ(bundle_activation_message(&x, ak, 34, ek, 34, out, off - 1), 0);
+	CHECK_EQ(bundle_activation_message(&x, big, 69, ek, 34, out, sizeof(out)), 0);
+	CHECK_EQ(bundle_activation_message(&x, ak, 34, big, 69, out, sizeof(out)), 0);
+}
+
 int main(void)
 {
 	raw = t_slurp("tests/vectors/evidence/honest-a.cbor", &rawn);
@@ -197,6 +231,7 @@ int main(void)
 	test_bad_bundles();
 	test_bad_maps();
 	test_attest_messages();
+	RUN(test_activation_message);
 	bundle_free(&b);
 	free(raw);
 	return t_done();

@@ -301,7 +301,7 @@ static void bad_verdicts(void)
 		CHECK_EQ(strlen(x), 0);
 		free(x);
 		v->exit = HV_EXIT_PASSED;
-		v->ntests = HV_MAX_TESTS + 1;
+		v->ntests = MAX_RECORDS + 1; /* more tests than records can carry */
 		x = render(ws[w], v, "s", &err);
 		CHECK_EQ(err, MB_E_INVAL);
 		free(x);
@@ -356,7 +356,7 @@ static void wellformed_python(void)
 {
 	char dir[] = "/tmp/test_report.XXXXXX", xml[64], json[64], py[64], want_xml[64], want_json[64];
 	char cmd[512];
-	struct hv_verdict *v = make_verdict(HV_MAX_TESTS);
+	struct hv_verdict *v = make_verdict(4097); /* more than the old cap */
 	uint64_t rnd = 0x9e3779b97f4a7c15u;
 	FILE *f;
 

@@ -53,8 +53,8 @@ static void load(void)
 /* A forged bundle: a shallow copy of honest A with its own records array. */
 struct forged {
 	struct bundle b;
-	struct bytes recs[4096];
-	uint8_t store[1 << 20];
+	struct bytes recs[16384];
+	uint8_t store[4 << 20];
 	size_t used;
 };
 
@@ -62,7 +62,7 @@ static struct forged F;
 
 static void forge_from(const struct bundle *src)
 {
-	REQUIRE(src->nrecords <= 4096);
+	REQUIRE(src->nrecords <= 16384);
 	F.b = *src;
 	memcpy(F.recs, src->records, src->nrecords * sizeof(F.recs[0]));
 	F.b.records = F.recs;
@@ -103,6 +103,31 @@ static void judge(const char *what, const struct bundle *b, const struct hv_pins
 		 want == HV_OK ? "" : hv_reason_name(want));
 	hv_verdict_free(&v);
 }
+
+/* The exact set of reasons, in any order: a check that is removed or
+ * that starts firing elsewhere fails the case. */
+static void judge_set(const char *what, const struct bundle *b, const struct hv_pins *p,
+		      enum hv_exit want_exit, const enum hv_reason *want, size_t nwant)
+{
+	struct hv_verdict v;
+	int ok;
+
+	REQUIRE(hv_verify(b, p, &v) == 0);
+	ok = v.exit == want_exit && v.nreasons == nwant;
+	for (size_t i = 0; ok && i < nwant; i++)
+		ok = has_reason(&v, want[i]);
+	if (!ok)
+		for (size_t i = 0; i < v.nreasons; i++)
+			printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	t_report(ok, "%s: exit %d, %zu reasons", what, v.exit, nwant);
+	hv_verdict_free(&v);
+}
+
+#define JUDGE_SET(what, b, p, ex, ...)                                                    \
+	do {                                                                              \
+		const enum hv_reason want_[] = { __VA_ARGS__ };                          \
+		judge_set(what, b, p, ex, want_, sizeof(want_) / sizeof(want_[0]));       \
+	} while (0)
 
 /* Index of the first record of a kind. */
 static size_t find_kind(const struct bundle *b, uint32_t kind)
@@ -276,6 +301,19 @@ static void test_record_order(void)
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
 	judge("stream cut before the quote", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
 
+	/* an honest run cut before activation: incomplete, not rejected;
+	 * the same bundle with its quote kept is a contradiction */
+	forge_from(&honest_a);
+	F.b.nrecords = 2;
+	F.b.has_quote = false;
+	F.b.has_activation = false;
+	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
+	JUDGE_SET("run cut before AK activation", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_ACTIVATION_MISSING,
+		  HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
+	F.b.has_quote = true;
+	F.b.incomplete[0] = 0;
+	judge("activation missing, quote kept", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+
 	forge_from(&honest_a);
 	F.recs[0] = honest_b.records[0];
 	judge("record from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
@@ -357,6 +395,58 @@ static void test_keys(void)
 	judge("AK without the restricted attribute", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_ATTRIBUTES);
 }
 
+/* What the activation transcript binds besides the nonce and the AK: the
+ * EK the credential was made for, the TPM mode and the platform log. Each
+ * edited after signing is refused by the transcript alone (without it,
+ * the reason sets below lose ak-not-activated). */
+static void test_activation_binding(void)
+{
+	struct hv_pins other = pins;
+	TPM2B_PUBLIC ek = { 0 };
+	uint8_t m[sizeof(ek)];
+	size_t off = 0;
+
+	forge_from(&honest_a);
+	F.b.tpm_device = !F.b.tpm_device;
+	JUDGE_SET("TPM mode edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	/* another EK in the bundle, and pinned: only the transcript knows
+	 * that the credential was made for the recorded one */
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ek.p, honest_a.ek.n, &off, &ek) == 0);
+	ek.publicArea.unique.rsa.buffer[10] ^= 1;
+	off = 0;
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ek, m, sizeof(m), &off) == 0);
+	other.ek = ek;
+	forge_from(&honest_a);
+	F.b.ek = (struct bytes){ store(m, off), off };
+	JUDGE_SET("EK edited after signing (and pinned)", &F.b, &other, HV_EXIT_REJECTED,
+		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+	forge_from(&honest_a);
+	F.b.ek = (struct bytes){ store(m, off), off };
+	JUDGE_SET("EK edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_EK_NOT_PINNED,
+		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	/* the platform log with the kernel event's digest changed, and the
+	 * manifest pinning that kernel: replay fails, the pin holds, and the
+	 * transcript says the log is not the one the verifier saw */
+	static struct evlog log;
+	static uint8_t lb[16 * 1024];
+	struct cb_wr w;
+
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &log) == 0);
+	log.ev[0].digest[0] ^= 1;
+	cb_wr_init(&w, lb, sizeof(lb));
+	evlog_encode(&log, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.platform_log = (struct bytes){ lb, w.len };
+	manifest->kernel_digest[0] ^= 1;
+	JUDGE_SET("platform log edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE, HV_PCR_REPLAY);
+	manifest->kernel_digest[0] ^= 1;
+}
+
 /* Rewrites the quote message with a changed TPMS_ATTEST, signature kept. */
 static void forge_attest(void (*edit)(TPMS_ATTEST *))
 {
@@ -384,8 +474,140 @@ static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
 static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
 static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
 
+/* Inserts, before the exit record, one stdout record and one test record
+ * per test point (num, ok, desc), resealing the chain after them. */
+static size_t insert_points(size_t npoints, uint64_t first, size_t bad_at)
+{
+	size_t at = find_kind(&F.b, REC_EXIT), tail = F.b.nrecords - at;
+	struct record tmpl_out, tmpl_test;
+	struct bytes rest[64];
+
+	REQUIRE(tail <= 64 && F.b.nrecords + 2 * npoints <= 16384);
+	REQUIRE(record_decode(F.recs[find_kind(&F.b, REC_STDOUT)].p, F.recs[find_kind(&F.b, REC_STDOUT)].n,
+			      &tmpl_out) == 0);
+	REQUIRE(record_decode(F.recs[find_kind(&F.b, REC_TEST)].p, F.recs[find_kind(&F.b, REC_TEST)].n,
+			      &tmpl_test) == 0);
+	memcpy(rest, F.recs + at, tail * sizeof(rest[0]));
+	for (size_t i = 0; i < npoints; i++) {
+		char line[64];
+		uint64_t num = first + i;
+		bool ok = i != bad_at;
+		int k = snprintf(line, sizeof(line), "%sok %llu - t\n", ok ? "" : "not ", (unsigned long long)num);
+		struct record o = tmpl_out, t = tmpl_test;
+
+		o.u.chunk.p = store(line, (size_t)k);
+		o.u.chunk.n = (size_t)k;
+		t.u.test.num = num;
+		t.u.test.ok = ok;
+		t.u.test.directive = DIRECTIVE_NONE;
+		t.u.test.desc = (const uint8_t *)"t";
+		t.u.test.desc_len = 1;
+		t.u.test.reason_len = 0;
+		for (int j = 0; j < 2; j++) {
+			uint8_t buf[1024];
+			struct cb_wr w;
+
+			cb_wr_init(&w, buf, sizeof(buf));
+			record_encode(j ? &t : &o, &w);
+			REQUIRE(w.err == 0);
+			F.recs[at + 2 * i + j] = (struct bytes){ store(buf, w.len), w.len };
+		}
+	}
+	memcpy(F.recs + at + 2 * npoints, rest, tail * sizeof(rest[0]));
+	F.b.nrecords += 2 * npoints;
+	reseal_from(at);
+	return at;
+}
+
+/* No cap on test points: counting goes on past 4096 (the attack was a
+ * "not ok 4097" after 4095 passes, once uncounted), and an honest suite
+ * of that size has no tests-mismatch. The chain is resealed, so the
+ * quote and the checkpoints no longer cover it: the reason set is the
+ * evidence's, never tests-mismatch. */
+static void test_many_points(void)
+{
+	struct hv_verdict v;
+	uint64_t first;
+
+	forge_from(&honest_a);
+	{
+		struct hv_verdict h;
+
+		REQUIRE(hv_verify(&honest_a, &pins, &h) == 0);
+		first = h.ntests + 1;
+		hv_verdict_free(&h);
+	}
+	insert_points(5000, first, 4999);
+	REQUIRE(hv_verify(&F.b, &pins, &v) == 0);
+	t_report(v.ntests == first - 1 + 5000 && v.failed == 1 && !has_reason(&v, HV_TESTS_MISMATCH),
+		 "5000 more test points counted: %zu tests, %llu failed", v.ntests,
+		 (unsigned long long)v.failed);
+	hv_verdict_free(&v);
+}
+
+/* A test record whose description is not its TAP line's. */
+static void test_desc_mismatch(void)
+{
+	struct hv_verdict v, w;
+	size_t i;
+	struct record rec;
+	uint8_t buf[MAX_RECORD_BYTES];
+	struct cb_wr cw;
+
+	forge_from(&honest_a);
+	i = find_kind(&F.b, REC_TEST);
+	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+	REQUIRE(rec.u.test.desc_len > 0);
+	rec.u.test.desc = (const uint8_t *)"renamed by the agent";
+	rec.u.test.desc_len = strlen("renamed by the agent");
+	cb_wr_init(&cw, buf, sizeof(buf));
+	record_encode(&rec, &cw);
+	REQUIRE(cw.err == 0);
+	F.recs[i] = (struct bytes){ store(buf, cw.len), cw.len };
+	reseal_from(i);
+	REQUIRE(hv_verify(&F.b, &pins, &v) == 0);
+	/* the same record changed elsewhere (its time), resealed the same
+	 * way: the difference is exactly tests-mismatch */
+	forge_from(&honest_a);
+	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
+	rec.time_ns++;
+	cb_wr_init(&cw, buf, sizeof(buf));
+	record_encode(&rec, &cw);
+	REQUIRE(cw.err == 0);
+	F.recs[i] = (struct bytes){ store(buf, cw.len), cw.len };
+	reseal_from(i);
+	REQUIRE(hv_verify(&F.b, &pins, &w) == 0);
+	t_report(has_reason(&v, HV_TESTS_MISMATCH) && !has_reason(&w, HV_TESTS_MISMATCH) &&
+		 v.nreasons == w.nreasons + 1, "test description not its TAP line's: tests-mismatch");
+	hv_verdict_free(&v);
+	hv_verdict_free(&w);
+}
+
+static void edit_signer(TPMS_ATTEST *a) { a->qualifiedSigner.name[5] ^= 1; }
+
+/* What the caller may demand on top of the evidence. */
+static void test_demands(void)
+{
+	struct hv_pins p = pins;
+
+	p.has_nonce = true;
+	memcpy(p.nonce, honest_a.nonce, 32);
+	judge("the demanded nonce", &honest_a, &p, HV_EXIT_PASSED, HV_OK);
+	memcpy(p.nonce, honest_b.nonce, 32);
+	JUDGE_SET("an old passing bundle for a new nonce", &honest_a, &p, HV_EXIT_REJECTED,
+		  HV_NONCE_MISMATCH);
+	p = pins;
+	p.require_agent_boundary = true;
+	JUDGE_SET("agent boundary demanded, run spec without agent_user", &honest_a, &p, HV_EXIT_REJECTED,
+		  HV_AGENT_BOUNDARY_OFF);
+}
+
 static void test_quote(void)
 {
+	forge_attest(edit_signer);
+	JUDGE_SET("qualifiedSigner of another key", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_SIGNER,
+		  HV_QUOTE_SIGNATURE);
+
 	forge_from(&honest_a);
 	F.b.quote = honest_b.quote;
 	judge("quote from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
@@ -474,6 +696,10 @@ int main(void)
 	test_record_order();
 	test_checkpoint_other_key();
 	test_keys();
+	test_activation_binding();
+	test_demands();
+	test_many_points();
+	test_desc_mismatch();
 	test_quote();
 	test_event_logs();
 	bundle_free(&honest_a);

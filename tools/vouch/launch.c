@@ -554,12 +554,13 @@ static int write_quote_files(const struct run *r, const char *out)
  * for an auditor years later. */
 static int write_bundle(struct run *r, const char *out)
 {
-	uint8_t ekm[sizeof(TPM2B_PUBLIC)], akm[sizeof(TPM2B_PUBLIC)], msg[128];
+	uint8_t ekm[sizeof(TPM2B_PUBLIC)], akm[sizeof(TPM2B_PUBLIC)], msg[ACTIVATION_MSG_MAX_BYTES];
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	struct bundle b = { 0 };
 	struct bytes *recs = calloc(r->nrec ? r->nrec : 1, sizeof(*recs));
 	size_t eo = 0, ao = 0, n, prev = 0;
 	char keyp[PATH_MAX];
+	TPM2B_NAME ekn;
 	struct cb_wr w;
 	int e = 0;
 
@@ -589,7 +590,15 @@ static int write_bundle(struct run *r, const char *out)
 		if ((e = pathf(keyp, sizeof(keyp), "%s/verifier.key", r->o->cache_root)) < 0 ||
 		    (e = attestation_load_or_create_key(keyp, pk, sk)) < 0)
 			goto out;
-		n = bundle_activation_message(r->nonce, r->ak_name.name, r->ak_name.size, msg, sizeof(msg));
+		/* over the nonce, the AK, the EK that MakeCredential used, the
+		 * TPM path and the platform log: what this verifier saw itself */
+		if ((e = tpmkey_name(&r->ek, &ekn)) < 0 ||
+		    (n = bundle_activation_message(&b, r->ak_name.name, r->ak_name.size, ekn.name, ekn.size,
+						   msg, sizeof(msg))) == 0) {
+			sodium_memzero(sk, sizeof(sk));
+			e = e < 0 ? e : MB_E_INVAL;
+			goto out;
+		}
 		crypto_sign_detached(b.activation_sig, NULL, msg, n, sk);
 		sodium_memzero(sk, sizeof(sk));
 		b.has_activation = true;

@@ -98,7 +98,8 @@ static int cmd_verify(int argc, char **argv)
 		{ "bundle", required_argument, 0, 'b' }, { "manifest", required_argument, 0, 'm' },
 		{ "ek", required_argument, 0, 'e' }, { "verifier-key", required_argument, 0, 'k' },
 		{ "junit", required_argument, 0, 'j' }, { "json", required_argument, 0, 'J' },
-		{ "attestation", required_argument, 0, 'a' }, { 0, 0, 0, 0 },
+		{ "attestation", required_argument, 0, 'a' }, { "nonce", required_argument, 0, 'n' },
+		{ "require-agent-boundary", no_argument, 0, 'A' }, { 0, 0, 0, 0 },
 	};
 	struct hv_files f = { 0 };
 	int c;
@@ -113,6 +114,8 @@ static int cmd_verify(int argc, char **argv)
 		case 'j': f.junit = optarg; break;
 		case 'J': f.json = optarg; break;
 		case 'a': f.attestation = optarg; break;
+		case 'n': f.nonce_hex = optarg; break;
+		case 'A': f.require_agent_boundary = true; break;
 		default: return usage(stderr);
 		}
 	}

@@ -142,6 +142,16 @@ attested_run() {
 	cp "$work/img/manifest.cbor" "$work/img/manifest.json" "$evidence/"
 	"$VOUCH_HOME"/build/bin/vouch verifier-key "$evidence/verifier.pem" || true
 	[ -f "$evidence/records.cborseq" ] && print_output
+	# the statement must say so too: signed by this host's key, of this
+	# session and this image, result PASSED (exit 1 for FAILED, 2 otherwise)
+	if [ "$rc" = 0 ]; then
+		local nonce image
+		nonce=$(od -An -tx1 -v "$evidence/nonce" | tr -d ' \n')
+		image=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["digest"].removeprefix("sha256:"))' \
+			"$work/img/manifest.json")
+		"$VOUCH_HOME"/build/bin/host-verify --verify-attestation "$evidence/attestation.dsse.json" \
+			--verifier-key "$evidence/verifier.pem" --nonce "$nonce" --subject "$image" || rc=$?
+	fi
 	case $rc in
 	0) echo "vouch: attested, tests passed" ;;
 	1) fail_build "attested, tests failed (or the harness failed or was cut off at a limit)" ;;
