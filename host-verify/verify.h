@@ -56,7 +56,8 @@ enum hv_reason {
 	HV_PIN_SEPARATOR = 24,
 	HV_PIN_CHAIN_HEAD = 25,        /* PCR 13's last event is not the chain head */
 	HV_RUNSPEC_MALFORMED = 26,
-	HV_RUNSPEC_PATHS = 27,         /* measured trees are not the manifest's paths */
+	HV_RUNSPEC_PATHS = 27,         /* measured trees are not the manifest's paths, or the
+					* pinned run spec's agent and harness */
 	HV_RECORD_MALFORMED = 28,
 	HV_RECORD_SEQUENCE = 29,       /* dropped, duplicated or reordered */
 	HV_RECORD_CHAIN = 30,          /* a record does not chain to its predecessor */
@@ -65,7 +66,16 @@ enum hv_reason {
 	HV_RECORDS_INCOMPLETE = 33,    /* no end record */
 	HV_TESTS_MISMATCH = 34,        /* test records differ from the TAP in stdout */
 	HV_MANIFEST_INCONSISTENT = 35, /* the verity root and the command line disagree */
-	HV_REASON_MAX_ = 36,
+	/* 36..47: kept for the rest of host-verify */
+	/* the measured run spec is not the manifest's pinned one, by part
+	 * (runspec_compare); the agent and harness paths are HV_RUNSPEC_PATHS */
+	HV_RUNSPEC_ARGV = 48,
+	HV_RUNSPEC_ENV = 49,
+	HV_RUNSPEC_CWD = 50,
+	HV_RUNSPEC_USER = 51,          /* uid or gid */
+	HV_RUNSPEC_LIMITS = 52,        /* timeout, output bytes or process limit */
+	HV_RUNSPEC_AGENT_USER = 53,    /* the agent's user, or whether it has its own */
+	HV_REASON_MAX_ = 54,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
