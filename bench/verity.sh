@@ -29,9 +29,10 @@ veritysetup format --no-superblock --salt=- --hash=sha256 --format=1 --data-bloc
 trees=()
 while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$B/samples/calc.img.trees"
 "$V" manifest --image "$tmp/plain.img" --fstype erofs "${trees[@]}" --kernel "$kernel" --initrd "$initrd" \
-	-o "$tmp/plain.cbor"
+	-o "$tmp/plain.cbor" -- /opt/harness/run-tests
 "$V" manifest --image "$tmp/verity.img" --fstype erofs "${trees[@]}" --verity-root "$(cat "$tmp/root")" \
-	--verity-offset "$data" --kernel "$kernel" --initrd "$initrd" -o "$tmp/verity.cbor"
+	--verity-offset "$data" --kernel "$kernel" --initrd "$initrd" -o "$tmp/verity.cbor" \
+	-- /opt/harness/run-tests
 mkdir -p "$tmp/plain-dir" "$tmp/verity-dir"
 for k in plain verity; do
 	ln "$tmp/$k.img" "$tmp/$k-dir/rootfs.img" && ln "$tmp/$k.cbor" "$tmp/$k-dir/manifest.cbor"

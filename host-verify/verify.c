@@ -48,7 +48,7 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_PIN_SEPARATOR] = { "pin-separator", "the separator event is wrong" },
 	[HV_PIN_CHAIN_HEAD] = { "pin-chain-head", "the measured chain head is not the head of the records" },
 	[HV_RUNSPEC_MALFORMED] = { "runspec-malformed", "the run spec cannot be decoded" },
-	[HV_RUNSPEC_PATHS] = { "runspec-paths", "the run spec measured trees other than the manifest's" },
+	[HV_RUNSPEC_PATHS] = { "runspec-paths", "the run spec measured trees other than the manifest's or its pinned run spec's" },
 	[HV_RECORD_MALFORMED] = { "record-malformed", "a record cannot be decoded" },
 	[HV_RECORD_SEQUENCE] = { "record-sequence", "a record is missing, duplicated or out of order" },
 	[HV_RECORD_CHAIN] = { "record-chain", "a record does not chain to its predecessor" },
@@ -61,6 +61,12 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_QUOTE_SIGNER] = { "quote-signer", "the quote's qualifiedSigner is not the attestation key's qualified name" },
 	[HV_AGENT_BOUNDARY_OFF] = { "agent-boundary-off", "the run spec does not put the agent behind its own user" },
 	[HV_ACTIVATION_MISSING] = { "activation-missing", "the run stopped before the attestation key was activated" },
+	[HV_RUNSPEC_ARGV] = { "runspec-argv", "the command run is not the pinned one" },
+	[HV_RUNSPEC_ENV] = { "runspec-env", "the environment is not the pinned one" },
+	[HV_RUNSPEC_CWD] = { "runspec-cwd", "the working directory is not the pinned one" },
+	[HV_RUNSPEC_USER] = { "runspec-user", "the harness ran as a user or group other than the pinned one" },
+	[HV_RUNSPEC_LIMITS] = { "runspec-limits", "the deadline, output or process limit is not the pinned one" },
+	[HV_RUNSPEC_AGENT_USER] = { "runspec-agent-user", "the agent's user is not the pinned one" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -571,6 +577,76 @@ static void check_platform_log(struct ctx *c)
 	check_events(c, &c->plog, x, 4, "platform");
 }
 
+/* One line naming the field that differs, with both values when short. */
+static void describe_runspec_diff(struct ctx *c, enum hv_reason r, const char *field,
+				  const struct runspec *pin, const struct runspec *got)
+{
+	const struct { const char *name; uint64_t pin, got; } nums[] = {
+		{ "uid", pin->uid, got->uid },
+		{ "gid", pin->gid, got->gid },
+		{ "timeout_s", pin->timeout_s, got->timeout_s },
+		{ "max_output_bytes", pin->max_output_bytes, got->max_output_bytes },
+		{ "max_procs", pin->max_procs, got->max_procs },
+	};
+	const char *ps = NULL, *gs = NULL;
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (strcmp(field, nums[i].name) == 0) {
+			fail(c, r, "%s: measured %llu, pinned %llu", field, (unsigned long long)nums[i].got,
+			     (unsigned long long)nums[i].pin);
+			return;
+		}
+	if (strcmp(field, "argv") == 0)
+		fail(c, r, "argv: measured [%.24s .. %.30s] (%zu), pinned [%.24s .. %.30s] (%zu)",
+		     got->argv[0], got->argv[got->argc - 1], got->argc, pin->argv[0],
+		     pin->argv[pin->argc - 1], pin->argc);
+	else if (strcmp(field, "env") == 0)
+		fail(c, r, "env: measured %zu strings, pinned %zu, not the same", got->envc, pin->envc);
+	else if (strcmp(field, "cwd") == 0 || strcmp(field, "agent") == 0 || strcmp(field, "harness") == 0) {
+		ps = field[0] == 'c' ? pin->cwd : field[0] == 'a' ? pin->agent_path : pin->harness_path;
+		gs = field[0] == 'c' ? got->cwd : field[0] == 'a' ? got->agent_path : got->harness_path;
+		fail(c, r, "%s: measured %.60s, pinned %.60s", field, gs, ps);
+	} else {
+		fail(c, r, "%s: the measured run spec's is not the pinned one", field);
+	}
+}
+
+/* The measured run spec against the manifest's pinned one, field by
+ * field: a run of any other command, environment, user or limits is not
+ * the run the manifest vouches for. */
+static void check_runspec_pinned(struct ctx *c)
+{
+	static const enum hv_reason part_reason[] = {
+		[RUNSPEC_DIFF_ARGV] = HV_RUNSPEC_ARGV,     [RUNSPEC_DIFF_ENV] = HV_RUNSPEC_ENV,
+		[RUNSPEC_DIFF_CWD] = HV_RUNSPEC_CWD,       [RUNSPEC_DIFF_USER] = HV_RUNSPEC_USER,
+		[RUNSPEC_DIFF_LIMITS] = HV_RUNSPEC_LIMITS, [RUNSPEC_DIFF_PATHS] = HV_RUNSPEC_PATHS,
+		[RUNSPEC_DIFF_AGENT_USER] = HV_RUNSPEC_AGENT_USER,
+	};
+	const struct manifest *m = c->m;
+	struct runspec *pin;
+	const char *field = "";
+	int e, part;
+
+	if (!m->has_runspec) {
+		fail(c, HV_MANIFEST_INCOMPLETE, "no run spec pinned");
+		return;
+	}
+	if (!(pin = malloc(sizeof(*pin)))) {
+		fail(c, HV_MANIFEST_INCOMPLETE, "pinned run spec: out of memory");
+		return;
+	}
+	/* manifest_decode() took only a run spec that decodes */
+	if ((e = runspec_decode(m->runspec, m->runspec_len, pin)) < 0) {
+		fail(c, HV_MANIFEST_INCOMPLETE, "pinned run spec: %s", mb_strerror(e));
+	} else if ((part = runspec_compare(pin, c->rs, &field)) != RUNSPEC_SAME) {
+		enum hv_reason r = (size_t)part < sizeof(part_reason) / sizeof(part_reason[0]) &&
+					   part_reason[part] ? part_reason[part] : HV_RUNSPEC_ARGV;
+
+		describe_runspec_diff(c, r, field, pin, c->rs);
+	}
+	free(pin);
+}
+
 static void check_runspec(struct ctx *c, uint8_t digest[32])
 {
 	const struct manifest_tree *a = manifest_find_tree(c->m, "agent");
@@ -587,6 +663,7 @@ static void check_runspec(struct ctx *c, uint8_t digest[32])
 		c->rs = NULL;
 		return;
 	}
+	check_runspec_pinned(c);
 	if (!a || !h) {
 		fail(c, HV_MANIFEST_INCOMPLETE, "no agent or harness tree pinned");
 		return;

@@ -56,7 +56,8 @@ enum hv_reason {
 	HV_PIN_SEPARATOR = 24,
 	HV_PIN_CHAIN_HEAD = 25,        /* PCR 13's last event is not the chain head */
 	HV_RUNSPEC_MALFORMED = 26,
-	HV_RUNSPEC_PATHS = 27,         /* measured trees are not the manifest's paths */
+	HV_RUNSPEC_PATHS = 27,         /* measured trees are not the manifest's paths, or the
+					* pinned run spec's agent and harness */
 	HV_RECORD_MALFORMED = 28,
 	HV_RECORD_SEQUENCE = 29,       /* dropped, duplicated or reordered */
 	HV_RECORD_CHAIN = 30,          /* a record does not chain to its predecessor */
@@ -69,7 +70,15 @@ enum hv_reason {
 	HV_QUOTE_SIGNER = 37,          /* qualifiedSigner is not the AK's qualified name */
 	HV_AGENT_BOUNDARY_OFF = 38,    /* the run spec has no agent boundary (--require-agent-boundary) */
 	HV_ACTIVATION_MISSING = 39,    /* the run stopped before the AK was activated */
-	HV_REASON_MAX_ = 40,
+	/* the measured run spec is not the manifest's pinned one, by part
+	 * (runspec_compare); the agent and harness paths are HV_RUNSPEC_PATHS */
+	HV_RUNSPEC_ARGV = 40,
+	HV_RUNSPEC_ENV = 41,
+	HV_RUNSPEC_CWD = 42,
+	HV_RUNSPEC_USER = 43,          /* uid or gid */
+	HV_RUNSPEC_LIMITS = 44,        /* timeout, output bytes or process limit */
+	HV_RUNSPEC_AGENT_USER = 45,    /* the agent's user, or whether it has its own */
+	HV_REASON_MAX_ = 46,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */

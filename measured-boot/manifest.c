@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4 };
+enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4, M_RUNSPEC = 5, M_KEYS_ };
 
 static void encode_image(const struct manifest *m, struct cb_wr *w)
 {
@@ -26,7 +26,7 @@ static void encode_image(const struct manifest *m, struct cb_wr *w)
 
 void manifest_encode(const struct manifest *m, struct cb_wr *w)
 {
-	cb_put_map(w, 3 + m->has_boot + m->has_config);
+	cb_put_map(w, 3 + m->has_boot + m->has_config + m->has_runspec);
 	cb_put_uint(w, M_VERSION);
 	cb_put_uint(w, MANIFEST_VERSION);
 	cb_put_uint(w, M_IMAGE);
@@ -63,6 +63,10 @@ void manifest_encode(const struct manifest *m, struct cb_wr *w)
 		cb_put_cstr(w, m->cwd);
 		cb_put_uint(w, 3);
 		cb_put_cstr(w, m->user);
+	}
+	if (m->has_runspec) {
+		cb_put_uint(w, M_RUNSPEC);
+		cb_put_bstr(w, m->runspec, m->runspec_len);
 	}
 }
 
@@ -236,6 +240,29 @@ static int decode_config(struct dec *d)
 	return e < 0 ? e : cb_map_require(&mp, 0xf);
 }
 
+/* The pinned run spec: kept as its bytes, but only when they decode as a
+ * run spec, so that a pin nothing could ever match is refused here. */
+static int decode_runspec(struct dec *d)
+{
+	struct runspec *rs;
+	const uint8_t *p;
+	size_t n;
+	int e;
+
+	if ((e = cb_get_bstr(&d->r, MAX_RUNSPEC_BYTES, &p, &n)) < 0)
+		return e;
+	if (!(rs = malloc(sizeof(*rs))))
+		return MB_E_NOMEM;
+	e = runspec_decode(p, n, rs);
+	free(rs);
+	if (e < 0)
+		return e;
+	memcpy(d->m->runspec, p, n);
+	d->m->runspec_len = n;
+	d->m->has_runspec = true;
+	return 0;
+}
+
 static char *rebase(struct manifest *to, const struct manifest *from, const char *s)
 {
 	return s ? to->strings + (s - from->strings) : NULL;
@@ -274,7 +301,7 @@ int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
 		return MB_E_NOMEM;
 	d.a = (struct cb_arena){ .p = d.m->strings, .cap = sizeof(d.m->strings) };
 	cb_rd_init(&d.r, p, len);
-	if ((e = cb_map_begin(&d.r, &mp, 5)) < 0)
+	if ((e = cb_map_begin(&d.r, &mp, M_KEYS_)) < 0)
 		goto out;
 	while ((e = cb_map_next(&d.r, &mp, &key)) > 0) {
 		switch (key) {
@@ -293,6 +320,9 @@ int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
 			break;
 		case M_CONFIG:
 			e = decode_config(&d);
+			break;
+		case M_RUNSPEC:
+			e = decode_runspec(&d);
 			break;
 		default:
 			e = MB_E_UNKNOWN_KEY;

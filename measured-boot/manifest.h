@@ -46,11 +46,16 @@ struct manifest {
 	char *envp[MAX_ENV + 1];
 	char *cwd;
 	char *user;
+	/* the run spec, pinned whole as its exact encoded bytes (runspec.cddl):
+	 * every field it has, and every field it grows, is pinned */
+	bool has_runspec;
+	size_t runspec_len;
+	uint8_t runspec[MAX_RUNSPEC_BYTES];
 	char strings[MAX_MANIFEST_BYTES];
 };
 
 void manifest_encode(const struct manifest *m, struct cb_wr *w);
-/* ret is large (~270 KiB): allocate it on the heap. */
+/* ret is large (~330 KiB): allocate it on the heap. */
 int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret) MB_WARN_UNUSED;
 /* A verity data size: whole blocks, at least one, inside the image. */
 bool verity_offset_ok(uint64_t offset, uint64_t image_size);

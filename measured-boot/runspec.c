@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runspec.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,4 +259,41 @@ int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
 		return e;
 	*ret = h;
 	return 0;
+}
+
+static bool strv_equal(char *const *a, size_t an, char *const *b, size_t bn)
+{
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+int runspec_compare(const struct runspec *pinned, const struct runspec *got, const char **ret_field)
+{
+	const struct runspec *p = pinned, *g = got;
+	const struct { bool same; int part; const char *name; } f[] = {
+		{ strv_equal(p->argv, p->argc, g->argv, g->argc), RUNSPEC_DIFF_ARGV, "argv" },
+		{ strv_equal(p->envp, p->envc, g->envp, g->envc), RUNSPEC_DIFF_ENV, "env" },
+		{ strcmp(p->cwd, g->cwd) == 0, RUNSPEC_DIFF_CWD, "cwd" },
+		{ p->uid == g->uid, RUNSPEC_DIFF_USER, "uid" },
+		{ p->gid == g->gid, RUNSPEC_DIFF_USER, "gid" },
+		{ p->timeout_s == g->timeout_s, RUNSPEC_DIFF_LIMITS, "timeout_s" },
+		{ p->max_output_bytes == g->max_output_bytes, RUNSPEC_DIFF_LIMITS, "max_output_bytes" },
+		{ p->max_procs == g->max_procs, RUNSPEC_DIFF_LIMITS, "max_procs" },
+		{ strcmp(p->agent_path, g->agent_path) == 0, RUNSPEC_DIFF_PATHS, "agent" },
+		{ strcmp(p->harness_path, g->harness_path) == 0, RUNSPEC_DIFF_PATHS, "harness" },
+		{ p->has_agent_user == g->has_agent_user, RUNSPEC_DIFF_AGENT_USER, "agent_user" },
+		{ p->agent_uid == g->agent_uid, RUNSPEC_DIFF_AGENT_USER, "agent_user uid" },
+		{ p->agent_gid == g->agent_gid, RUNSPEC_DIFF_AGENT_USER, "agent_user gid" },
+	};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (!f[i].same) {
+			*ret_field = f[i].name;
+			return f[i].part;
+		}
+	return RUNSPEC_SAME;
 }

@@ -57,4 +57,23 @@ struct hello {
 void hello_encode(const struct hello *h, struct cb_wr *w);
 int hello_decode(const uint8_t *p, size_t len, struct hello *ret) MB_WARN_UNUSED;
 
+/* The parts of a run spec, as runspec_compare() names the first that
+ * differs; each is one reason for the verifier. */
+enum runspec_part {
+	RUNSPEC_SAME = 0,
+	RUNSPEC_DIFF_ARGV,       /* "argv" */
+	RUNSPEC_DIFF_ENV,        /* "env" */
+	RUNSPEC_DIFF_CWD,        /* "cwd" */
+	RUNSPEC_DIFF_USER,       /* "uid", "gid" */
+	RUNSPEC_DIFF_LIMITS,     /* "timeout_s", "max_output_bytes", "max_procs" */
+	RUNSPEC_DIFF_PATHS,      /* "agent", "harness" */
+	RUNSPEC_DIFF_AGENT_USER, /* "agent_user" (present or not, uid, gid) */
+};
+
+/* Field by field, in that order: RUNSPEC_SAME when every field is equal,
+ * else the part of the first field that differs, with its name in
+ * *ret_field (a static string). Pure: no allocation, nothing written on
+ * RUNSPEC_SAME. Order and byte content of argv and env count. */
+int runspec_compare(const struct runspec *pinned, const struct runspec *got, const char **ret_field);
+
 #endif

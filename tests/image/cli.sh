@@ -33,7 +33,15 @@ check "no /opt/agent or /opt/harness: built, with a warning naming --agent and -
 	sh -c "[ $rc -eq 0 ] && grep -q 'no agent tree pinned' '$T/e7' && grep -q -- '--harness PATH' '$T/e7' &&
 	       [ -s '$T/o7/rootfs.img' ]"
 "$V" image "$T/d" -o "$T/o8" --agent /t --harness /t >"$T/out8" 2>"$T/e8"
-check "with --agent and --harness: no warning" sh -c "[ $? -eq 0 ] && [ ! -s '$T/e8' ]"
+check "with --agent and --harness, no command: no tree warning, and no run spec pinned, said once" \
+	sh -c "[ $? -eq 0 ] && ! grep -q 'tree pinned' '$T/e8' && [ \$(wc -l <'$T/e8') -eq 1 ] &&
+	       grep -q 'no run spec pinned (no command' '$T/e8' && ! grep -q runspec '$T/o8/manifest.json'"
+"$V" image "$T/d" -o "$T/o9" --agent /t --harness /t --uid 1000 --gid 1000 --timeout 60 -- /t/run >"$T/out9" 2>"$T/e9"
+check "with a command after --: no warning, the run spec pinned with the options" \
+	sh -c "[ $? -eq 0 ] && [ ! -s '$T/e9' ] && /usr/bin/python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))[\"runspec\"]
+assert r[\"argv\"] == [\"/t/run\"] and r[\"uid\"] == r[\"gid\"] == 1000 and r[\"timeout_s\"] == 60, r
+assert r[\"agent\"] == r[\"harness\"] == \"/t\" and r[\"env\"] == [] and r[\"cwd\"] == \"/\", r' '$T/o9/manifest.json'"
 
 # tree-digest --root: an absolute path is inside the root, not the host's
 inside=$("$V" tree-digest --root "$T/d" /t | cut -c1-64)

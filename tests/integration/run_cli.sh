@@ -19,7 +19,9 @@ samples/oci/mksample "$tmp/oci" "$B/guest/guest-probe" >/dev/null 2>&1 || { echo
 "$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/pass" --quiet >"$tmp/pass.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/pass.out"
-check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/pass.out'" "run of the image's own command: passed, judged"
+check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/pass.out'" "run of the pinned run spec (the image's own command): passed, judged"
+check "cmp -s '$tmp/pass/runspec.cbor' <(/usr/bin/python3 -c 'import cbor2,sys; sys.stdout.buffer.write(cbor2.load(open(sys.argv[1],\"rb\"))[5])' '$tmp/img/manifest.cbor')" \
+	"the run spec sent is the pinned bytes"
 check "[ -s '$tmp/pass/junit.xml' ] && [ -s '$tmp/pass/report.json' ] && [ -s '$tmp/pass/attestation.dsse.json' ]" \
 	"JUnit, JSON and the attestation beside the evidence"
 "$B/bin/vouch" verifier-key "$tmp/verifier.pem"
@@ -28,17 +30,53 @@ check "'$B/bin/host-verify' --verify-attestation '$tmp/pass/attestation.dsse.jso
 check "'$B/bin/vouch' verify --bundle '$tmp/pass/evidence.cbor' --manifest '$tmp/img/manifest.cbor' >/dev/null" \
 	"vouch verify agrees offline"
 
-"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/fail" --quiet \
-	-- /bin/sh -c 'echo "not ok 1 - always fails"; exit 1' >"$tmp/fail.out" 2>&1
+# the attack of the issue: a manifest made for the sample, and a run of a
+# command that prints its own passing TAP. Refused before boot by vouch run
+# and vouch launch; run anyway (--no-pin-check), the verifier rejects it.
+attack=(/bin/sh -c 'echo 1..1; echo "ok 1"')
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/atk-run" --quiet \
+	-- "${attack[@]}" >"$tmp/atk-run.out" 2>&1
+rc=$?
+check "[ $rc -eq 64 ] && grep -q \"run spec's argv is not the one\" '$tmp/atk-run.out' && [ ! -e '$tmp/atk-run' ]" \
+	"vouch run with another command than the pinned one: refused before boot, names argv"
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/atk-t" --quiet \
+	--timeout 5 >"$tmp/atk-t.out" 2>&1
+rc=$?
+check "[ $rc -eq 64 ] && grep -q \"run spec's timeout_s is not\" '$tmp/atk-t.out'" \
+	"vouch run with another timeout than the pinned one: refused before boot, names timeout_s"
+"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img/rootfs.img" \
+	--manifest "$tmp/img/manifest.cbor" --out "$tmp/atk-l" -- "${attack[@]}" >"$tmp/atk-l.out" 2>&1
+rc=$?
+check "[ $rc -eq 64 ] && grep -q \"run spec's argv is not the one\" '$tmp/atk-l.out' && [ ! -e '$tmp/atk-l' ]" \
+	"vouch launch --manifest with another command: refused before boot, names argv"
+"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img/rootfs.img" --quiet \
+	--manifest "$tmp/img/manifest.cbor" --no-pin-check --out "$tmp/atk" -- "${attack[@]}" >"$tmp/atk.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/atk.out"
+check "[ $rc -eq 2 ] && grep -q 'verdict: REJECTED' '$tmp/atk.out' && grep -q 'runspec-argv' '$tmp/atk.out'" \
+	"the attack run anyway (--no-pin-check): REJECTED, runspec-argv"
+"$B/bin/host-verify" --bundle "$tmp/atk/evidence.cbor" --manifest "$tmp/img/manifest.cbor" >"$tmp/atk.verify" 2>&1
+rc=$?
+check "[ $rc -eq 2 ] && grep -q 'runspec-argv' '$tmp/atk.verify'" \
+	"host-verify agrees: rejected, runspec-argv"
+
+# other commands run when the image pins them
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-fail" --kernel "$kernel" --initrd "$initrd" \
+	-- /bin/sh -c 'echo "not ok 1 - always fails"; exit 1' >/dev/null 2>&1 || { echo "Bail out! vouch image failed"; exit 99; }
+"$B/bin/vouch" run --image "$tmp/img-fail" --kernel "$kernel" --initrd "$initrd" -o "$tmp/fail" --quiet \
+	>"$tmp/fail.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/fail.out"
-check "[ $rc -eq 1 ] && grep -q 'verdict: TESTS FAILED' '$tmp/fail.out'" "a failing command: exit 1, attested"
+check "[ $rc -eq 1 ] && grep -q 'verdict: TESTS FAILED' '$tmp/fail.out'" "a failing command the image pins: exit 1, attested"
 
-"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/plan" --quiet \
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-plan" --kernel "$kernel" --initrd "$initrd" \
+	-- /bin/sh -c 'echo 1..3; echo "ok 1 - only one"' >/dev/null 2>&1 || { echo "Bail out! vouch image failed"; exit 99; }
+"$B/bin/vouch" run --image "$tmp/img-plan" --kernel "$kernel" --initrd "$initrd" -o "$tmp/plan" --quiet \
 	-- /bin/sh -c 'echo 1..3; echo "ok 1 - only one"' >"$tmp/plan.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/plan.out"
-check "[ $rc -eq 1 ] && grep -q 'TAP plan 1..3, 1 test points' '$tmp/plan.out'" "a TAP plan left unfilled fails the tests"
+check "[ $rc -eq 1 ] && grep -q 'TAP plan 1..3, 1 test points' '$tmp/plan.out'" \
+	"a TAP plan left unfilled fails the tests (the pinned command given again is the pinned run spec)"
 
 "$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$B/samples/calc.img" -o "$tmp/x" >/dev/null 2>"$tmp/pin.err"
 rc=$?
@@ -71,7 +109,7 @@ PY" "Firecracker config: read-only root drive, vsock uds_path, reboot=k panic=1 
 "$B/bin/vouch" image "$tmp/oci" -o "$tmp/fcv" --verity --vmm firecracker --kernel "$kernel" --initrd "$initrd" \
 	>/dev/null 2>&1 || { echo "Bail out! vouch image --verity --vmm firecracker failed"; exit 99; }
 "$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/fcv/rootfs.img" --vmm firecracker \
-	--manifest "$tmp/fcv/manifest.cbor" --out "$tmp/fcv-out" --print-vmm-config -- /bin/true >"$tmp/fcv.json" 2>&1
+	--manifest "$tmp/fcv/manifest.cbor" --out "$tmp/fcv-out" --print-vmm-config >"$tmp/fcv.json" 2>&1
 check "/usr/bin/python3 - '$tmp/fcv.json' '$tmp/fcv/manifest.json' <<'PY'
 import json, sys
 c, m = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))

@@ -36,9 +36,9 @@ check "[ '$(cat "$tmp/pyroot")' = '$root' ]" "root hash: veritysetup and an inde
 trees=()
 while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$B/samples/calc.img.trees"
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$root" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/m.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" -o "$tmp/m.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/plain.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" -o "$tmp/plain.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset $((data + 1)) -o '$tmp/x.cbor' 2>/dev/null" \
 	"vouch manifest refuses a verity offset that is not a whole block"
 check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset 99999999999999999999999 -o '$tmp/x.cbor' 2>/dev/null &&
@@ -75,7 +75,7 @@ check "[ $rc -eq 2 ] && grep -q 'vouch.rootfs' '$tmp/plain.out'" \
 
 # the TPM as a device (tpm-crb): guest-init extends the platform events
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$root" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" --tpm device -o "$tmp/dev.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" --tpm device -o "$tmp/dev.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 "$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img" --fstype erofs --manifest "$tmp/dev.cbor" \
 	--tpm device --out "$tmp/dev" --quiet -- /opt/harness/run-tests >"$tmp/dev.out" 2>&1
 rc=$?
@@ -99,7 +99,7 @@ check "grep -aq 'verity: .*corrupted' '$tmp/bad-run/console.log' && grep -q 'inp
 # another root hash: nothing on the disk verifies, not even the superblock
 other=$(printf '%s' "$root" | sha256sum | cut -c1-64)
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$other" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/other.cbor" || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" -o "$tmp/other.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 launch "$tmp/other-run" "$tmp/img" "$tmp/other.cbor"
 rc=$?
 sed 's/^/# /' "$tmp/other-run.out"

@@ -27,27 +27,31 @@ trap 'rm -rf "$tmp"' EXIT
 export TMPDIR=$tmp/runs
 mkdir -p "$TMPDIR"
 root_before=$(sha256sum <"$rootfs")
-# the pins: one manifest per TPM path (the kernel command line differs)
 trees=()
 while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$rootfs.trees"
-for mode in relay device; do
-	"$B/bin/vouch" manifest --image "$rootfs" --fstype erofs "${trees[@]}" --kernel "$kernel" \
-		--initrd "$initrd" --tpm $mode -o "$tmp/manifest-$mode.cbor" ||
-		{ echo "Bail out! vouch manifest failed"; exit 99; }
-done
-
-# run NAME EXPECTED_EXIT [launch options] -- CMD...
-run() {
-	local name=$1 want=$2
+# pin NAME MODE [run spec options] -- CMD...: the manifest of one case, its
+# run spec made by vouch manifest from the options and command the run is
+# launched with (the kernel command line differs by TPM path)
+pin() {
+	local name=$1 mode=$2
 	shift 2
+	"$B/bin/vouch" manifest --image "$rootfs" --fstype erofs "${trees[@]}" --kernel "$kernel" \
+		--initrd "$initrd" --tpm "$mode" -o "$tmp/manifest-$name.cbor" "$@" ||
+		{ echo "Bail out! vouch manifest failed"; exit 99; }
+}
+
+# run NAME EXPECTED_EXIT [--tpm MODE] [run spec options] -- CMD...
+run() {
+	local name=$1 want=$2 mode=relay
+	shift 2
+	if [ "$1" = --tpm ]; then mode=$2; shift 2; fi
+	pin "$name" "$mode" "$@"
 	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$rootfs" --fstype erofs \
-		--vm-timeout 240 --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
+		--tpm "$mode" --vm-timeout 240 --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
 	local rc=$?
 	sed 's/^/# /' "$tmp/$name.out"
 	if [ $rc -eq "$want" ]; then ok "$name: exit $rc"; else no "$name: exit $rc, expected $want"; fi
-	local mode=relay
-	case " $* " in *" --tpm device "*) mode=device ;; esac
-	"$B/bin/host-verify" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/manifest-$mode.cbor" \
+	"$B/bin/host-verify" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/manifest-$name.cbor" \
 		--junit "$tmp/$name/junit.xml" --json "$tmp/$name/report.json" >"$tmp/$name.verify" 2>&1
 	rc=$?
 	sed 's/^/# /' "$tmp/$name.verify"
@@ -72,8 +76,10 @@ check "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.ar
 	"sample: JUnit well-formed, 5 tests + attestation + harness, no failures"
 check "grep -q '\"verdict\": \"passed\"' '$tmp/sample/report.json'" "sample: JSON report says passed"
 # the bundle re-verified against the wrong manifest (the device one) is refused
-"$B/bin/host-verify" --bundle "$tmp/sample/evidence.cbor" --manifest "$tmp/manifest-device.cbor" >/dev/null 2>&1
-check "[ $? -eq 2 ]" "sample: refused against another command line's manifest (pin-cmdline)"
+pin sample-device device -- /opt/harness/run-tests
+"$B/bin/host-verify" --bundle "$tmp/sample/evidence.cbor" --manifest "$tmp/manifest-sample-device.cbor" >"$tmp/x.verify" 2>&1
+check "[ $? -eq 2 ] && grep -q pin-cmdline '$tmp/x.verify'" "sample: refused against another command line's manifest (pin-cmdline)"
+
 
 # 2. the same through QEMU's tpm-crb device
 run device 0 --tpm device -- /opt/harness/run-tests
@@ -87,6 +93,8 @@ checkquote failing
 # 4. confinement: each probe is a TAP test point inside the box
 run confine 0 -- /opt/harness/confine-tests
 check "grep -q 'tests 21 ok / 0 not ok' '$tmp/confine.out'" "confine: all 21 confinement checks held"
+"$B/bin/host-verify" --bundle "$tmp/sample/evidence.cbor" --manifest "$tmp/manifest-confine.cbor" >"$tmp/x.verify" 2>&1
+check "[ $? -eq 2 ] && grep -q runspec-argv '$tmp/x.verify'" "sample: refused against the confine case's manifest (runspec-argv)"
 checkquote confine
 # with the TPM as a device, guest-init holds /dev/tpmrm0 open: it must not
 # reach the box (every descriptor above 2 is closed before the harness)
@@ -118,7 +126,8 @@ wait $bg
 rc=$?
 sed 's/^/# /' "$tmp/killed.out"
 check "[ $rc -eq 3 ]" "VMM killed mid-run: exit 3 (incomplete)"
-"$B/bin/host-verify" --bundle "$tmp/killed/evidence.cbor" --manifest "$tmp/manifest-relay.cbor" >"$tmp/killed.verify" 2>&1
+pin killed relay -- sh -c 'echo started; sleep 100'
+"$B/bin/host-verify" --bundle "$tmp/killed/evidence.cbor" --manifest "$tmp/manifest-killed.cbor" >"$tmp/killed.verify" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/killed.verify"
 check "[ $rc -eq 3 ] && grep -q 'quote-missing' '$tmp/killed.verify'" "VMM killed mid-run: host-verify says incomplete, no quote"

@@ -5,8 +5,39 @@
 
 #include "cb.h"
 #include "manifest.h"
+#include "runspec.h"
 
 static struct manifest m, got;
+static struct runspec rs;
+
+static void sample_runspec(struct runspec *r)
+{
+	static char *argv[] = { "/opt/harness/run-tests", NULL };
+	static char *envp[] = { "PATH=/bin", "LANG=C.UTF-8", NULL };
+
+	memset(r, 0, sizeof(*r));
+	r->argc = 1;
+	memcpy(r->argv, argv, sizeof(argv));
+	r->envc = 2;
+	memcpy(r->envp, envp, sizeof(envp));
+	r->cwd = "/";
+	r->agent_path = "/opt/agent";
+	r->harness_path = "/opt/harness";
+	r->timeout_s = 300;
+	r->max_output_bytes = 64u << 20;
+	r->max_procs = 256;
+}
+
+/* Pins r in s, as its encoded bytes. */
+static void pin_runspec(struct manifest *s, const struct runspec *r)
+{
+	struct cb_wr w;
+
+	cb_wr_init(&w, s->runspec, sizeof(s->runspec));
+	runspec_encode(r, &w);
+	REQUIRE(cb_wr_finish(&w, &s->runspec_len) == 0);
+	s->has_runspec = true;
+}
 
 static void sample(struct manifest *s, bool boot, bool config, bool verity)
 {
@@ -57,11 +88,15 @@ static size_t encode(const struct manifest *s, uint8_t *buf, size_t cap)
 
 static void test_round_trips(void)
 {
-	for (int v = 0; v < 8; v++) {
+	for (int v = 0; v < 16; v++) {
 		uint8_t buf[2048], again[2048];
 		size_t n, k;
 
 		sample(&m, v & 1, v & 2, v & 4);
+		if (v & 8) {
+			sample_runspec(&rs);
+			pin_runspec(&m, &rs);
+		}
 		n = encode(&m, buf, sizeof(buf));
 		CHECK_EQ(manifest_decode(buf, n, &got), 0);
 		CHECK_EQ(got.has_verity, (v & 4) != 0);
@@ -71,6 +106,11 @@ static void test_round_trips(void)
 		}
 		CHECK_EQ(got.has_boot, (v & 1) != 0);
 		CHECK_EQ(got.has_config, (v & 2) != 0);
+		CHECK_EQ(got.has_runspec, (v & 8) != 0);
+		if (v & 8) {
+			CHECK_EQ(got.runspec_len, m.runspec_len);
+			CHECK_MEM(got.runspec, m.runspec, m.runspec_len);
+		}
 		CHECK_EQ(got.ntrees, 2);
 		CHECK(manifest_find_tree(&got, "harness") == &got.trees[1]);
 		CHECK(manifest_find_tree(&got, "other") == NULL);
@@ -181,10 +221,110 @@ static void test_missing_image(void)
 	CHECK_EQ(manifest_decode(buf, n, &got), MB_E_UNKNOWN_KEY);
 }
 
+/* A manifest whose key 5 is the item the writer puts there. */
+static size_t with_key5(uint8_t *buf, size_t cap, void (*put)(struct cb_wr *w))
+{
+	struct cb_wr w;
+	size_t n;
+
+	sample(&m, false, false, false);
+	m.has_runspec = false;
+	cb_wr_init(&w, buf, cap);
+	/* the encoder's map without key 5, then key 5 by hand */
+	cb_put_map(&w, 4);
+	cb_put_uint(&w, 0); cb_put_uint(&w, 1);
+	cb_put_uint(&w, 1); cb_put_map(&w, 3);
+	cb_put_uint(&w, 0); cb_put_bstr(&w, m.image_digest, 32);
+	cb_put_uint(&w, 1); cb_put_uint(&w, m.image_size);
+	cb_put_uint(&w, 2); cb_put_cstr(&w, "ext4");
+	cb_put_uint(&w, 2); cb_put_array(&w, 0);
+	cb_put_uint(&w, 5);
+	put(&w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	return n;
+}
+
+static uint8_t rsbuf[MAX_RUNSPEC_BYTES + 2];
+static size_t rslen;
+
+static void put_good(struct cb_wr *w) { cb_put_bstr(w, rsbuf, rslen); }
+static void put_tstr(struct cb_wr *w) { cb_put_cstr(w, "/bin/true"); }
+static void put_bare(struct cb_wr *w) { cb_put_raw(w, rsbuf, rslen); }
+static void put_empty(struct cb_wr *w) { cb_put_bstr(w, rsbuf, 0); }
+static void put_oversized(struct cb_wr *w) { cb_put_bstr(w, rsbuf, MAX_RUNSPEC_BYTES + 1); }
+static void put_trailing(struct cb_wr *w) { cb_put_bstr(w, rsbuf, rslen + 1); }
+static void put_cut(struct cb_wr *w) { cb_put_bstr(w, rsbuf, rslen - 1); }
+static void put_map(struct cb_wr *w) { cb_put_map(w, 0); }
+
+/* The pinned run spec: a byte string holding a run spec that decodes. */
+static void test_bad_runspec_pins(void)
+{
+	static const struct {
+		const char *what;
+		void (*put)(struct cb_wr *w);
+		int mutate; /* 1: timeout 0, 2: unknown key */
+		int err;
+	} rows[] = {
+		{ "pinned run spec as a text string", put_tstr, 0, MB_E_TYPE },
+		{ "pinned run spec not wrapped in a byte string", put_bare, 0, MB_E_TYPE },
+		{ "pinned run spec as a map", put_map, 0, MB_E_TYPE },
+		{ "pinned run spec empty", put_empty, 0, MB_E_TRUNCATED },
+		{ "pinned run spec past MAX_RUNSPEC_BYTES", put_oversized, 0, MB_E_TOO_LARGE },
+		{ "pinned run spec with a byte after it", put_trailing, 0, MB_E_TRAILING },
+		{ "pinned run spec cut short", put_cut, 0, MB_E_TRUNCATED },
+		{ "pinned run spec with timeout 0", put_good, 1, MB_E_RANGE },
+		{ "pinned run spec without argv", put_good, 2, MB_E_MISSING_KEY },
+		{ "pinned run spec with a relative cwd", put_good, 3, MB_E_PATH },
+	};
+	static uint8_t buf[MAX_RUNSPEC_BYTES + 256];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct cb_wr w;
+		size_t n;
+		int e;
+
+		sample_runspec(&rs);
+		if (rows[i].mutate == 1)
+			rs.timeout_s = 0;
+		if (rows[i].mutate == 3)
+			rs.cwd = "opt";
+		memset(rsbuf, 0, sizeof(rsbuf));
+		cb_wr_init(&w, rsbuf, sizeof(rsbuf));
+		if (rows[i].mutate == 2) { /* the encoder's map less key 1 */
+			cb_put_map(&w, 1);
+			cb_put_uint(&w, 0); cb_put_uint(&w, RUNSPEC_VERSION);
+		} else {
+			runspec_encode(&rs, &w);
+		}
+		REQUIRE(cb_wr_finish(&w, &rslen) == 0);
+		n = with_key5(buf, sizeof(buf), rows[i].put);
+		got.ntrees = 4242;
+		got.has_runspec = false;
+		e = manifest_decode(buf, n, &got);
+		t_report(e == rows[i].err && got.ntrees == 4242 && !got.has_runspec,
+			 "manifest: %s (%s; got %s)", rows[i].what, mb_errname(rows[i].err), mb_errname(e));
+	}
+	/* and the same frame with a good run spec decodes: each row is one
+	 * fault away from an accepted manifest */
+	{
+		size_t n;
+
+		sample_runspec(&rs);
+		pin_runspec(&m, &rs);
+		memcpy(rsbuf, m.runspec, m.runspec_len);
+		rslen = m.runspec_len;
+		n = with_key5(buf, sizeof(buf), put_good);
+		t_report(manifest_decode(buf, n, &got) == 0 && got.has_runspec && got.runspec_len == rslen &&
+				 memcmp(got.runspec, rsbuf, rslen) == 0,
+			 "manifest: the same frame with a good pinned run spec decodes");
+	}
+}
+
 int main(void)
 {
 	RUN(test_round_trips);
 	test_bad_manifests();
 	RUN(test_missing_image);
+	test_bad_runspec_pins();
 	return t_done();
 }

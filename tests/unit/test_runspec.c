@@ -254,6 +254,76 @@ static void test_hello(void)
 	CHECK_EQ(hello_decode(buf, n, &hg), MB_E_LENGTH);
 }
 
+/* runspec_compare: each field changed alone is found, with its name and
+ * part; equal specs (decoded from the same bytes) are the same. */
+static void test_compare(void)
+{
+	static char *argv2[] = { "/opt/harness/run", "--tap", "-v", NULL };
+	static char *argv_other[] = { "/opt/harness/run", "--TAP", NULL };
+	static char *envp_order[] = { "LANG=C.UTF-8", "PATH=/usr/bin:/bin", NULL };
+	static const struct { const char *field; int part; } rows[] = {
+		{ "argv", RUNSPEC_DIFF_ARGV },      /* one more argument */
+		{ "argv", RUNSPEC_DIFF_ARGV },      /* one argument changed */
+		{ "argv", RUNSPEC_DIFF_ARGV },      /* one argument less */
+		{ "env", RUNSPEC_DIFF_ENV },        /* the same strings, other order */
+		{ "env", RUNSPEC_DIFF_ENV },        /* none */
+		{ "cwd", RUNSPEC_DIFF_CWD },
+		{ "uid", RUNSPEC_DIFF_USER },
+		{ "gid", RUNSPEC_DIFF_USER },
+		{ "timeout_s", RUNSPEC_DIFF_LIMITS },
+		{ "max_output_bytes", RUNSPEC_DIFF_LIMITS },
+		{ "max_procs", RUNSPEC_DIFF_LIMITS },
+		{ "agent", RUNSPEC_DIFF_PATHS },
+		{ "harness", RUNSPEC_DIFF_PATHS },
+		{ "agent_user", RUNSPEC_DIFF_AGENT_USER },     /* the boundary on, not pinned */
+		{ "agent_user uid", RUNSPEC_DIFF_AGENT_USER }, /* both on, another uid */
+		{ "agent_user gid", RUNSPEC_DIFF_AGENT_USER }, /* both on, another gid */
+	};
+	static struct runspec a, b;
+	const char *field = "untouched";
+	uint8_t buf[2048];
+	size_t n;
+
+	sample(&rs);
+	n = encode(&rs, buf, sizeof(buf));
+	REQUIRE(runspec_decode(buf, n, &a) == 0 && runspec_decode(buf, n, &b) == 0);
+	t_report(runspec_compare(&a, &b, &field) == RUNSPEC_SAME && strcmp(field, "untouched") == 0 &&
+			 runspec_compare(&rs, &a, &field) == RUNSPEC_SAME,
+		 "compare: the same run spec, decoded or not, is the same; nothing written");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int part;
+
+		sample(&b);
+		switch (i) {
+		case 0: b.argc = 3; memcpy(b.argv, argv2, sizeof(argv2)); break;
+		case 1: memcpy(b.argv, argv_other, sizeof(argv_other)); break;
+		case 2: b.argc = 1; b.argv[1] = NULL; break;
+		case 3: memcpy(b.envp, envp_order, sizeof(envp_order)); break;
+		case 4: b.envc = 0; b.envp[0] = NULL; break;
+		case 5: b.cwd = "/opt/agent/"; break;
+		case 6: b.uid = 0; break;
+		case 7: b.gid = 1001; break;
+		case 8: b.timeout_s = 61; break;
+		case 9: b.max_output_bytes += 1; break;
+		case 10: b.max_procs = 65; break;
+		case 11: b.agent_path = "/opt/harness"; break;
+		case 12: b.harness_path = "/opt/agent"; break;
+		case 13: b.has_agent_user = true; b.agent_uid = b.agent_gid = 65534; break;
+		case 14: case 15:
+			a.has_agent_user = b.has_agent_user = true;
+			a.agent_uid = a.agent_gid = b.agent_uid = b.agent_gid = 65534;
+			*(i == 14 ? &b.agent_uid : &b.agent_gid) = 65533;
+			break;
+		}
+		field = "untouched";
+		part = runspec_compare(&a, &b, &field);
+		t_report(part == rows[i].part && strcmp(field, rows[i].field) == 0 &&
+				 runspec_compare(&b, &a, &field) == rows[i].part,
+			 "compare: %s changed alone is found (part %d; got %d, %s)", rows[i].field,
+			 rows[i].part, part, field);
+	}
+}
+
 int main(void)
 {
 	RUN(test_round_trip);
@@ -262,5 +332,6 @@ int main(void)
 	RUN(test_truncation_every_offset);
 	RUN(test_too_many_args);
 	RUN(test_hello);
+	test_compare();
 	return t_done();
 }

@@ -21,6 +21,7 @@
 #include "evlog.h"
 #include "manifest.h"
 #include "record.h"
+#include "runspec.h"
 #include "verify.h"
 
 #define DIR "tests/vectors/evidence/"
@@ -227,6 +228,89 @@ static void test_runspec_swapped(void)
 		((uint8_t *)F.b.runspec.p)[F.b.runspec.n - 1] ^= 0x01;
 	}
 	judge("modified run spec", &F.b, &pins, HV_EXIT_REJECTED, HV_PIN_RUNSPEC);
+}
+
+/* Exactly one reason, and that one: a change of one part of the run
+ * spec is refused for that part and for nothing else. */
+static void judge_exact(const char *what, enum hv_reason want, const char *detail_has)
+{
+	struct hv_verdict v;
+
+	REQUIRE(hv_verify(&honest_a, &pins, &v) == 0);
+	int ok = v.exit == HV_EXIT_REJECTED && v.nreasons == 1 && v.reasons[0].code == want &&
+		 strstr(v.reasons[0].detail, detail_has) != NULL;
+
+	for (size_t i = 0; !ok && i < v.nreasons; i++)
+		printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	t_report(ok, "%s: exit %d, exactly {%s}, detail names %s", what, v.exit, hv_reason_name(want),
+		 detail_has);
+	hv_verdict_free(&v);
+}
+
+/*
+ * The manifest pins the whole run spec. Honest evidence of a run whose
+ * run spec differs from the pin in one part (the forgery: the code under
+ * test, or whoever launched it, ran some other command, as another user,
+ * with other limits) is refused with that part's reason alone.
+ */
+static void test_runspec_pinned(void)
+{
+	static char *other_argv[] = { "/opt/harness/run-tests", NULL };
+	static char *sh_argv[] = { "/bin/sh", "-c", "echo 1..1; echo \"ok 1\"", NULL };
+	static char *other_env[] = { "PATH=/bin", NULL };
+	static const struct { const char *what; enum hv_reason r; const char *detail; } rows[] = {
+		{ "pinned argv is the harness, the run was sh -c", HV_RUNSPEC_ARGV, "argv" },
+		{ "pinned argv is sh -c 'echo ok', the run was the harness", HV_RUNSPEC_ARGV, "argv" },
+		{ "pinned env differs", HV_RUNSPEC_ENV, "env" },
+		{ "pinned cwd differs", HV_RUNSPEC_CWD, "cwd" },
+		{ "pinned uid differs", HV_RUNSPEC_USER, "uid" },
+		{ "pinned gid differs", HV_RUNSPEC_USER, "gid" },
+		{ "pinned timeout differs", HV_RUNSPEC_LIMITS, "timeout_s" },
+		{ "pinned output limit differs", HV_RUNSPEC_LIMITS, "max_output_bytes" },
+		{ "pinned process limit differs", HV_RUNSPEC_LIMITS, "max_procs" },
+		{ "pinned agent path differs", HV_RUNSPEC_PATHS, "agent" },
+		{ "pinned harness path differs", HV_RUNSPEC_PATHS, "harness" },
+	};
+	static uint8_t saved[MAX_RUNSPEC_BYTES];
+	static struct runspec rs;
+	size_t saved_len = manifest->runspec_len;
+	struct manifest_tree *a = (struct manifest_tree *)manifest_find_tree(manifest, "agent");
+	struct manifest_tree *h = (struct manifest_tree *)manifest_find_tree(manifest, "harness");
+	char *ta = a->path, *th = h->path;
+
+	REQUIRE(manifest->has_runspec);
+	memcpy(saved, manifest->runspec, saved_len);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct cb_wr w;
+
+		REQUIRE(runspec_decode(saved, saved_len, &rs) == 0);
+		switch (i) {
+		case 0: rs.argc = 1; memcpy(rs.argv, other_argv, sizeof(other_argv)); break;
+		case 1: rs.argc = 3; memcpy(rs.argv, sh_argv, sizeof(sh_argv)); break;
+		case 2: rs.envc = 1; memcpy(rs.envp, other_env, sizeof(other_env)); break;
+		case 3: rs.cwd = "/tmp"; break;
+		case 4: rs.uid = 1000; break;
+		case 5: rs.gid = 1000; break;
+		case 6: rs.timeout_s = 3; break;
+		case 7: rs.max_output_bytes = 100000; break;
+		case 8: rs.max_procs = 32; break;
+		/* the trees' paths move with the pin: only the run spec differs */
+		case 9: rs.agent_path = a->path = "/opt/other"; break;
+		case 10: rs.harness_path = h->path = "/opt/other"; break;
+		}
+		cb_wr_init(&w, manifest->runspec, sizeof(manifest->runspec));
+		runspec_encode(&rs, &w);
+		REQUIRE(cb_wr_finish(&w, &manifest->runspec_len) == 0);
+		judge_exact(rows[i].what, rows[i].r, rows[i].detail);
+		a->path = ta;
+		h->path = th;
+	}
+	memcpy(manifest->runspec, saved, saved_len);
+	manifest->runspec_len = saved_len;
+	manifest->has_runspec = false;
+	judge_exact("manifest without a pinned run spec", HV_MANIFEST_INCOMPLETE, "no run spec pinned");
+	manifest->has_runspec = true;
+	judge("pin restored: honest run A", &honest_a, &pins, HV_EXIT_PASSED, HV_OK);
 }
 
 static void flip_record(const char *what, uint32_t kind)
@@ -692,6 +776,7 @@ int main(void)
 	test_honest();
 	test_pins();
 	test_runspec_swapped();
+	test_runspec_pinned();
 	test_record_flips();
 	test_record_order();
 	test_checkpoint_other_key();

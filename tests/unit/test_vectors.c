@@ -132,7 +132,8 @@ static void test_good_vectors(void)
 		{ "runspec-minimal.cbor", "runspec" }, { "runspec-agent.cbor", "runspec" },
 		{ "record-results.cbor", "record" }, { "hello.cbor", "hello" },
 		{ "manifest.cbor", "manifest" }, { "manifest-minimal.cbor", "manifest" },
-		{ "manifest-verity.cbor", "manifest" }, { "frame-hello.bin", "frame" },
+		{ "manifest-verity.cbor", "manifest" }, { "manifest-runspec.cbor", "manifest" },
+		{ "frame-hello.bin", "frame" },
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {

@@ -221,7 +221,8 @@ def manifest_parts():
     return image, trees, boot, config
 
 
-def manifest(image=None, trees=None, boot=None, config=None, top=None):
+def manifest(image=None, trees=None, boot=None, config=None, top=None, runspec=None):
+    """manifest.cbor; with runspec (its encoded bytes), manifest-runspec.cbor."""
     gi, gt, gb, gc = manifest_parts()
     image = gi if image is None else image
     trees = gt if trees is None else trees
@@ -229,6 +230,8 @@ def manifest(image=None, trees=None, boot=None, config=None, top=None):
     config = gc if config is None else config
     pairs = [(0, U(1)), (1, M(image)), (2, A(*(M(t) for t in trees))), (3, M(boot)),
              (4, M(config))]
+    if runspec is not None:
+        pairs.append((5, runspec))
     return M(top(pairs) if top else pairs)
 
 
@@ -500,14 +503,15 @@ def bad_hello(o, runspec):
     a("hello-nonce-long.cbor", "hello", "MB_E_LENGTH", M(put(hp, 1, B(NONCE + b"\x00"))))
 
 
-def bad_manifest(o):
+def bad_manifest(o, runspec):
     gi, gt, gb, gc = manifest_parts()
     good = manifest()
+    pin = B(runspec)
     a = o.add
     a("manifest-trailing-byte.cbor", "manifest", "MB_E_TRAILING", good + b"\x00")
     a("manifest-truncated.cbor", "manifest", "MB_E_TRUNCATED", good[:-1])
     a("manifest-truncated-digest.cbor", "manifest", "MB_E_TRUNCATED", good[:20])
-    a("manifest-unknown-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(top=lambda p: rekey(p, 4, 5)))
+    a("manifest-unknown-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(top=lambda p: rekey(p, 4, 6)))
     a("manifest-unknown-image-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(image=gi + [(5, U(0))]))
     vroot, voff = (3, B(label("verity root hash"))), (4, U(67108864 - 1048576))
     a("manifest-verity-root-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [vroot]))
@@ -521,7 +525,18 @@ def bad_manifest(o):
       manifest(image=gi + [(3, B(label("verity root hash")[:31])), voff]))
     a("manifest-unknown-tree-key.cbor", "manifest", "MB_E_UNKNOWN_KEY",
       manifest(trees=[rekey(gt[0], 2, 3)] + gt[1:]))
-    a("manifest-extra-key.cbor", "manifest", "MB_E_TOO_LARGE", manifest(top=lambda p: p + [(5, U(0))]))
+    a("manifest-extra-key.cbor", "manifest", "MB_E_TOO_LARGE", manifest(runspec=pin, top=lambda p: p + [(6, U(0))]))
+    # the pinned run spec (key 5): a byte string holding a run spec that decodes
+    rsp = runspec_pairs()
+    a("manifest-runspec-truncated.cbor", "manifest", "MB_E_TRUNCATED", manifest(runspec=pin)[:-1])
+    a("manifest-runspec-text.cbor", "manifest", "MB_E_TYPE", manifest(runspec=T("/opt/harness/run-tests")))
+    a("manifest-runspec-not-wrapped.cbor", "manifest", "MB_E_TYPE", manifest(runspec=runspec))
+    a("manifest-runspec-empty.cbor", "manifest", "MB_E_TRUNCATED", manifest(runspec=B(b"")))
+    a("manifest-runspec-oversized.cbor", "manifest", "MB_E_TOO_LARGE", manifest(runspec=B(bytes(65537))))
+    a("manifest-runspec-trailing-byte.cbor", "manifest", "MB_E_TRAILING", manifest(runspec=B(runspec + b"\x00")))
+    a("manifest-runspec-missing-argv.cbor", "manifest", "MB_E_MISSING_KEY", manifest(runspec=B(M(drop(rsp, 1)))))
+    a("manifest-runspec-version-2.cbor", "manifest", "MB_E_VERSION", manifest(runspec=B(M(put(rsp, 0, U(2))))))
+    a("manifest-runspec-timeout-zero.cbor", "manifest", "MB_E_RANGE", manifest(runspec=B(M(put(rsp, 6, U(0))))))
     a("manifest-missing-trees.cbor", "manifest", "MB_E_MISSING_KEY", manifest(top=lambda p: drop(p, 2)))
     a("manifest-missing-format.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=drop(gi, 2)))
     a("manifest-missing-tree-digest.cbor", "manifest", "MB_E_MISSING_KEY",
@@ -578,6 +593,7 @@ def check_good(gooddir, runspec, head_):
         "runspec.cbor": runspec,
         "hello.cbor": M(hello_pairs(runspec)),
         "manifest.cbor": manifest(),
+        "manifest-runspec.cbor": manifest(runspec=B(runspec)),
     }
     ok = True
     for name, data in rebuilt.items():
@@ -605,7 +621,7 @@ def main():
     bad_evlog(o, sha256(runspec), head_)
     bad_runspec(o)
     bad_hello(o, runspec)
-    bad_manifest(o)
+    bad_manifest(o, runspec)
     bad_frames(o)
     o.finish()
     return 0

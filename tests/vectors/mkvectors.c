@@ -361,7 +361,7 @@ static void write_hello(const struct vset *v)
 /* ---- manifest ---- */
 
 static void write_manifest(const struct vset *v, const char *name, bool boot, bool config,
-			   bool verity)
+			   bool verity, bool runspec)
 {
 	static struct manifest m;
 	struct cb_wr w;
@@ -384,6 +384,11 @@ static void write_manifest(const struct vset *v, const char *name, bool boot, bo
 	memcpy(m.trees[1].digest, v->harness, SHA256_BYTES);
 	memcpy(m.kernel_digest, v->kernel, SHA256_BYTES);
 	memcpy(m.initramfs_digest, v->initramfs, SHA256_BYTES);
+	if (runspec) { /* pins runspec.cbor, the run spec evlog.cbor measures */
+		m.has_runspec = true;
+		m.runspec_len = v->runspec_len;
+		memcpy(m.runspec, v->runspec_bytes, v->runspec_len);
+	}
 	cb_wr_init(&w, NULL, MAX_MANIFEST_BYTES);
 	manifest_encode(&m, &w);
 	write_wr(name, &w);
@@ -477,9 +482,10 @@ int main(int argc, char **argv)
 	write_chain(&v);
 	write_runspecs(&v);
 	write_hello(&v);
-	write_manifest(&v, "manifest.cbor", true, true, false);
-	write_manifest(&v, "manifest-minimal.cbor", false, false, false);
-	write_manifest(&v, "manifest-verity.cbor", true, false, true);
+	write_manifest(&v, "manifest.cbor", true, true, false, false);
+	write_manifest(&v, "manifest-minimal.cbor", false, false, false, false);
+	write_manifest(&v, "manifest-verity.cbor", true, false, true, false);
+	write_manifest(&v, "manifest-runspec.cbor", true, true, false, true);
 	write_evlog(&v);
 	free(v.runspec_bytes);
 	return 0;

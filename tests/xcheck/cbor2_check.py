@@ -355,7 +355,7 @@ def check_hello(data):
 
 def check_manifest(data):
     m = decode_one(data, L["MAX_MANIFEST_BYTES"])
-    fields(m, {0, 1, 2}, {3, 4}, "manifest")
+    fields(m, {0, 1, 2}, {3, 4, 5}, "manifest")
     need(uint(m[0], 0, U32, "version") == 1, f"manifest version {m[0]}")
     img = fields(m[1], {0, 1, 2}, {3, 4}, "image")
     bstr(img[0], 32, 32, "image digest")
@@ -385,6 +385,8 @@ def check_manifest(data):
         strings(cfg[1], 0, L["MAX_ENV"], "config env")
         tstr(cfg[2], L["MAX_PATH_BYTES"], "config cwd")
         tstr(cfg[3], L["MAX_TEXT_BYTES"], "config user")
+    if 5 in m:  # the pinned run spec: its encoded bytes, a run spec itself
+        check_runspec(bstr(m[5], 1, L["MAX_RUNSPEC_BYTES"], "pinned run spec"))
     return m
 
 
@@ -525,11 +527,16 @@ def good_runspec_hello(tap, nonce):
     tap.run("good/hello.cbor carries runspec.cbor and the nonce; frame-hello.bin frames it", hello)
 
 
+def read_manifest():
+    return decode_one(read("manifest.cbor"), L["MAX_MANIFEST_BYTES"])
+
+
 def good_manifests(tap):
     want = {
         "manifest.cbor": lambda m: 3 in m and 4 in m and 3 not in m[1],
         "manifest-minimal.cbor": lambda m: 3 not in m and 4 not in m,
         "manifest-verity.cbor": lambda m: 3 in m and 4 not in m and 3 in m[1],
+        "manifest-runspec.cbor": lambda m: m[5] == read("runspec.cbor") and 5 not in read_manifest(),
     }
 
     def one(name):

@@ -29,10 +29,11 @@
 #include "image_verity.h"
 #include "oci.h"
 #include "proc.h"
+#include "runspec_opts.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 64
-#define MAX_IMAGE_ARGS 32u
+#define MAX_IMAGE_ARGS 1024u /* options, run spec options and the command */
 #define MAX_EPOCH 253402300799LL /* 9999-12-31T23:59:59Z */
 /* A fixed file system UUID: the image is named by its digest instead. */
 #define EROFS_UUID "5ec1a1e0-0000-4000-8000-00000000000a"
@@ -43,6 +44,9 @@ struct image_opts {
 	bool verity;        /* append a dm-verity hash tree, pin its root */
 	bool tpm_device, tpm_set, vmm_set;
 	enum vmm vmm;
+	struct runspec_opts rs;  /* run spec options; --agent/--harness also pick the trees */
+	int cmd_argc;            /* the command after --, when given */
+	char **cmd_argv;
 };
 
 struct image_run {
@@ -62,29 +66,40 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--verity] [--agent PATH]\n"
 			"                   [--harness PATH] [--kernel K --initrd I\n"
-			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n");
+			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n"
+			"                   [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"
+			"                   [--max-output B] [--max-procs N]\n"
+			"                   [--agent-user UID:GID | --no-agent-boundary] [-- CMD [ARG...]]\n");
 	return EXIT_USAGE;
 }
 
 static int parse_opts(int argc, char **argv, struct image_opts *o)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, 0, 'o' },	  { "agent", required_argument, 0, 'a' },
-		{ "harness", required_argument, 0, 'H' }, { "kernel", required_argument, 0, 'k' },
+		{ "out", required_argument, 0, 'o' },
+		{ "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
 		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
+		RUNSPEC_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	int c;
+	int c, e;
 
 	optind = 1;
 	o->format = "ext4";
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if ((e = runspec_opts_parse(&o->rs, c, optarg, "vouch image")) < 0)
+			return -1;
+		if (e > 0) {
+			if (c == RSO_AGENT)
+				o->agent = optarg;
+			else if (c == RSO_HARNESS)
+				o->harness = optarg;
+			continue;
+		}
 		switch (c) {
 		case 'o': o->out = optarg; break;
-		case 'a': o->agent = optarg; break;
-		case 'H': o->harness = optarg; break;
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
@@ -124,9 +139,11 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
 		return -1;
 	}
-	if (optind != argc - 1 || !o->out)
+	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
 		return -1;
 	o->src = argv[optind];
+	o->cmd_argc = argc - optind - 1;
+	o->cmd_argv = argv + optind + 1;
 	return 0;
 }
 
@@ -426,6 +443,10 @@ static int build(struct image_run *r)
 	}
 	r->step = "config";
 	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
+		return e;
+	r->step = "run spec";
+	if ((e = image_manifest_runspec(&r->m, &r->o.rs, r->o.cmd_argc, r->o.cmd_argv, r->where,
+					sizeof(r->where))) < 0)
 		return e;
 	return write_outputs(r);
 }

@@ -4,9 +4,13 @@
  * pinned trees in it, and the boot components a run will use.
  *   vouch manifest --image IMG --fstype F --tree NAME=PATH=HEX ...
  *                  [--verity-root HEX --verity-offset BYTES]
- *                  [--kernel K --initrd I [--tpm relay|device]] -o OUT.cbor
+ *                  [--kernel K --initrd I [--tpm relay|device]]
+ *                  [run spec options] -o OUT.cbor [-- CMD [ARG...]]
  * With a verity root, IMG already holds its hash tree at BYTES (made by
- * veritysetup in the shape manifest.cddl gives).
+ * veritysetup in the shape manifest.cddl gives). With a command, the run
+ * spec vouch launch would make of the same command and options is pinned
+ * (the agent and harness paths are the trees'); without one, none is, and
+ * host-verify refuses evidence against the manifest.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +24,7 @@
 #include "manifest.h"
 #include "manifest_cmd.h"
 #include "proc.h"
+#include "runspec_opts.h"
 #include "sha256.h"
 
 /* 64 lowercase hex digits, "sha256:" before them allowed (manifest.json) */
@@ -44,6 +49,33 @@ static int parse_tree(char *arg, struct manifest_tree *t)
 	return parse_hex32(d + 1, t->digest);
 }
 
+/* The run spec vouch launch makes of the same command and options, with
+ * the trees' paths: pinned. Without a command nothing is pinned. */
+static int pin_runspec(struct manifest *m, struct runspec *rs, const struct runspec_opts *ro,
+		       int argc, char **argv)
+{
+	const struct manifest_tree *a = manifest_find_tree(m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(m, "harness");
+	int e;
+
+	if (argc == 0) {
+		fprintf(stderr, "vouch manifest: no command after --: no run spec pinned, and host-verify\n"
+				"  refuses evidence against this manifest\n");
+		return 0;
+	}
+	runspec_opts_defaults(rs);
+	if (a)
+		rs->agent_path = a->path;
+	if (h)
+		rs->harness_path = h->path;
+	runspec_opts_apply(ro, rs, argc, argv);
+	if ((e = runspec_opts_pin(m, rs)) < 0) {
+		fprintf(stderr, "vouch manifest: run spec: %s\n", mb_strerror(e));
+		return 64;
+	}
+	return 0;
+}
+
 int cmd_manifest(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,9 +83,11 @@ int cmd_manifest(int argc, char **argv)
 		{ "tree", required_argument, 0, 't' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'r' }, { "tpm", required_argument, 0, 'T' },
 		{ "out", required_argument, 0, 'o' }, { "verity-root", required_argument, 0, 'V' },
-		{ "verity-offset", required_argument, 0, 'O' }, { 0, 0, 0, 0 },
+		{ "verity-offset", required_argument, 0, 'O' }, RUNSPEC_LONG_OPTS, { 0, 0, 0, 0 },
 	};
 	static struct manifest m;
+	static struct runspec rs;
+	static struct runspec_opts ro;
 	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL;
 	char cmdline[1024], *end;
 	bool device = false, has_offset = false;
@@ -66,6 +100,10 @@ int cmd_manifest(int argc, char **argv)
 	m.image_format = "ext4";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch manifest")) < 0)
+			return 64;
+		if (e > 0)
+			continue;
 		switch (c) {
 		case 'i': image = optarg; break;
 		case 'f': m.image_format = optarg; break;
@@ -100,12 +138,18 @@ int cmd_manifest(int argc, char **argv)
 			return 64;
 		}
 	}
-	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset) {
+	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset ||
+	    argc - optind > (int)MAX_ARGS) {
 		fprintf(stderr, "usage: vouch manifest --image IMG [--fstype ext4|erofs] --tree NAME=PATH=HEX...\n"
 				"         [--verity-root HEX --verity-offset BYTES]\n"
-				"         [--kernel K --initrd I [--tpm relay|device]] -o OUT\n");
+				"         [--kernel K --initrd I [--tpm relay|device]]\n"
+				"         [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"
+				"         [--max-output B] [--max-procs N] [--agent-user UID:GID] -o OUT\n"
+				"         [-- CMD [ARG...]]\n");
 		return 64;
 	}
+	if ((e = pin_runspec(&m, &rs, &ro, argc - optind, argv + optind)) != 0)
+		return e;
 	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
 		perror(image);
 		return 70;

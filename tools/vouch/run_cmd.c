@@ -17,22 +17,7 @@
 #include "judge.h"
 #include "launch.h"
 #include "proc.h"
-
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *ret)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*ret = v;
-	return 0;
-}
+#include "runspec_opts.h"
 
 const char *cli_cache_root(char *buf, size_t cap)
 {
@@ -99,35 +84,16 @@ static int judge_run(const char *out, const char *manifest, const char *cache)
 	return hv_judge(&f);
 }
 
-/* "UID:GID" of the agent boundary: numbers, neither of them root's. */
-static int parse_agent_user(const char *s, struct runspec *rs)
-{
-	char u[16];
-	const char *colon = strchr(s, ':');
-	unsigned long uid, gid;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(u))
-		return -1;
-	memcpy(u, s, (size_t)(colon - s));
-	u[colon - s] = 0;
-	if (parse_uint(u, UINT32_MAX - 1, &uid) < 0 || parse_uint(colon + 1, UINT32_MAX - 1, &gid) < 0 ||
-	    uid == 0 || gid == 0)
-		return -1;
-	rs->has_agent_user = true;
-	rs->agent_uid = (uint32_t)uid;
-	rs->agent_gid = (uint32_t)gid;
-	return 0;
-}
-
 int cli_usage_launch(void)
 {
 	fprintf(stderr,
 		"usage: vouch launch --kernel K --initrd I --rootfs IMG [--fstype erofs|ext4]\n"
-		"           [--vmm qemu|firecracker] [--tpm relay|device] [--manifest M] [--out DIR]\n"
-		"           [--timeout S] [--vm-timeout S] [--memory MiB] [--cpus N] [--uid N] [--gid N]\n"
-		"           [--agent PATH] [--harness PATH] [--cwd DIR] [--env K=V]... [--max-output B]\n"
-		"           [--max-procs N] [--agent-user UID:GID] [--quiet] [--print-vmm-config]\n"
-		"           -- CMD [ARG...]\n"
+		"           [--vmm qemu|firecracker] [--tpm relay|device] [--manifest M [--no-pin-check]]\n"
+		"           [--out DIR] [--timeout S] [--vm-timeout S] [--memory MiB] [--cpus N] [--uid N]\n"
+		"           [--gid N] [--agent PATH] [--harness PATH] [--cwd DIR] [--env K=V]...\n"
+		"           [--max-output B] [--max-procs N] [--agent-user UID:GID] [--quiet]\n"
+		"           [--print-vmm-config]\n"
+		"           [-- CMD [ARG...]]   (the command is required without a pinned run spec)\n"
 		"See vouch(1).\n");
 	return EXIT_USAGE;
 }
@@ -181,44 +147,72 @@ static int print_vmm_config(const struct launch_opts *o)
 	return 0;
 }
 
+/* The run spec of vouch launch: the manifest's pinned one when there is
+ * one, else the defaults; then the options and the command given. With a
+ * pin, a run spec that differs from it is refused before boot (the
+ * verifier would refuse the run) unless no_pin_check. */
+static int launch_runspec(const struct manifest *m, const char *mpath, const struct runspec_opts *ro,
+			  bool no_pin_check, int argc, char **argv, struct runspec *rs)
+{
+	int e;
+
+	if (m && m->has_runspec) {
+		if ((e = runspec_decode(m->runspec, m->runspec_len, rs)) < 0) {
+			fprintf(stderr, "vouch launch: %s: pinned run spec: %s\n", mpath, mb_strerror(e));
+			return -1;
+		}
+	} else {
+		runspec_opts_defaults(rs);
+		if (argc == 0)
+			return cli_usage_launch(), -1;
+		if (m)
+			fprintf(stderr, "vouch launch: %s pins no run spec: the verifier will refuse the run\n"
+					"  (manifest-incomplete); make it with the command to run\n", mpath);
+	}
+	runspec_opts_apply(ro, rs, argc, argv);
+	if (m && m->has_runspec && !no_pin_check &&
+	    runspec_opts_check_pin(m, rs, "vouch launch", mpath) < 0) {
+		fprintf(stderr, "  (--no-pin-check runs it anyway, for a verifier to refuse)\n");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_launch(int argc, char **argv)
 {
+	enum { NO_PIN_CHECK = 2000, PRINT_VMM_CONFIG };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },
 		{ "rootfs", required_argument, 0, 'r' }, { "fstype", required_argument, 0, 'F' },
 		{ "out", required_argument, 0, 'o' }, { "tpm", required_argument, 0, 't' },
-		{ "timeout", required_argument, 0, 'T' }, { "vm-timeout", required_argument, 0, 'V' },
+		{ "vm-timeout", required_argument, 0, 'V' },
 		{ "memory", required_argument, 0, 'm' }, { "cpus", required_argument, 0, 'c' },
-		{ "agent", required_argument, 0, 'a' }, { "harness", required_argument, 0, 'H' },
-		{ "cwd", required_argument, 0, 'C' }, { "uid", required_argument, 0, 'u' },
-		{ "gid", required_argument, 0, 'g' }, { "max-output", required_argument, 0, 'O' },
-		{ "max-procs", required_argument, 0, 'P' }, { "env", required_argument, 0, 'e' },
 		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
-		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, 'P' + 256 },
-		{ "agent-user", required_argument, 0, 'U' + 256 },
+		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, PRINT_VMM_CONFIG },
+		{ "no-pin-check", no_argument, 0, NO_PIN_CHECK },
+		RUNSPEC_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	static char *default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-				       "HOME=/root", "LANG=C.UTF-8", NULL };
 	static struct runspec rs;
 	static struct manifest m;
+	static struct runspec_opts ro;
 	struct boot_verity verity;
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
 	struct launch_result res;
 	const char *manifest = NULL, *fstype = NULL;
+	bool no_pin_check = false;
 	char cache[PATH_MAX];
 	unsigned long v;
 	int c, e;
 
-	rs.cwd = "/";
-	rs.agent_path = "/opt/agent";
-	rs.harness_path = "/opt/harness";
-	rs.timeout_s = 300;
-	rs.max_output_bytes = 64u << 20;
-	rs.max_procs = 256;
+	memset(&ro, 0, sizeof(ro));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch launch")) < 0)
+			return EXIT_USAGE;
+		if (e > 0)
+			continue;
 		switch (c) {
 		case 'k': o.kernel = optarg; break;
 		case 'i': o.initrd = optarg; break;
@@ -232,50 +226,35 @@ int cmd_launch(int argc, char **argv)
 			break;
 		case 'o': o.out_dir = optarg; break;
 		case 'M': manifest = optarg; break;
-		case 'P' + 256: o.print_vmm_config = true; break;
-		case 'U' + 256:
-			if (parse_agent_user(optarg, &rs) < 0) {
-				fprintf(stderr, "vouch launch: --agent-user %s: UID:GID, neither 0\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
+		case PRINT_VMM_CONFIG: o.print_vmm_config = true; break;
+		case NO_PIN_CHECK: no_pin_check = true; break;
 		case 'W':
 			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
 				return cli_usage_launch();
 			o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
 			break;
 		case 'q': o.quiet = true; break;
-		case 'a': rs.agent_path = optarg; break;
-		case 'H': rs.harness_path = optarg; break;
-		case 'C': rs.cwd = optarg; break;
-		case 'e':
-			if (rs.envc >= MAX_ENV || !strchr(optarg, '='))
-				return cli_usage_launch();
-			rs.envp[rs.envc++] = optarg;
-			break;
 		case 't':
 			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
 				return cli_usage_launch();
 			o.tpm_device = strcmp(optarg, "device") == 0;
 			break;
-		default:
-			if (!optarg || parse_uint(optarg, UINT32_MAX - 1, &v) < 0)
+		case 'V': case 'm': case 'c':
+			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0)
 				return cli_usage_launch();
-			switch (c) {
-			case 'T': rs.timeout_s = (uint32_t)v; break;
-			case 'V': o.vm_timeout_s = (unsigned)v; break;
-			case 'm': o.memory_mib = (unsigned)v; break;
-			case 'c': o.cpus = (unsigned)v; break;
-			case 'u': rs.uid = (uint32_t)v; break;
-			case 'g': rs.gid = (uint32_t)v; break;
-			case 'O': rs.max_output_bytes = v; break;
-			case 'P': rs.max_procs = (uint32_t)v; break;
-			default: return cli_usage_launch();
-			}
+			if (c == 'V')
+				o.vm_timeout_s = (unsigned)v;
+			else if (c == 'm')
+				o.memory_mib = (unsigned)v;
+			else
+				o.cpus = (unsigned)v;
+			break;
+		default:
+			return cli_usage_launch();
 		}
 	}
-	if (!o.kernel || !o.initrd || !o.rootfs || optind >= argc || argc - optind > (int)MAX_ARGS ||
-	    (manifest && !o.out_dir))
+	if (!o.kernel || !o.initrd || !o.rootfs || argc - optind > (int)MAX_ARGS ||
+	    (manifest && !o.out_dir) || (no_pin_check && !manifest))
 		return cli_usage_launch();
 	/* a manifest that pins a dm-verity root: the image is read through it */
 	if (manifest) {
@@ -290,13 +269,9 @@ int cmd_launch(int argc, char **argv)
 		o.rootfstype = m.image_format;
 		o.verity = manifest_verity(&m, &verity);
 	}
-	rs.argc = (size_t)(argc - optind);
-	for (size_t i = 0; i < rs.argc; i++)
-		rs.argv[i] = argv[optind + (int)i];
-	if (rs.envc == 0) {
-		for (rs.envc = 0; default_env[rs.envc]; rs.envc++)
-			rs.envp[rs.envc] = default_env[rs.envc];
-	}
+	if (launch_runspec(manifest ? &m : NULL, manifest, &ro, no_pin_check, argc - optind,
+			   argv + optind, &rs) < 0)
+		return EXIT_USAGE;
 	/* the VM's deadline leaves the harness its own, plus boot and quote */
 	if (o.vm_timeout_s == 0)
 		o.vm_timeout_s = rs.timeout_s + 120;
@@ -350,68 +325,33 @@ static int size_matches(const char *path, uint64_t size)
 	return 0;
 }
 
-/* "uid[:gid]", numeric, or "root"; names would need the image's passwd. */
-static int parse_user(const char *u, struct runspec *rs)
+/* The pinned run spec, with the command and options given: refused
+ * unless it is the pinned one, field by field and byte by byte. */
+static int run_runspec(const struct manifest *m, const char *mpath, const struct runspec_opts *ro,
+		       int argc, char **argv, struct runspec *rs)
 {
-	unsigned long uid = 0, gid = 0;
-	char buf[64], *colon;
+	int e;
 
-	if (!u || !*u || strcmp(u, "root") == 0)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", u);
-	colon = strchr(buf, ':');
-	if (colon)
-		*colon = 0;
-	if (parse_uint(buf, UINT32_MAX - 1, &uid) < 0 ||
-	    (colon && parse_uint(colon + 1, UINT32_MAX - 1, &gid) < 0))
-		return -1;
-	rs->uid = (uint32_t)uid;
-	rs->gid = (uint32_t)(colon ? gid : uid);
-	return 0;
-}
-
-/* Fills the run spec from the manifest: trees, and the image's own
- * command, environment, directory and user unless given. */
-static int runspec_from_manifest(const struct manifest *m, struct runspec *rs, int argc, char **argv)
-{
-	const struct manifest_tree *a = manifest_find_tree(m, "agent");
-	const struct manifest_tree *h = manifest_find_tree(m, "harness");
-
-	if (!a || !h) {
-		fprintf(stderr, "vouch run: the manifest pins no %s tree: make the image with --agent PATH and\n"
-				"  --harness PATH (or org.vouch.agent/org.vouch.harness labels, or /opt/agent and\n"
-				"  /opt/harness in the image)\n", !a ? "agent" : "harness");
-		return -2;
-	}
-	rs->agent_path = a->path;
-	rs->harness_path = h->path;
-	if (argc > 0) {
-		rs->argc = (size_t)argc;
-		for (int i = 0; i < argc; i++)
-			rs->argv[i] = argv[i];
-	} else if (m->has_config && m->argc > 0) {
-		rs->argc = m->argc;
-		memcpy(rs->argv, m->argv, m->argc * sizeof(m->argv[0]));
-	} else {
+	if (!m->has_runspec) {
+		fprintf(stderr, "vouch run: %s pins no run spec (the command, environment, user and limits\n"
+				"  of the run): make the image again with this vouch image, and the command after\n"
+				"  -- unless the image's Entrypoint/Cmd is the one\n", mpath);
 		return -1;
 	}
-	if (m->has_config) {
-		if (rs->envc == 0) {
-			rs->envc = m->envc;
-			memcpy(rs->envp, m->envp, m->envc * sizeof(m->envp[0]));
-		}
-		if (m->cwd && m->cwd[0] == '/')
-			rs->cwd = m->cwd;
-		if (parse_user(m->user, rs) < 0)
-			return -1;
+	if ((e = runspec_decode(m->runspec, m->runspec_len, rs)) < 0) {
+		fprintf(stderr, "vouch run: %s: pinned run spec: %s\n", mpath, mb_strerror(e));
+		return -1;
 	}
-	return 0;
+	runspec_opts_apply(ro, rs, argc, argv);
+	return runspec_opts_check_pin(m, rs, "vouch run", mpath);
 }
 
 /*
  * vouch run --image DIR [--kernel K --initrd I] [options] [-o OUT] [-- CMD...]:
  * from an image made by `vouch image` (rootfs.img + manifest.cbor with
- * its boot components) to a judged verdict, in one command.
+ * its boot components and run spec) to a judged verdict, in one command.
+ * It runs the pinned run spec; a command or option that would change it
+ * is refused before boot.
  */
 int cmd_run(int argc, char **argv)
 {
@@ -419,12 +359,14 @@ int cmd_run(int argc, char **argv)
 		{ "image", required_argument, 0, 'I' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'i' }, { "out", required_argument, 0, 'o' },
 		{ "vmm", required_argument, 0, 'W' }, { "tpm", required_argument, 0, 't' },
-		{ "timeout", required_argument, 0, 'T' }, { "memory", required_argument, 0, 'm' },
+		{ "memory", required_argument, 0, 'm' },
 		{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },
+		RUNSPEC_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
 	static struct runspec rs;
 	static struct manifest m;
+	static struct runspec_opts ro;
 	struct boot_verity verity;
 	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
 	char cache[PATH_MAX], rootfs[PATH_MAX], mpath[PATH_MAX];
@@ -435,12 +377,13 @@ int cmd_run(int argc, char **argv)
 
 	o.kernel = getenv("VOUCH_KERNEL");
 	o.initrd = getenv("VOUCH_INITRD");
-	rs.cwd = "/";
-	rs.timeout_s = 300;
-	rs.max_output_bytes = 64u << 20;
-	rs.max_procs = 256;
+	memset(&ro, 0, sizeof(ro));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch run")) < 0)
+			return EXIT_USAGE;
+		if (e > 0)
+			continue;
 		switch (c) {
 		case 'I': image = optarg; break;
 		case 'k': o.kernel = optarg; break;
@@ -449,12 +392,10 @@ int cmd_run(int argc, char **argv)
 		case 'q': o.quiet = true; break;
 		case 'W': o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU; break;
 		case 't': o.tpm_device = strcmp(optarg, "device") == 0; break;
-		case 'T': case 'm': case 'c':
-			if (parse_uint(optarg, UINT32_MAX - 1, &v) < 0)
+		case 'm': case 'c':
+			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0)
 				goto usage;
-			if (c == 'T')
-				rs.timeout_s = (uint32_t)v;
-			else if (c == 'm')
+			if (c == 'm')
 				o.memory_mib = (unsigned)v;
 			else
 				o.cpus = (unsigned)v;
@@ -481,7 +422,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* refuse early what the verifier would refuse late */
-	if (pin_matches(o.kernel, m.kernel_digest, "kernel") < 0 ||
+	if (run_runspec(&m, mpath, &ro, argc - optind, argv + optind, &rs) < 0 ||
+	    pin_matches(o.kernel, m.kernel_digest, "kernel") < 0 ||
 	    pin_matches(o.initrd, m.initramfs_digest, "initramfs") < 0)
 		return EXIT_USAGE;
 	/* a verity image is checked block by block as the guest reads it;
@@ -491,13 +433,6 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!o.verity) /* it matched its pin: the launcher need not hash it again */
 		o.rootfs_digest = m.image_digest;
-	if ((e = runspec_from_manifest(&m, &rs, argc - optind, argv + optind)) == -2)
-		return EXIT_USAGE;
-	if (e < 0) {
-		fprintf(stderr, "vouch run: no command (give one after --, or set Cmd in the image), or the\n"
-				"  image's User is not numeric (uid[:gid] or root; names are not looked up)\n");
-		return EXIT_USAGE;
-	}
 	o.rootfs = rootfs;
 	o.rootfstype = m.image_format;
 	o.vm_timeout_s = rs.timeout_s + 120;
@@ -508,8 +443,9 @@ int cmd_run(int argc, char **argv)
 	return judge_run(o.out_dir, mpath, o.cache_root);
 usage:
 	fprintf(stderr, "usage: vouch run --image DIR [--kernel K --initrd I] [--vmm qemu|firecracker]\n"
-			"                 [--tpm relay|device] [--timeout S] [--memory MiB] [--cpus N]\n"
-			"                 [-o OUT] [--quiet] [-- CMD [ARG...]]\n"
-			"  (VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel and --initrd)\n");
+			"                 [--tpm relay|device] [--memory MiB] [--cpus N] [-o OUT] [--quiet]\n"
+			"                 [run spec options, as vouch launch] [-- CMD [ARG...]]\n"
+			"  (runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for\n"
+			"  --kernel and --initrd)\n");
 	return EXIT_USAGE;
 }

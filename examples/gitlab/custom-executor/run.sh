@@ -120,22 +120,21 @@ attested_run() {
 	# mtimes clamped to the commit's time: the same commit, base and script
 	# give the same image
 	epoch=$(git -C "$project" log -1 --format=%ct 2>/dev/null || echo 0)
+	local env_args=()
+	while IFS= read -r -d '' kv; do env_args+=(--env "$kv"); done <"$work/env"
 	SOURCE_DATE_EPOCH=$epoch "$VOUCH_HOME"/build/bin/vouch image "$work/rootfs.tar" -o "$work/img" \
-		--agent "$project" --harness "$harness" \
-		--kernel "$kernel" --initrd "$VOUCH_HOME/build/guest/initramfs.cpio" ||
+		--agent "$project" --harness "$harness" --cwd "$project" --timeout "$timeout" "${env_args[@]}" \
+		--kernel "$kernel" --initrd "$VOUCH_HOME/build/guest/initramfs.cpio" \
+		-- "$shell" "$harness/job.sh" ||
 		fail_system "vouch image failed"
 	rm -f "$work/rootfs.tar"
 
-	local env_args=()
-	while IFS= read -r -d '' kv; do env_args+=(--env "$kv"); done <"$work/env"
+	# the manifest pins the whole run spec; vouch launch runs exactly it
 	set +e
 	"$VOUCH_HOME"/build/bin/vouch launch \
 		--kernel "$kernel" --initrd "$VOUCH_HOME/build/guest/initramfs.cpio" \
-		--rootfs "$work/img/rootfs.img" \
-		--agent "$project" --harness "$harness" --cwd "$project" \
-		--timeout "$timeout" --memory "$memory" --cpus "$cpus" "${env_args[@]}" \
-		--manifest "$work/img/manifest.cbor" --out "$evidence" \
-		-- "$shell" "$harness/job.sh"
+		--rootfs "$work/img/rootfs.img" --memory "$memory" --cpus "$cpus" \
+		--manifest "$work/img/manifest.cbor" --out "$evidence"
 	rc=$?
 	set -e
 	mkdir -p "$evidence"

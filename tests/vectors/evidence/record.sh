@@ -12,14 +12,14 @@ kernel=$(tools/kernel/build-kernel --print-path)
 cache=${VOUCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vouch}
 trees=()
 while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$B/samples/calc.img.trees"
+cmd=(/bin/sh -c '/opt/harness/run-tests && sleep 2.5 && echo "# checkpointed"')
 "$B/bin/vouch" manifest --image "$B/samples/calc.img" --fstype erofs "${trees[@]}" \
-	--kernel "$kernel" --initrd "$B/guest/initramfs.cpio" -o "$out/manifest.cbor"
+	--kernel "$kernel" --initrd "$B/guest/initramfs.cpio" -o "$out/manifest.cbor" -- "${cmd[@]}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for run in a b; do
 	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$B/guest/initramfs.cpio" \
-		--rootfs "$B/samples/calc.img" --fstype erofs --out "$tmp/$run" --quiet \
-		-- /bin/sh -c '/opt/harness/run-tests && sleep 2.5 && echo "# checkpointed"'
+		--rootfs "$B/samples/calc.img" --fstype erofs --out "$tmp/$run" --quiet -- "${cmd[@]}"
 	cp "$tmp/$run/evidence.cbor" "$out/honest-$run.cbor"
 done
 cp "$cache/vtpm-v1/ek.pub" "$out/ek.pub"
