@@ -37,7 +37,6 @@ static const struct {
 	{ TPM2_CC_FlushContext, 0, { 0 } },
 	{ TPM2_CC_ReadPublic, 1, { EK_HANDLE } },
 	{ TPM2_CC_StartAuthSession, 2, { TPM2_RH_NULL, TPM2_RH_NULL } },
-	{ TPM2_CC_GetCapability, 0, { 0 } },
 	{ TPM2_CC_Hash, 0, { 0 } },
 	{ TPM2_CC_PCR_Extend, 1, { 11 } },
 };
@@ -191,6 +190,7 @@ static void test_named_refusals(void)
 		{ TPM2_CC_ContextLoad, "ContextLoad" },
 		{ TPM2_CC_Certify, "Certify" },
 		{ TPM2_CC_GetRandom, "GetRandom" },
+		{ TPM2_CC_GetCapability, "GetCapability" },
 	};
 	static const uint32_t pcrs[] = { 8, 9, 11, 16 };
 	uint8_t b[128];
