@@ -192,6 +192,19 @@ $(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
 
+# The TPM relay's filter and forwarding, without the rest of vouch.
+$(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/tools/vouch/relay.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/tools/vouch/relay.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)

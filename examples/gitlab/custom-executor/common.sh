@@ -8,6 +8,8 @@ set -euo pipefail
 VOUCH_HOME=${VOUCH_HOME:-/opt/vouch}                     # a vouch checkout, built with make
 VOUCH_BASES=${VOUCH_BASES:-/var/lib/vouch-runner/bases} # NAME.tar: root file systems jobs may use
 VOUCH_WORK=${VOUCH_WORK:-/var/tmp/vouch-runner}         # scratch space, one directory per job
+# config.toml's builds_dir: the only place a job's project may be taken from
+VOUCH_BUILDS_DIR=${VOUCH_BUILDS_DIR:-/var/lib/vouch-runner/builds}
 VOUCH_CACHE_DIR=${VOUCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vouch}
 
 fail_build() { # a verdict against the job

@@ -14,11 +14,38 @@
 script=${1:?usage: run.sh SCRIPT STAGE}
 stage=${2:?usage: run.sh SCRIPT STAGE}
 
+# The project's checkout, which the runner made under its builds_dir as
+# BUILDS/TOKEN/N/NAMESPACE.../PROJECT. A job can set CUSTOM_ENV_CI_PROJECT_DIR
+# (GitLab lets a job change its CI_ variables), so that value is only a
+# name to look up: canonicalised (every symlink and .. resolved), it must be
+# a directory at least four levels inside the builds directory the admin
+# configured (VOUCH_BUILDS_DIR), N all digits. Anything else is refused
+# before any file is read, packed, printed or removed; from here on only
+# the canonical path is used.
+resolve_project() {
+	local builds want real rest
+	if ! builds=$(realpath -e -- "$VOUCH_BUILDS_DIR" 2>/dev/null) || [ ! -d "$builds" ] || [ "$builds" = / ]; then
+		fail_system "VOUCH_BUILDS_DIR '$VOUCH_BUILDS_DIR' is not a directory (config.toml's builds_dir)"
+	fi
+	want=${CUSTOM_ENV_CI_PROJECT_DIR:-}
+	[[ $want == /* ]] || fail_build "CI_PROJECT_DIR '$want' is not an absolute path: refused"
+	real=$(realpath -e -- "$want" 2>/dev/null) || fail_build "CI_PROJECT_DIR '$want' does not exist: refused"
+	rest=${real#"$builds"/}
+	if [ "$rest" = "$real" ] || [ ! -d "$real" ] || [[ ! $rest =~ ^[^/]+/[0-9]+/[^/]+/.+$ ]]; then
+		fail_build "CI_PROJECT_DIR '$want' is not a project checkout under $builds: refused"
+	fi
+	printf '%s' "$real"
+}
+
 # Where the job's files go inside the VM: the harness (the job's script)
-# and the agent (the checked-out project, at the path it has here).
+# and the agent (the checked-out project, at its canonical path here).
 harness=/opt/vouch-job
-project=${CUSTOM_ENV_CI_PROJECT_DIR:?CUSTOM_ENV_CI_PROJECT_DIR missing}
-evidence=$project/evidence
+case $stage in
+step_script | build_script)
+	project=$(resolve_project) || exit
+	evidence=$project/evidence
+	;;
+esac
 
 # job.sh and the run's environment from the job as GitLab sent it: the
 # "script" step (before_script and script). Only plain variables go in,
