@@ -469,6 +469,18 @@ static int on_evidence_frame(struct run *r, const struct frame *f)
 	}
 }
 
+/* A TPM command the relay refused: the first one said with its reason,
+ * the rest counted (the count goes into the result). */
+static void relay_refused(struct run *r, const struct frame *f)
+{
+	struct relay_verdict v;
+
+	if (r->res->relay_refused++ == 0) {
+		relay_check(f->p, f->n, &v);
+		fprintf(stderr, "vouch: the TPM relay refused command 0x%08x from the guest: %s\n", v.cc, v.why);
+	}
+}
+
 static int session_loop(struct run *r, int64_t deadline)
 {
 	bool ev_open = true, tr_open = r->tr_fd >= 0;
@@ -493,6 +505,8 @@ static int session_loop(struct run *r, int64_t deadline)
 				return e;
 			else if ((e = relay_command(&r->swtpm, r->tr_fd, &f)) < 0)
 				return e;
+			else if (e == RELAY_REFUSED)
+				relay_refused(r, &f);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			/* drain every whole frame already buffered */

@@ -43,6 +43,7 @@ struct launch_result {
 	int exit_signal;
 	char error[256];          /* guest-init's fatal error, if it sent one */
 	char host_error[320];     /* the launcher's failed step and its cause */
+	uint64_t relay_refused;   /* TPM commands the relay refused */
 	uint64_t total_ms;
 	uint64_t phase_ns[PHASE_MAX_ + 1]; /* guest clock (since its kernel started) */
 };

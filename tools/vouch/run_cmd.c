@@ -58,6 +58,9 @@ static void print_result(const struct launch_opts *o, const struct launch_result
 		putchar('\n');
 	}
 	verity_hint(o);
+	if (res->relay_refused)
+		fprintf(stderr, "vouch: the TPM relay refused %llu command(s) from the guest\n",
+			(unsigned long long)res->relay_refused);
 	if (res->host_error[0])
 		fprintf(stderr, "vouch: launch failed: %s\n", res->host_error);
 }
