@@ -222,6 +222,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/hash.sh
 	$(Q)B=$(B) bench/guest_phases.sh
 	$(Q)B=$(B) bench/run_overhead.sh
+	$(Q)B=$(B) bench/agent_helper.sh
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
 

@@ -40,12 +40,19 @@ printf '%s\n' "$*" >>"$STUB_LOG"
 case $1 in
 image)
 	while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
-	mkdir -p "$out" && : >"$out/rootfs.img" && : >"$out/manifest.cbor" && : >"$out/manifest.json" ;;
-launch) exit 0 ;;
+	mkdir -p "$out" && : >"$out/rootfs.img" && : >"$out/manifest.cbor" &&
+		printf '{"image": {"digest": "sha256:%064d"}}\n' 0 >"$out/manifest.json" ;;
+launch)
+	while [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done
+	mkdir -p "$out" && printf '%032d' 0 >"$out/nonce" ;;
 verifier-key) : >"$2" ;;
 esac
 SH
 chmod 755 "$home/build/bin/vouch"
+# host-verify likewise: the statement gate is checked by the real one in
+# tests/vectors/verify_cli.sh; here only what run.sh hands it is logged
+printf '#!/usr/bin/env bash\nprintf "host-verify %%s\\n" "$*" >>"$STUB_LOG"\n' >"$home/build/bin/host-verify"
+chmod 755 "$home/build/bin/host-verify"
 builds=$T/builds
 proj=$builds/tok3n/0/group/proj
 mkdir -p "$proj" "$T/secret/evidence" "$T/work" || exit 99
@@ -93,7 +100,7 @@ check "builds directory / refused as a system failure" test $rc -eq 12 -a ! -e "
 
 accepted() { # RC: passed, and vouch was given the canonical checkout
 	[ "$1" -eq 0 ] && grep -q -- "--agent $proj " "$T/stub.log" &&
-		grep -q -- "--out $proj/evidence " "$T/stub.log" && ! grep -q 'TOP-SECRET' "$T/out" ||
+		grep -qE -- "--out $proj/evidence( |$)" "$T/stub.log" && ! grep -q 'TOP-SECRET' "$T/out" ||
 		{ echo "# rc $1"; sed 's/^/# /' "$T/out" "$T/stub.log" 2>/dev/null; return 1; }
 }
 drive "$proj"

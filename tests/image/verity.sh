@@ -66,7 +66,7 @@ import base64, json, sys
 out, root = sys.argv[1], sys.argv[2]
 assert json.load(open(out + "/report.json"))["digests"]["verity_root"] == root
 st = json.loads(base64.b64decode(json.load(open(out + "/attestation.dsse.json"))["payload"]))
-conf = {c["name"]: c["digest"]["sha256"] for c in st["predicate"]["configuration"]}
+conf = {c["name"]: c.get("digest", {}).get("sha256") for c in st["predicate"]["configuration"]}
 assert conf["rootfs.img.dm-verity-root"] == root, conf
 PY
 

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The red team, from the agent's seat, in real VMs (the pinned kernel under
+# QEMU, swtpm, guest-init): hostile agents and harnesses try to make a run
+# pass that should not, and each case names the verdict it must get (never
+# PASSED for an attack). Next to them, the honest cases that must pass.
+# Every run is judged by host-verify against a manifest that pins its run
+# spec, with the agent boundary on (--agent-user 65534:65534) unless the
+# case says otherwise.
+set -u
+B=${B:-build}
+n=0 fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
+check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
+
+for tool in qemu-system-x86_64 swtpm mkfs.erofs; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
+done
+kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
+	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
+initrd=$B/guest/initramfs.cpio
+V=$B/bin/vouch
+PY=/usr/bin/python3
+for f in "$initrd" "$V" "$B/guest/guest-probe"; do
+	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR=$tmp/runs # this script's runs, apart from any other launch
+mkdir -p "$TMPDIR"
+
+# ---- the image: busybox, the sample, the hostile agents, the probe harness ----
+r=$tmp/root
+mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run,opt/agent,opt/harness/bin}
+install -m 0755 /bin/busybox "$r/bin/busybox"
+for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"; done
+install -m 0755 samples/calc/agent/calc tests/redteam/root/opt/agent/forger "$r/opt/agent/"
+install -m 0755 samples/calc/harness/run-tests tests/redteam/root/opt/harness/redteam "$r/opt/harness/"
+install -m 0755 "$B/guest/guest-probe" "$r/opt/harness/bin/guest-probe"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$r/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+chmod 1777 "$r/tmp"
+img=$tmp/redteam.img
+mkfs.erofs --quiet -T1 -U5ec1a1e0-0000-4000-8000-0000000000ed "$img" "$r" >/dev/null ||
+	{ echo "Bail out! mkfs.erofs failed"; exit 99; }
+trees=()
+while read -r digest path _; do
+	trees+=(--tree "${path#opt/}=/$path=$digest")
+done < <("$V" tree-digest --root "$r" opt/agent opt/harness)
+[ ${#trees[@]} -eq 4 ] || { echo "Bail out! tree-digest failed"; exit 99; }
+
+# run NAME EXPECTED_EXIT [--tpm MODE] [options] -- CMD...: pins the run
+# spec in a manifest of its own, launches, and lets the launcher judge
+run() {
+	local name=$1 want=$2 mode=relay
+	shift 2
+	if [ "$1" = --tpm ]; then mode=$2; shift 2; fi
+	"$V" manifest --image "$img" --fstype erofs "${trees[@]}" --kernel "$kernel" --initrd "$initrd" \
+		--tpm "$mode" -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
+		{ echo "Bail out! vouch manifest failed for $name"; exit 99; }
+	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm "$mode" --vm-timeout 240 \
+		--manifest "$tmp/$name.cbor" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
+	local rc=$?
+	sed 's/^/# /' "$tmp/$name.out"
+	if [ $rc -eq "$want" ]; then ok "$name: exit $rc"; else no "$name: exit $rc, expected $want"; fi
+}
+# the record bodies of one kind, one per line, from a run's records
+bodies() { # NAME KIND
+	"$PY" - "$tmp/$1/records.cborseq" "$2" <<'PY'
+import cbor2, io, sys
+data = open(sys.argv[1], "rb").read()
+f = io.BytesIO(data)
+while f.tell() < len(data):
+    r = cbor2.load(f)
+    if r[3] == int(sys.argv[2]):
+        print(repr(r[4]))
+PY
+}
+A=(--agent-user 65534:65534)
+
+# 1. the probes: every door the agent might try, each a test point that
+#    passes only when the box refused it; the run passes, and also under
+#    --require-agent-boundary, with the TPM as a relay and as a device
+points=$(grep -cE '^(t|h) "' tests/redteam/root/opt/harness/redteam)
+run probes 0 "${A[@]}" -- /opt/harness/redteam
+check "grep -q 'tests $points ok / 0 not ok' '$tmp/probes.out'" "probes: every door stayed shut ($points points, no 'not ok')"
+"$B/bin/host-verify" --bundle "$tmp/probes/evidence.cbor" --manifest "$tmp/probes.cbor" --require-agent-boundary >/dev/null 2>&1
+check "[ $? -eq 0 ]" "probes: accepted under --require-agent-boundary"
+check "bodies probes 8 | grep -q \"'probe.txt'\"" "probes: the harness's results directory is shipped as file records"
+run probes-device 0 --tpm device "${A[@]}" -- /opt/harness/redteam
+check "grep -q 'tests $points ok / 0 not ok' '$tmp/probes-device.out'" "probes, TPM as a device: every door stayed shut"
+
+# 2. the attack of the issue: an agent that computes nothing, forges TAP on
+#    every stream and /proc/*/fd it finds, writes a results file, rewrites
+#    the harness, traces, stops and kills what it sees, pokes the TPM: the
+#    sample harness still runs to its end and reports five failures
+run forger 1 "${A[@]}" --env PATH=/bin --env AGENT=/opt/agent/forger -- /opt/harness/run-tests
+check "grep -q 'tests 0 ok / 5 not ok' '$tmp/forger.out' && grep -q 'verdict: TESTS FAILED' '$tmp/forger.out'" \
+	"forger: five failures reported, verdict TESTS FAILED (not PASSED)"
+check "! bodies forger 8 | grep -q forged" "forger: no forged results file shipped"
+
+# 3. the agent writes a whole passing TAP stream on the harness's stdout
+#    (the harness hands it its stdout): with the boundary on, stdout is a
+#    log; the one real result, on the results channel, fails the run
+forge_stdout='"$VOUCH_AS_AGENT" /opt/agent/forger; printf "1..1\nnot ok 1 - the real test\n" >&3'
+run stdout-forged 1 "${A[@]}" -- /bin/sh -c "$forge_stdout"
+check "grep -q 'tests 0 ok / 1 not ok' '$tmp/stdout-forged.out'" "stdout-forged: the forged stdout TAP is a log; one real failure"
+#    without the boundary the same stdout is the result: one party, as
+#    for a plain suite; --require-agent-boundary refuses such evidence
+run no-boundary 0 -- /bin/sh -c 'printf "1..1\nok 1 - forged by whatever the harness started\n"'
+"$B/bin/host-verify" --bundle "$tmp/no-boundary/evidence.cbor" --manifest "$tmp/no-boundary.cbor" \
+	--require-agent-boundary >"$tmp/nb.verify" 2>&1
+check "[ $? -eq 2 ] && grep -q agent-boundary-off '$tmp/nb.verify'" \
+	"no-boundary: refused under --require-agent-boundary (agent-boundary-off)"
+
+# 4. the agent exhausts the processes: the run is cut at the limit, not passed
+run forkbomb 1 "${A[@]}" --max-procs 64 --timeout 60 -- /bin/sh -c \
+	'"$VOUCH_AS_AGENT" sh -c "f() { f | f & }; f; sleep 30"; echo "1..1" >&3; echo "ok 1" >&3'
+check "grep -q 'cut off at limit 2' '$tmp/forkbomb.out'" "forkbomb: cut at the process limit"
+
+# 5. counts past any old cap: 5,000 honest points pass; 4,096 passes and a
+#    failing 4,097th fail
+run many 0 "${A[@]}" -- /bin/sh -c 'i=0; { echo "1..5000"; while [ $i -lt 5000 ]; do i=$((i+1)); echo "ok $i"; done; } >&3'
+check "grep -q 'tests 5000 passed / 0 failed' '$tmp/many.out'" "many: all 5000 points counted"
+run after-4096 1 "${A[@]}" -- /bin/sh -c 'i=0; { echo "1..4097"; while [ $i -lt 4096 ]; do i=$((i+1)); echo "ok $i"; done; echo "not ok 4097 - a real failure"; } >&3'
+check "grep -q 'tests 4096 passed / 1 failed' '$tmp/after-4096.out'" "after-4096: the 4097th point's failure counts"
+
+# 6. the honest sample behind the boundary: passes
+run sample 0 "${A[@]}" -- /opt/harness/run-tests
+check "grep -q 'tests 5 ok / 0 not ok' '$tmp/sample.out'" "sample: the agent through the helper, five passes"
+
+check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "nothing left running"
+echo "1..$n"
+exit $fail
