@@ -146,7 +146,15 @@ static void put_statement(FILE *f, const struct hv_verdict *v, const struct atte
 	fputs(",{\"name\":\"" ATTESTATION_NONCE_NAME "\",\"annotations\":{\"nonce\":\"", f);
 	for (size_t i = 0; i < NONCE_BYTES; i++)
 		fprintf(f, "%02x", v->nonce[i]);
-	fputs("\"}}]", f);
+	fputs("\"}}", f);
+	/* where the results came from: behind the agent boundary, only
+	 * channels the agent could not write */
+	fputs(",{\"name\":\"" ATTESTATION_BOUNDARY_NAME "\",\"annotations\":{", f);
+	if (v->agent_boundary)
+		fprintf(f, "\"on\":\"true\",\"agentUser\":\"%u:%u\",\"resultsFrom\":\"results-channel\"}}]",
+			v->agent_uid, v->agent_gid);
+	else
+		fputs("\"on\":\"false\",\"resultsFrom\":\"stdout\"}}]", f);
 	if (info && info->url) {
 		fputs(",\"url\":", f);
 		report_put_json_string(f, info->url, strlen(info->url));

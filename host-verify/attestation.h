@@ -36,6 +36,7 @@
 #define MAX_PAYLOAD_TYPE_BYTES 128u
 #define MAX_URL_BYTES 2048u
 #define ATTESTATION_NONCE_NAME "vouch.session-nonce"
+#define ATTESTATION_BOUNDARY_NAME "vouch.agent-boundary"
 
 /* Errors of this module besides the MB_E_* codes. */
 enum attestation_err {

@@ -351,6 +351,11 @@ static void junit_properties(FILE *out, const struct hv_verdict *v)
 		"      <property name=\"vouch.exit\" value=\"%d\"/>\n"
 		"      <property name=\"vouch.attested\" value=\"%s\"/>\n",
 		report_verdict_name(v->exit), (int)v->exit, v->attested ? "true" : "false");
+	/* where the results came from: behind the agent boundary, only
+	 * channels the agent cannot write; without it, stdout */
+	fprintf(out, "      <property name=\"vouch.agent_boundary\" value=\"%s\"/>\n"
+		"      <property name=\"vouch.results_from\" value=\"%s\"/>\n",
+		v->agent_boundary ? "on" : "off", v->agent_boundary ? "results-channel" : "stdout");
 	fputs("      <property name=\"vouch.chain_head\" value=\"", out);
 	for (size_t i = 0; i < sizeof(v->chain_head); i++)
 		fprintf(out, "%02x", v->chain_head[i]);
@@ -432,6 +437,13 @@ static void json_counts_harness(FILE *out, const struct hv_verdict *v)
 		fprintf(out, "%d", v->harness_exit);
 	fprintf(out, ", \"signal\": %d, \"cut\": %s, \"end_reason\": \"%s\"},\n", v->harness_signal,
 		v->cut ? "true" : "false", end_reason_name(v->end_reason));
+	fprintf(out, "  \"agent_boundary\": {\"on\": %s, ", v->agent_boundary ? "true" : "false");
+	if (v->agent_boundary)
+		fprintf(out, "\"agent_uid\": %u, \"agent_gid\": %u, ", v->agent_uid, v->agent_gid);
+	else
+		fputs("\"agent_uid\": null, \"agent_gid\": null, ", out);
+	fprintf(out, "\"results_from\": \"%s\", \"results_bytes\": %" PRIu64 ", \"result_files\": %" PRIu64 "},\n",
+		v->agent_boundary ? "results-channel" : "stdout", v->results_bytes, v->result_files);
 }
 
 static void json_digests(FILE *out, const struct hv_verdict *v)

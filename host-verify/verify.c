@@ -417,6 +417,7 @@ static void note_record(struct ctx *c, const struct record *rec)
 			tap_feed(c, c->tap, rec->u.chunk.p, rec->u.chunk.n);
 		break;
 	case REC_RESULTS:
+		v->results_bytes += rec->u.chunk.n;
 		if (c->boundary)
 			tap_feed(c, c->tap, rec->u.chunk.p, rec->u.chunk.n);
 		else
@@ -431,6 +432,10 @@ static void note_record(struct ctx *c, const struct record *rec)
 		break;
 	case REC_CHECKPOINT:
 		check_checkpoint(c, rec);
+		break;
+	case REC_FILE:
+		if (rec->u.file.last)
+			v->result_files++;
 		break;
 	case REC_LIMIT:
 		v->cut = true;
@@ -858,6 +863,11 @@ static void copy_digests(struct ctx *c)
 	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
 
 	memcpy(c->v->nonce, c->b->nonce, NONCE_BYTES);
+	if (c->rs && c->rs->has_agent_user) {
+		c->v->agent_boundary = true;
+		c->v->agent_uid = c->rs->agent_uid;
+		c->v->agent_gid = c->rs->agent_gid;
+	}
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
 	c->v->has_verity = c->m->has_verity;
 	memcpy(c->v->verity_root, c->m->verity_root, 32);

@@ -113,6 +113,12 @@ struct hv_verdict {
 	uint32_t end_reason;        /* enum record_end; END_FATAL if none */
 	uint64_t phase_ns[PHASE_MAX_ + 1];
 	uint64_t stdout_bytes, stderr_bytes;
+	/* the agent boundary (runspec agent_user): on, the results came from
+	 * the results channel and directory alone; off, from stdout */
+	bool agent_boundary;
+	uint32_t agent_uid, agent_gid;
+	uint64_t results_bytes;     /* on the results channel (record kind 10) */
+	uint64_t result_files;      /* files shipped from the results directory */
 	/* digests, for reports */
 	uint8_t nonce[NONCE_BYTES];     /* the session's, from the bundle */
 	uint8_t chain_head[32];

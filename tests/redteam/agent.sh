@@ -88,6 +88,10 @@ check "grep -q 'tests $points ok / 0 not ok' '$tmp/probes.out'" "probes: every d
 "$B/bin/host-verify" --bundle "$tmp/probes/evidence.cbor" --manifest "$tmp/probes.cbor" --require-agent-boundary >/dev/null 2>&1
 check "[ $? -eq 0 ]" "probes: accepted under --require-agent-boundary"
 check "bodies probes 8 | grep -q \"'probe.txt'\"" "probes: the harness's results directory is shipped as file records"
+check "grep -q '\"agent_boundary\": {\"on\": true, \"agent_uid\": 65534, \"agent_gid\": 65534, \"results_from\": \"results-channel\"' '$tmp/probes/report.json' &&
+       grep -q 'name=\"vouch.agent_boundary\" value=\"on\"' '$tmp/probes/junit.xml' &&
+       \"\$PY\" -c 'import base64, json, sys; st = json.loads(base64.b64decode(json.load(open(sys.argv[1]))[\"payload\"])); c = {x[\"name\"]: x.get(\"annotations\") for x in st[\"predicate\"][\"configuration\"]}; sys.exit(c[\"vouch.agent-boundary\"] != {\"on\": \"true\", \"agentUser\": \"65534:65534\", \"resultsFrom\": \"results-channel\"})' '$tmp/probes/attestation.dsse.json'" \
+	"probes: report.json, JUnit and the signed statement say the boundary was on, results from the results channel"
 run probes-device 0 --tpm device "${A[@]}" -- /opt/harness/redteam
 check "grep -q 'tests $points ok / 0 not ok' '$tmp/probes-device.out'" "probes, TPM as a device: every door stayed shut"
 
@@ -113,6 +117,8 @@ run no-boundary 0 -- /bin/sh -c 'printf "1..1\nok 1 - forged by whatever the har
 	--require-agent-boundary >"$tmp/nb.verify" 2>&1
 check "[ $? -eq 2 ] && grep -q agent-boundary-off '$tmp/nb.verify'" \
 	"no-boundary: refused under --require-agent-boundary (agent-boundary-off)"
+check "grep -q '\"agent_boundary\": {\"on\": false, \"agent_uid\": null, \"agent_gid\": null, \"results_from\": \"stdout\"' '$tmp/no-boundary/report.json'" \
+	"no-boundary: report.json says the results came from stdout"
 
 # 4. the agent exhausts the processes: the run is cut at the limit, not passed
 run forkbomb 1 "${A[@]}" --max-procs 64 --timeout 60 -- /bin/sh -c \
