@@ -18,9 +18,12 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffile-prefix-map=$(CURDIR)/=
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CPPFLAGS_MB := -iquote measured-boot -iquote host-verify
-# vouch's own folders, for its objects only.
-CPPFLAGS_VOUCH := -iquote vouch -iquote vouch/image -iquote vouch/vm
+# Each folder includes from itself and from the folders it may import,
+# nothing else (tests/build/layering.sh checks the sources the same way):
+# measured-boot <- guest-init, host-verify <- vouch/vm <- vouch/image <- vouch.
+CPPFLAGS_MB := -iquote measured-boot
+CPPFLAGS_HV := -iquote host-verify
+CPPFLAGS_VOUCH := $(CPPFLAGS_HV) -iquote vouch -iquote vouch/image -iquote vouch/vm
 
 HOST_LIBS := -lcbor -lcrypto
 HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr
@@ -84,7 +87,7 @@ $(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
 # ---- host-side library of the verifier (also used by vouch) ----
 HV_LIB_SRCS := $(filter-out host-verify/main.c,$(sort $(wildcard host-verify/*.c)))
 HV_LIB_OBJS := $(HV_LIB_SRCS:%.c=$(B)/host/%.o)
-HV_CPPFLAGS := -Ihost-verify
+$(B)/host/host-verify/%.o $(B)/asan/host-verify/%.o: CPPFLAGS_DIR = $(CPPFLAGS_HV)
 
 $(B)/host/libhostverify.a: $(HV_LIB_OBJS)
 	$(call say,AR,$@)
@@ -141,7 +144,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-asan/%)
 
 # Every unit test links both host libraries; the sanitized build links
-# sanitized copies of both.
+# sanitized copies of both. Tests and benchmarks see the verifier's headers.
+$(B)/host/tests/%.o $(B)/asan/tests/%.o $(B)/host/bench/%.o: CPPFLAGS_DIR = $(CPPFLAGS_HV)
 UNIT_LIBS := $(HOST_SODIUM) -ltss2-mu $(HOST_LIBS)
 
 $(B)/tests/%: $(B)/host/tests/unit/%.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
@@ -240,7 +244,7 @@ TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-cre
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all $(CPPFLAGS_MB)
+	-fno-sanitize-recover=all $(CPPFLAGS_MB) $(CPPFLAGS_HV)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 	$(call say,FUZZ,$@)
