@@ -111,7 +111,7 @@ static void put_test_names(FILE *f, const char *key, const struct hv_verdict *v,
 
 static const char *result_of(const struct hv_verdict *v)
 {
-	if (v->exit != HV_EXIT_PASSED)
+	if (v->exit != EXIT_PASSED)
 		return "FAILED";
 	for (size_t i = 0; i < v->ntests; i++)
 		if (test_outcome(&v->tests[i]) == OUT_WARNED)

@@ -5,15 +5,7 @@
 
 #include <stddef.h>
 
-/* Exit codes, shared with host-verify (schemas/exit-codes.md). */
-enum {
-	EXIT_PASSED = 0,
-	EXIT_TESTS_FAILED = 1,
-	EXIT_REJECTED = 2,
-	EXIT_INCOMPLETE = 3,
-	EXIT_USAGE = 64,
-	EXIT_INTERNAL = 70,
-};
+#include "exit.h"
 
 const char *cli_cache_root(char *buf, size_t cap);
 int cli_usage_launch(void);

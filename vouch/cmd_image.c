@@ -22,6 +22,7 @@
 
 #include "boot.h"
 #include "err.h"
+#include "exit.h"
 #include "frame.h"
 #include "image_ext4.h"
 #include "image_manifest.h"
@@ -31,8 +32,6 @@
 #include "proc.h"
 #include "runspec_opts.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 64
 #define MAX_IMAGE_ARGS 1024u /* options, run spec options and the command */
 #define MAX_EPOCH 253402300799LL /* 9999-12-31T23:59:59Z */
 /* A fixed file system UUID: the image is named by its digest instead. */
