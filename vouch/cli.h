@@ -23,7 +23,4 @@ void cli_print_result(const struct launch_opts *o, const struct launch_result *r
  * the pipeline outputs written next to the evidence: the exit status. */
 int cli_judge_run(const char *out, const char *manifest, const char *cache);
 
-int cmd_launch(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-
 #endif

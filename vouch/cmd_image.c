@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "cmd.h"
 #include "err.h"
 #include "exit.h"
 #include "frame.h"
@@ -514,7 +515,7 @@ static void cleanup(struct image_run *r, int e)
 		(void)rmdir(r->o.out); /* this run made it: it goes too */
 }
 
-int image_main(int argc, char **argv)
+int cmd_image(int argc, char **argv)
 {
 	struct image_run *r = calloc(1, sizeof(*r));
 	int e, err;

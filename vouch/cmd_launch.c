@@ -11,6 +11,7 @@
 
 #include "boot.h"
 #include "cli.h"
+#include "cmd.h"
 #include "err.h"
 #include "manifest.h"
 #include "launch.h"

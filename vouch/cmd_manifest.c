@@ -21,9 +21,9 @@
 
 #include "boot.h"
 #include "cb.h"
+#include "cmd.h"
 #include "exit.h"
 #include "manifest.h"
-#include "manifest_cmd.h"
 #include "proc.h"
 #include "runspec_opts.h"
 #include "sha256.h"

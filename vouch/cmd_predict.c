@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "evlog.h"
 #include "exit.h"
 #include "manifest.h"
 #include "pcr.h"
-#include "predict.h"
 #include "proc.h"
 #include "sha256.h"
 

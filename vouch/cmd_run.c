@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "cli.h"
+#include "cmd.h"
 #include "err.h"
 #include "launch.h"
 #include "manifest.h"
