@@ -18,7 +18,12 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wvla -Wstrict-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffile-prefix-map=$(CURDIR)/=
 HARDEN := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CPPFLAGS_MB := -iquote measured-boot -iquote host-verify
+# Each folder includes from itself and from the folders it may import,
+# nothing else (tests/build/layering.sh checks the sources the same way):
+# measured-boot <- guest-init, host-verify <- vouch/vm <- vouch/image <- vouch.
+CPPFLAGS_MB := -iquote measured-boot
+CPPFLAGS_HV := -iquote host-verify
+CPPFLAGS_VOUCH := $(CPPFLAGS_HV) -iquote vouch -iquote vouch/image -iquote vouch/vm
 
 HOST_LIBS := -lcbor -lcrypto
 HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr
@@ -33,12 +38,12 @@ MB_GUEST_OBJS := $(MB_SRCS:%.c=$(B)/guest/obj/%.o)
 $(B)/host/%.o: %.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) $(HARDEN) $(CPPFLAGS_MB) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(HARDEN) $(CPPFLAGS_MB) $(CPPFLAGS_DIR) -MMD -MP -c $< -o $@
 
 $(B)/asan/%.o: %.c
 	$(call say,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS_MB) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN) $(CPPFLAGS_MB) $(CPPFLAGS_DIR) -MMD -MP -c $< -o $@
 
 $(B)/host/libmeasured-boot.a: $(MB_HOST_OBJS)
 	$(call say,AR,$@)
@@ -82,7 +87,7 @@ $(B)/guest/guest-init: $(GUEST_INIT_OBJS) $(B)/guest/libmeasured-boot.a
 # ---- host-side library of the verifier (also used by vouch) ----
 HV_LIB_SRCS := $(filter-out host-verify/main.c,$(sort $(wildcard host-verify/*.c)))
 HV_LIB_OBJS := $(HV_LIB_SRCS:%.c=$(B)/host/%.o)
-HV_CPPFLAGS := -Ihost-verify
+$(B)/host/host-verify/%.o $(B)/asan/host-verify/%.o: CPPFLAGS_DIR = $(CPPFLAGS_HV)
 
 $(B)/host/libhostverify.a: $(HV_LIB_OBJS)
 	$(call say,AR,$@)
@@ -104,8 +109,15 @@ $(B)/samples/calc.img: tools/mkrootfs-sample samples/calc/agent/calc samples/cal
 	$(Q)VOUCH=$(B)/bin/vouch tools/mkrootfs-sample $@ $(B)/guest/guest-probe 2>/dev/null
 
 # ---- host programs ----
-VOUCH_SRCS := $(sort $(wildcard tools/vouch/*.c))
+# vouch: the commands (vouch/), the image builder (vouch/image/: source
+# to rootfs.img + manifest) and the VM launcher (vouch/vm/: rootfs.img to
+# evidence).
+VOUCH_CMD_SRCS := $(sort $(wildcard vouch/*.c))
+VOUCH_IMAGE_SRCS := $(sort $(wildcard vouch/image/*.c))
+VOUCH_VM_SRCS := $(sort $(wildcard vouch/vm/*.c))
+VOUCH_SRCS := $(VOUCH_CMD_SRCS) $(VOUCH_IMAGE_SRCS) $(VOUCH_VM_SRCS)
 VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
+$(B)/host/vouch/%.o $(B)/asan/vouch/%.o: CPPFLAGS_DIR = $(CPPFLAGS_VOUCH)
 
 $(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -132,7 +144,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests-asan/%)
 
 # Every unit test links both host libraries; the sanitized build links
-# sanitized copies of both.
+# sanitized copies of both. Tests and benchmarks see the verifier's headers.
+$(B)/host/tests/%.o $(B)/asan/tests/%.o $(B)/host/bench/%.o: CPPFLAGS_DIR = $(CPPFLAGS_HV)
 UNIT_LIBS := $(HOST_SODIUM) -ltss2-mu $(HOST_LIBS)
 
 $(B)/tests/%: $(B)/host/tests/unit/%.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
@@ -180,26 +193,26 @@ $(B)/tests/tpm-credential: $(B)/host/tests/integration/tpm_credential.o $(B)/hos
 
 # vouch image's staging and source code, without the rest of vouch.
 IMAGE_UNIT_MODS := image_stage image_entry image_err oci oci_blob
-$(B)/tests/test_image: $(B)/host/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/host/tools/vouch/%.o) \
+$(B)/tests/test_image: $(B)/host/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/host/vouch/image/%.o) \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
 
-$(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/asan/tools/vouch/%.o) \
+$(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/asan/vouch/image/%.o) \
 		$(B)/asan/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
 
 # The TPM relay's filter and forwarding, without the rest of vouch.
-$(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/tools/vouch/relay.o \
+$(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/vouch/vm/relay.o \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
 
-$(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/tools/vouch/relay.o \
+$(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/vouch/vm/relay.o \
 		$(B)/asan/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
@@ -232,7 +245,7 @@ TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-cre
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all $(CPPFLAGS_MB)
+	-fno-sanitize-recover=all $(CPPFLAGS_MB) $(CPPFLAGS_HV)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 	$(call say,FUZZ,$@)

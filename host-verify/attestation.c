@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "io.h"
 #include "record.h"
 #include "report.h"
 
@@ -111,7 +112,7 @@ static void put_test_names(FILE *f, const char *key, const struct hv_verdict *v,
 
 static const char *result_of(const struct hv_verdict *v)
 {
-	if (v->exit != HV_EXIT_PASSED)
+	if (v->exit != EXIT_PASSED)
 		return "FAILED";
 	for (size_t i = 0; i < v->ntests; i++)
 		if (test_outcome(&v->tests[i]) == OUT_WARNED)
@@ -585,23 +586,6 @@ static int read_exact(int fd, uint8_t *p, size_t n)
 	return 0;
 }
 
-static int write_exact(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-	size_t off = 0;
-
-	while (off < n) {
-		ssize_t k = write(fd, p + off, n - off);
-
-		if (k < 0 && errno == EINTR) /* a signal: try again */
-			continue;
-		if (k <= 0)
-			return MB_E_IO;
-		off += (size_t)k;
-	}
-	return 0;
-}
-
 /* Opens a regular file without following a symlink and without blocking
  * on a FIFO; *st receives its status. A missing file is MB_E_IO with
  * errno ENOENT. */
@@ -682,7 +666,7 @@ static int create_key(const char *path)
 	if (err)
 		return err;
 	crypto_sign_keypair(pk, sk);
-	err = write_exact(fd, sk, sizeof(sk));
+	err = mb_write_all(fd, sk, sizeof(sk));
 	sodium_memzero(sk, sizeof(sk));
 	if (!err && fsync(fd) != 0)
 		err = MB_E_IO;
@@ -734,7 +718,7 @@ int attestation_write_pubkey(const char *path, const uint8_t pk[static 32])
 	err = open_temp(path, &tmp, &fd);
 	if (err)
 		return err;
-	if (fchmod(fd, 0644) != 0 || write_exact(fd, pem, (size_t)k) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, 0644) != 0 || mb_write_all(fd, pem, (size_t)k) != 0 || fsync(fd) != 0)
 		err = MB_E_IO;
 	close(fd);
 	if (!err && rename(tmp, path) != 0)

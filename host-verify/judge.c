@@ -88,15 +88,15 @@ int hv_check_envelope(const struct hv_files *o)
 	int e;
 
 	if (sodium_init() < 0)
-		return HV_EXIT_INTERNAL;
+		return EXIT_INTERNAL;
 	if ((o->nonce_hex && hex_arg("--nonce", o->nonce_hex, nonce) < 0) ||
 	    (o->subject_hex && hex_arg("--subject", o->subject_hex, subject) < 0))
-		return HV_EXIT_USAGE;
+		return EXIT_USAGE;
 	if (verifier_pub(o, pk) < 0)
-		return HV_EXIT_USAGE;
+		return EXIT_USAGE;
 	if (!(env = slurp(o->check_envelope, &n, 16u << 20))) {
 		fprintf(stderr, "host-verify: cannot read %s\n", o->check_envelope);
-		return HV_EXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	e = attestation_verify(env, n, pk, &payload, &pn);
 	free(env);
@@ -106,12 +106,12 @@ int hv_check_envelope(const struct hv_files *o)
 	free(payload);
 	if (e < 0) {
 		printf("attestation: REJECTED: %s\n", attestation_strerror(e));
-		return HV_EXIT_REJECTED;
+		return EXIT_REJECTED;
 	}
 	printf("attestation: signature OK (%zu-byte in-toto statement), result %s%s%s\n", pn,
 	       words[res], o->nonce_hex ? ", this session" : "", o->subject_hex ? ", this subject" : "");
 	/* the gate: a verified statement of a failed run fails the pipeline */
-	return res == ATT_RESULT_FAILED ? HV_EXIT_TESTS_FAILED : HV_EXIT_PASSED;
+	return res == ATT_RESULT_FAILED ? EXIT_TESTS_FAILED : EXIT_PASSED;
 }
 
 static int load_pins(const struct hv_files *o, struct hv_pins *pins)
@@ -179,7 +179,7 @@ static void print_verdict(const struct hv_verdict *v)
 		printf("  the harness bailed out (TAP \"Bail out!\")\n");
 	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)
 		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->ntests);
-	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != HV_EXIT_REJECTED)
+	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != EXIT_REJECTED)
 		printf("  no TAP test points: the verdict rests on the harness's exit status alone\n");
 }
 
@@ -193,30 +193,30 @@ int hv_judge(const struct hv_files *o)
 	struct manifest *m = NULL;
 	uint8_t *bb = NULL, *mb = NULL;
 	size_t bn, mn;
-	int e, rc = HV_EXIT_INTERNAL;
+	int e, rc = EXIT_INTERNAL;
 
 	/* libtss2-mu logs malformed input to stderr; our reasons say it */
 	setenv("TSS2_LOG", "all+none", 0);
 	if (sodium_init() < 0)
-		return HV_EXIT_INTERNAL;
+		return EXIT_INTERNAL;
 	if (!(bb = slurp(o->bundle, &bn, MAX_BUNDLE_BYTES)) || !(mb = slurp(o->manifest, &mn, MAX_MANIFEST_BYTES))) {
 		fprintf(stderr, "host-verify: cannot read %s\n", bb ? o->manifest : o->bundle);
-		rc = HV_EXIT_USAGE;
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (!(m = malloc(sizeof(*m))) || (e = manifest_decode(mb, mn, m)) < 0) {
 		fprintf(stderr, "host-verify: manifest: %s\n", m ? mb_strerror(e) : "out of memory");
-		rc = HV_EXIT_USAGE;
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	pins.manifest = m;
 	if (load_pins(o, &pins) < 0) {
-		rc = HV_EXIT_USAGE;
+		rc = EXIT_USAGE;
 		goto out;
 	}
 	if ((e = bundle_decode(bb, bn, &b)) < 0) {
 		printf("verdict: REJECTED (exit 2)\n  bundle-malformed: %s\n", mb_strerror(e));
-		rc = HV_EXIT_REJECTED;
+		rc = EXIT_REJECTED;
 		goto out;
 	}
 	if ((e = hv_verify(&b, &pins, &v)) < 0) {
@@ -226,7 +226,7 @@ int hv_judge(const struct hv_files *o)
 	}
 	print_verdict(&v);
 	info.has_manifest = sha256_buf(mb, mn, info.manifest_digest) == 0;
-	rc = write_outputs(o, &v, &info) < 0 ? HV_EXIT_INTERNAL : (int)v.exit;
+	rc = write_outputs(o, &v, &info) < 0 ? EXIT_INTERNAL : (int)v.exit;
 	hv_verdict_free(&v);
 	bundle_free(&b);
 out:

@@ -27,7 +27,7 @@ static int usage_to(FILE *f)
 		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
 		"                   [--nonce HEX] [--subject SHA256]\n"
 		"See host-verify(1).\n");
-	return f == stdout ? 0 : HV_EXIT_USAGE;
+	return f == stdout ? 0 : EXIT_USAGE;
 }
 
 static int usage(void)

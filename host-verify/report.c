@@ -135,13 +135,13 @@ static void put_json_cstr(FILE *out, const char *s)
 
 /* ---- the verdict ---- */
 
-const char *report_verdict_name(enum hv_exit e)
+const char *report_verdict_name(enum exit_code e)
 {
 	switch (e) {
-	case HV_EXIT_PASSED: return "passed";
-	case HV_EXIT_TESTS_FAILED: return "tests-failed";
-	case HV_EXIT_REJECTED: return "rejected";
-	case HV_EXIT_INCOMPLETE: return "incomplete";
+	case EXIT_PASSED: return "passed";
+	case EXIT_TESTS_FAILED: return "tests-failed";
+	case EXIT_REJECTED: return "rejected";
+	case EXIT_INCOMPLETE: return "incomplete";
 	default: return NULL;
 	}
 }

@@ -27,7 +27,7 @@ int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out) 
 int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out) MB_WARN_UNUSED;
 
 /* "passed", "tests-failed", "rejected", "incomplete"; NULL for any other. */
-const char *report_verdict_name(enum hv_exit e);
+const char *report_verdict_name(enum exit_code e);
 
 /* A test's name for people: its TAP description, or "test N" when empty.
  * Writes at most cap bytes including the NUL (unescaped, still untrusted). */

@@ -843,7 +843,7 @@ static void decide(struct ctx *c)
 			only_incomplete = false;
 	if (v->nreasons > 0) {
 		v->attested = false;
-		v->exit = only_incomplete ? HV_EXIT_INCOMPLETE : HV_EXIT_REJECTED;
+		v->exit = only_incomplete ? EXIT_INCOMPLETE : EXIT_REJECTED;
 		return;
 	}
 	v->attested = true;
@@ -852,9 +852,9 @@ static void decide(struct ctx *c)
 	if (v->failed > 0 || v->harness_exit != 0 || v->harness_signal != 0 || v->cut ||
 	    v->end_reason != END_COMPLETE || v->tap_bailed_out ||
 	    (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests))
-		v->exit = HV_EXIT_TESTS_FAILED;
+		v->exit = EXIT_TESTS_FAILED;
 	else
-		v->exit = HV_EXIT_PASSED;
+		v->exit = EXIT_PASSED;
 }
 
 static void copy_digests(struct ctx *c)
@@ -883,7 +883,7 @@ static void copy_digests(struct ctx *c)
 
 int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verdict *ret)
 {
-	struct hv_verdict v = { .harness_exit = -1, .end_reason = END_FATAL, .exit = HV_EXIT_REJECTED,
+	struct hv_verdict v = { .harness_exit = -1, .end_reason = END_FATAL, .exit = EXIT_REJECTED,
 				.tap_plan = -1 };
 	struct ctx *c = calloc(1, sizeof(*c));
 

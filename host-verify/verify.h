@@ -15,18 +15,9 @@
 
 #include "bundle.h"
 #include "err.h"
+#include "exit.h"
 #include "manifest.h"
 #include "record.h"
-
-/* Exit codes of host-verify and vouch (schemas/exit-codes.md). */
-enum hv_exit {
-	HV_EXIT_PASSED = 0,       /* attested, every test passed */
-	HV_EXIT_TESTS_FAILED = 1, /* attested, tests failed or the harness was cut off */
-	HV_EXIT_REJECTED = 2,     /* evidence refused */
-	HV_EXIT_INCOMPLETE = 3,   /* run incomplete: stream cut, VM died, deadline */
-	HV_EXIT_USAGE = 64,
-	HV_EXIT_INTERNAL = 70,
-};
 
 enum hv_reason {
 	HV_OK = 0,
@@ -96,7 +87,7 @@ struct hv_test {
 };
 
 struct hv_verdict {
-	enum hv_exit exit;
+	enum exit_code exit;
 	size_t nreasons;
 	struct { enum hv_reason code; char detail[160]; } reasons[HV_MAX_REASONS];
 	bool attested;              /* every evidence check passed */

@@ -8,6 +8,8 @@
 
 #include <tss2/tss2_common.h>
 
+#include "io.h"
+
 #define TCTI_STREAM_MAGIC UINT64_C(0x766f756368746374) /* "vouchtct" */
 
 static struct tcti_stream *cast(TSS2_TCTI_CONTEXT *ctx)
@@ -22,21 +24,6 @@ static struct tcti_stream *cast(TSS2_TCTI_CONTEXT *ctx)
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR) /* interrupted: retry */
-			continue;
-		if (w < 0)
-			return MB_E_IO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static int read_exact(int fd, uint8_t *p, size_t n, int64_t deadline_ms)
@@ -87,7 +74,7 @@ static TSS2_RC tcti_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t 
 	if (size < TPM_HEADER_BYTES || size > MAX_TPM_MSG_BYTES || be32(cmd + 2) != size)
 		return TSS2_TCTI_RC_BAD_VALUE;
 	if (t->mode == TCTI_RAW)
-		e = write_all(t->fd, cmd, size);
+		e = mb_write_all(t->fd, cmd, size);
 	else
 		e = frame_write(t->fd, FRAME_TPM_CMD, cmd, size);
 	t->last_err = e;

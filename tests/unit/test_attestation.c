@@ -56,7 +56,7 @@ static struct hv_verdict *make_verdict(void)
 	}
 	v->tests[2].directive = DIRECTIVE_SKIP;
 	v->attested = true;
-	v->exit = HV_EXIT_PASSED;
+	v->exit = EXIT_PASSED;
 	memset(v->image_digest, 0x11, 32);
 	memset(v->agent_digest, 0x22, 32);
 	memset(v->harness_digest, 0x33, 32);
@@ -183,7 +183,7 @@ static void results_and_info(void)
 	memset(info.manifest_digest, 0x55, 32);
 	v->tests[2].directive = DIRECTIVE_NONE;
 	v->tests[1].ok = false;
-	v->exit = HV_EXIT_TESTS_FAILED;
+	v->exit = EXIT_TESTS_FAILED;
 	e = envelope(v, &info, sk, &n, &err);
 	CHECK_EQ(err, 0);
 	CHECK_EQ(attestation_verify((const uint8_t *)e, n, pk, &payload, &plen), 0);
@@ -199,7 +199,7 @@ static void results_and_info(void)
 	free(e);
 
 	v->tests[1].ok = true;
-	v->exit = HV_EXIT_PASSED;
+	v->exit = EXIT_PASSED;
 	e = envelope(v, NULL, sk, &n, &err);
 	CHECK_EQ(err, 0);
 	CHECK_EQ(attestation_verify((const uint8_t *)e, n, pk, &payload, &plen), 0);
@@ -209,7 +209,7 @@ static void results_and_info(void)
 
 	/* evidence that did not hold is not signed */
 	v->attested = false;
-	v->exit = HV_EXIT_REJECTED;
+	v->exit = EXIT_REJECTED;
 	e = envelope(v, NULL, sk, &n, &err);
 	CHECK_EQ(err, MB_E_INVAL);
 	CHECK_EQ(n, 0);
@@ -585,7 +585,7 @@ static void statement_gate(void)
 		 "\"result\":\"PASSED\",{\"name\":\"vouch.session-nonce\",\"annotations\":{\"nonce\":\"%s\"}}",
 		 "acacacacacacacacacacacacacacacacacacacacacacacacacacacacacacacac");
 	v->tests[1].ok = false;
-	v->exit = HV_EXIT_TESTS_FAILED;
+	v->exit = EXIT_TESTS_FAILED;
 	CHECK_EQ(result_of_envelope(v, nonce, NULL, &err), ATT_RESULT_FAILED);
 	CHECK_EQ(err, 0);
 	result_of_envelope(v, other, NULL, &err);

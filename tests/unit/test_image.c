@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../tools/vouch/image.h"
-#include "../../tools/vouch/image_stage.h"
-#include "../../tools/vouch/oci.h"
+#include "../../vouch/image/image.h"
+#include "../../vouch/image/image_stage.h"
+#include "../../vouch/image/oci.h"
 #include "err.h"
 #include "t.h"
 #include "tree.h"

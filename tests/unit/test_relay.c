@@ -15,7 +15,7 @@
 
 #include "frame.h"
 #include "mb_limits.h"
-#include "../../tools/vouch/relay.h"
+#include "../../vouch/vm/relay.h"
 #include "tcti.h"
 
 #define RC_HANDLE_1 (TPM2_RC_HANDLE + TPM2_RC_1)

@@ -47,7 +47,7 @@ static struct hv_verdict *make_verdict(size_t ntests)
 	REQUIRE(v->tests);
 	v->ntests = ntests;
 	v->attested = true;
-	v->exit = HV_EXIT_PASSED;
+	v->exit = EXIT_PASSED;
 	v->end_reason = END_COMPLETE;
 	v->phase_ns[PHASE_HARNESS_START] = 2000000000u;
 	v->phase_ns[PHASE_HARNESS_END] = 3500000000u;
@@ -79,7 +79,7 @@ static struct hv_verdict *mixed_verdict(void)
 	v->tests[3].ok = false;
 	v->tests[3].directive = DIRECTIVE_TODO;
 	v->tests[4].directive = DIRECTIVE_TODO;
-	v->exit = HV_EXIT_TESTS_FAILED;
+	v->exit = EXIT_TESTS_FAILED;
 	v->passed = 2, v->failed = 1, v->skipped = 1, v->todo = 2;
 	v->harness_exit = 1;
 	return v;
@@ -138,7 +138,7 @@ static void junit_not_attested(void)
 	char *x;
 
 	v->attested = false;
-	v->exit = HV_EXIT_REJECTED;
+	v->exit = EXIT_REJECTED;
 	v->nreasons = 2;
 	v->reasons[0].code = HV_QUOTE_SIGNATURE;
 	snprintf(v->reasons[0].detail, sizeof(v->reasons[0].detail), "r=<0> & s=\"1\"");
@@ -155,7 +155,7 @@ static void junit_not_attested(void)
 	free(x);
 
 	v->nreasons = 0;
-	v->exit = HV_EXIT_INCOMPLETE;
+	v->exit = EXIT_INCOMPLETE;
 	x = render(report_junit, v, "s", &err);
 	CHECK_EQ(err, 0);
 	CHECK(strstr(x, "message=\"evidence not attested (incomplete)\">no reason recorded</failure>"));
@@ -271,7 +271,7 @@ static void json_fields(void)
 	free(j);
 
 	v->harness_exit = -1;
-	v->exit = HV_EXIT_REJECTED;
+	v->exit = EXIT_REJECTED;
 	v->attested = false;
 	v->nreasons = 1;
 	v->reasons[0].code = HV_QUOTE_SIGNATURE;
@@ -295,12 +295,12 @@ static void bad_verdicts(void)
 		int err;
 		char *x;
 
-		v->exit = HV_EXIT_USAGE;
+		v->exit = EXIT_USAGE;
 		x = render(ws[w], v, "s", &err);
 		CHECK_EQ(err, MB_E_INVAL);
 		CHECK_EQ(strlen(x), 0);
 		free(x);
-		v->exit = HV_EXIT_PASSED;
+		v->exit = EXIT_PASSED;
 		v->ntests = MAX_RECORDS + 1; /* more tests than records can carry */
 		x = render(ws[w], v, "s", &err);
 		CHECK_EQ(err, MB_E_INVAL);
@@ -313,7 +313,7 @@ static void bad_verdicts(void)
 		v->nreasons = 0;
 		CHECK_EQ(ws[w](NULL, "s", stdout), MB_E_INVAL);
 	}
-	CHECK(report_verdict_name(HV_EXIT_INTERNAL) == NULL);
+	CHECK(report_verdict_name(EXIT_INTERNAL) == NULL);
 	free_verdict(v);
 }
 
@@ -382,7 +382,7 @@ static void wellformed_python(void)
 		memcpy(v->tests[i].reason, v->tests[i].name, sizeof(v->tests[i].reason) - 1);
 	}
 	v->attested = false;
-	v->exit = HV_EXIT_REJECTED;
+	v->exit = EXIT_REJECTED;
 	v->nreasons = 1;
 	v->reasons[0].code = HV_QUOTE_SIGNATURE;
 	memcpy(v->reasons[0].detail, hostile, sizeof(hostile));

@@ -90,7 +90,7 @@ static int has_reason(const struct hv_verdict *v, enum hv_reason r)
 }
 
 static void judge(const char *what, const struct bundle *b, const struct hv_pins *p,
-		  enum hv_exit want_exit, enum hv_reason want)
+		  enum exit_code want_exit, enum hv_reason want)
 {
 	struct hv_verdict v;
 
@@ -108,7 +108,7 @@ static void judge(const char *what, const struct bundle *b, const struct hv_pins
 /* The exact set of reasons, in any order: a check that is removed or
  * that starts firing elsewhere fails the case. */
 static void judge_set(const char *what, const struct bundle *b, const struct hv_pins *p,
-		      enum hv_exit want_exit, const enum hv_reason *want, size_t nwant)
+		      enum exit_code want_exit, const enum hv_reason *want, size_t nwant)
 {
 	struct hv_verdict v;
 	int ok;
@@ -168,14 +168,14 @@ static void reseal_from(size_t from)
 
 static void test_honest(void)
 {
-	judge("honest run A", &honest_a, &pins, HV_EXIT_PASSED, HV_OK);
-	judge("honest run B", &honest_b, &pins, HV_EXIT_PASSED, HV_OK);
+	judge("honest run A", &honest_a, &pins, EXIT_PASSED, HV_OK);
+	judge("honest run B", &honest_b, &pins, EXIT_PASSED, HV_OK);
 }
 
 static void pin_case(const char *what, uint8_t *field, enum hv_reason r)
 {
 	field[0] ^= 1;
-	judge(what, &honest_a, &pins, HV_EXIT_REJECTED, r);
+	judge(what, &honest_a, &pins, EXIT_REJECTED, r);
 	field[0] ^= 1;
 }
 
@@ -192,14 +192,14 @@ static void test_pins(void)
 	pin_case("modified harness", h->digest, HV_PIN_HARNESS);
 	saved = manifest->cmdline;
 	manifest->cmdline = "console=ttyS0 init=/bin/sh";
-	judge("modified command line", &honest_a, &pins, HV_EXIT_REJECTED, HV_PIN_CMDLINE);
+	judge("modified command line", &honest_a, &pins, EXIT_REJECTED, HV_PIN_CMDLINE);
 	manifest->cmdline = saved;
 	/* a verity root the pinned command line does not enforce; the root
 	 * "hash" is the image digest PCR 9 holds, so only this check fails */
 	manifest->has_verity = true;
 	memcpy(manifest->verity_root, manifest->image_digest, 32);
 	manifest->verity_offset = 4096;
-	judge("verity root pinned, command line without vouch.verity", &honest_a, &pins, HV_EXIT_REJECTED,
+	judge("verity root pinned, command line without vouch.verity", &honest_a, &pins, EXIT_REJECTED,
 	      HV_MANIFEST_INCONSISTENT);
 	manifest->has_verity = false;
 	{
@@ -208,12 +208,12 @@ static void test_pins(void)
 		snprintf(cmd, sizeof(cmd), "%s vouch.verity=1:%064d", saved, 0);
 		manifest->cmdline = cmd;
 		judge("command line with vouch.verity, no verity root pinned", &honest_a, &pins,
-		      HV_EXIT_REJECTED, HV_MANIFEST_INCONSISTENT);
+		      EXIT_REJECTED, HV_MANIFEST_INCONSISTENT);
 		manifest->cmdline = saved;
 	}
 	saved = a->path;
 	a->path = "/opt/other";
-	judge("run spec measured another agent path", &honest_a, &pins, HV_EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	judge("run spec measured another agent path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
 	a->path = saved;
 }
 
@@ -227,7 +227,7 @@ static void test_runspec_swapped(void)
 		/* flip a byte inside the last text string: still decodes */
 		((uint8_t *)F.b.runspec.p)[F.b.runspec.n - 1] ^= 0x01;
 	}
-	judge("modified run spec", &F.b, &pins, HV_EXIT_REJECTED, HV_PIN_RUNSPEC);
+	judge("modified run spec", &F.b, &pins, EXIT_REJECTED, HV_PIN_RUNSPEC);
 }
 
 /* Exactly one reason, and that one: a change of one part of the run
@@ -237,7 +237,7 @@ static void judge_exact(const char *what, enum hv_reason want, const char *detai
 	struct hv_verdict v;
 
 	REQUIRE(hv_verify(&honest_a, &pins, &v) == 0);
-	int ok = v.exit == HV_EXIT_REJECTED && v.nreasons == 1 && v.reasons[0].code == want &&
+	int ok = v.exit == EXIT_REJECTED && v.nreasons == 1 && v.reasons[0].code == want &&
 		 strstr(v.reasons[0].detail, detail_has) != NULL;
 
 	for (size_t i = 0; !ok && i < v.nreasons; i++)
@@ -310,7 +310,7 @@ static void test_runspec_pinned(void)
 	manifest->has_runspec = false;
 	judge_exact("manifest without a pinned run spec", HV_MANIFEST_INCOMPLETE, "no run spec pinned");
 	manifest->has_runspec = true;
-	judge("pin restored: honest run A", &honest_a, &pins, HV_EXIT_PASSED, HV_OK);
+	judge("pin restored: honest run A", &honest_a, &pins, EXIT_PASSED, HV_OK);
 }
 
 static void flip_record(const char *what, uint32_t kind)
@@ -330,7 +330,7 @@ static void flip_record(const char *what, uint32_t kind)
 		 * record's prev no longer matches */
 		p[F.recs[i].n - 1] ^= 0x01;
 		F.recs[i].p = p;
-		judge(what, &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+		judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
 		return;
 	}
 	/* a byte of the record's own prev: refused at that very record */
@@ -338,7 +338,7 @@ static void flip_record(const char *what, uint32_t kind)
 	REQUIRE(prev);
 	prev[7] ^= 0x01;
 	F.recs[i].p = p;
-	judge(what, &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+	judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
 }
 
 static void test_record_flips(void)
@@ -358,32 +358,32 @@ static void test_record_order(void)
 	forge_from(&honest_a);
 	memmove(&F.recs[3], &F.recs[4], (n - 4) * sizeof(F.recs[0]));
 	F.b.nrecords = n - 1;
-	judge("dropped record", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	judge("dropped record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
 
 	forge_from(&honest_a);
 	memmove(&F.recs[4], &F.recs[3], (n - 3) * sizeof(F.recs[0]));
 	F.b.nrecords = n + 1;
-	judge("duplicated record", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	judge("duplicated record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
 
 	forge_from(&honest_a);
 	F.recs[3] = honest_a.records[4];
 	F.recs[4] = honest_a.records[3];
-	judge("reordered records", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	judge("reordered records", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
 
 	forge_from(&honest_a);
 	F.recs[n] = honest_a.records[2];
 	F.b.nrecords = n + 1;
-	judge("record appended after the end", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_AFTER_END);
+	judge("record appended after the end", &F.b, &pins, EXIT_REJECTED, HV_RECORD_AFTER_END);
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
-	judge("truncated stream, quote kept", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
+	judge("truncated stream, quote kept", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
 	F.b.has_quote = false;
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
-	judge("stream cut before the quote", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
+	judge("stream cut before the quote", &F.b, &pins, EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
 
 	/* an honest run cut before activation: incomplete, not rejected;
 	 * the same bundle with its quote kept is a contradiction */
@@ -392,15 +392,15 @@ static void test_record_order(void)
 	F.b.has_quote = false;
 	F.b.has_activation = false;
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
-	JUDGE_SET("run cut before AK activation", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_ACTIVATION_MISSING,
+	JUDGE_SET("run cut before AK activation", &F.b, &pins, EXIT_INCOMPLETE, HV_ACTIVATION_MISSING,
 		  HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
 	F.b.has_quote = true;
 	F.b.incomplete[0] = 0;
-	judge("activation missing, quote kept", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	judge("activation missing, quote kept", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
 
 	forge_from(&honest_a);
 	F.recs[0] = honest_b.records[0];
-	judge("record from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+	judge("record from another session", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
 }
 
 /* A checkpoint re-signed by a key that is not the AK, chain resealed. */
@@ -439,7 +439,7 @@ static void test_checkpoint_other_key(void)
 	REQUIRE(w.err == 0);
 	F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
 	reseal_from(i + 1);
-	judge("checkpoint signed by another key", &F.b, &pins, HV_EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE);
+	judge("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE);
 	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
@@ -450,20 +450,20 @@ static void test_keys(void)
 	struct hv_pins other = pins;
 
 	other.ek.publicArea.unique.rsa.buffer[10] ^= 1;
-	judge("another EK", &honest_a, &other, HV_EXIT_REJECTED, HV_EK_NOT_PINNED);
+	judge("another EK", &honest_a, &other, EXIT_REJECTED, HV_EK_NOT_PINNED);
 
 	other = pins;
 	other.verifier_pub[0] ^= 1;
-	judge("activation signed by another verifier", &honest_a, &other, HV_EXIT_REJECTED,
+	judge("activation signed by another verifier", &honest_a, &other, EXIT_REJECTED,
 	      HV_AK_NOT_ACTIVATED);
 
 	forge_from(&honest_a);
 	F.b.has_activation = false;
-	judge("AK never activated", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	judge("AK never activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
 
 	forge_from(&honest_a);
 	F.b.ak = honest_b.ak;
-	judge("another AK (from another session)", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	judge("another AK (from another session)", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
 
 	/* the AK's attributes without restricted: its name changes too */
 	TPM2B_PUBLIC ak = { 0 };
@@ -476,7 +476,7 @@ static void test_keys(void)
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ak, m, sizeof(m), &off) == 0);
 	forge_from(&honest_a);
 	F.b.ak = (struct bytes){ store(m, off), off };
-	judge("AK without the restricted attribute", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_ATTRIBUTES);
+	judge("AK without the restricted attribute", &F.b, &pins, EXIT_REJECTED, HV_AK_ATTRIBUTES);
 }
 
 /* What the activation transcript binds besides the nonce and the AK: the
@@ -492,7 +492,7 @@ static void test_activation_binding(void)
 
 	forge_from(&honest_a);
 	F.b.tpm_device = !F.b.tpm_device;
-	JUDGE_SET("TPM mode edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+	JUDGE_SET("TPM mode edited after signing", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
 		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	/* another EK in the bundle, and pinned: only the transcript knows
@@ -504,11 +504,11 @@ static void test_activation_binding(void)
 	other.ek = ek;
 	forge_from(&honest_a);
 	F.b.ek = (struct bytes){ store(m, off), off };
-	JUDGE_SET("EK edited after signing (and pinned)", &F.b, &other, HV_EXIT_REJECTED,
+	JUDGE_SET("EK edited after signing (and pinned)", &F.b, &other, EXIT_REJECTED,
 		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 	forge_from(&honest_a);
 	F.b.ek = (struct bytes){ store(m, off), off };
-	JUDGE_SET("EK edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_EK_NOT_PINNED,
+	JUDGE_SET("EK edited after signing", &F.b, &pins, EXIT_REJECTED, HV_EK_NOT_PINNED,
 		  HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	/* the platform log with the kernel event's digest changed, and the
@@ -526,7 +526,7 @@ static void test_activation_binding(void)
 	forge_from(&honest_a);
 	F.b.platform_log = (struct bytes){ lb, w.len };
 	manifest->kernel_digest[0] ^= 1;
-	JUDGE_SET("platform log edited after signing", &F.b, &pins, HV_EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+	JUDGE_SET("platform log edited after signing", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
 		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE, HV_PCR_REPLAY);
 	manifest->kernel_digest[0] ^= 1;
 }
@@ -676,42 +676,42 @@ static void test_demands(void)
 
 	p.has_nonce = true;
 	memcpy(p.nonce, honest_a.nonce, 32);
-	judge("the demanded nonce", &honest_a, &p, HV_EXIT_PASSED, HV_OK);
+	judge("the demanded nonce", &honest_a, &p, EXIT_PASSED, HV_OK);
 	memcpy(p.nonce, honest_b.nonce, 32);
-	JUDGE_SET("an old passing bundle for a new nonce", &honest_a, &p, HV_EXIT_REJECTED,
+	JUDGE_SET("an old passing bundle for a new nonce", &honest_a, &p, EXIT_REJECTED,
 		  HV_NONCE_MISMATCH);
 	p = pins;
 	p.require_agent_boundary = true;
-	JUDGE_SET("agent boundary demanded, run spec without agent_user", &honest_a, &p, HV_EXIT_REJECTED,
+	JUDGE_SET("agent boundary demanded, run spec without agent_user", &honest_a, &p, EXIT_REJECTED,
 		  HV_AGENT_BOUNDARY_OFF);
 }
 
 static void test_quote(void)
 {
 	forge_attest(edit_signer);
-	JUDGE_SET("qualifiedSigner of another key", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_SIGNER,
+	JUDGE_SET("qualifiedSigner of another key", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_SIGNER,
 		  HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.quote = honest_b.quote;
-	judge("quote from another session", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_NONCE);
+	judge("quote from another session", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	memcpy(F.b.nonce, honest_b.nonce, 32);
-	judge("replayed with another session's nonce", &F.b, &pins, HV_EXIT_REJECTED, HV_RECORD_CHAIN);
+	judge("replayed with another session's nonce", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
 
 	forge_attest(edit_selection);
-	judge("another PCR selection", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_PCR_SELECTION);
+	judge("another PCR selection", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION);
 	forge_attest(edit_magic);
-	judge("quote magic changed", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_MAGIC);
+	judge("quote magic changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MAGIC);
 	forge_attest(edit_type);
-	judge("attestation of another type", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_TYPE);
+	judge("attestation of another type", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_TYPE);
 	forge_attest(edit_nonce);
-	judge("extraData changed", &F.b, &pins, HV_EXIT_REJECTED, HV_QUOTE_SIGNATURE);
+	judge("extraData changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.has_quote = false;
-	judge("quote missing", &F.b, &pins, HV_EXIT_INCOMPLETE, HV_QUOTE_MISSING);
+	judge("quote missing", &F.b, &pins, EXIT_INCOMPLETE, HV_QUOTE_MISSING);
 }
 
 /* Rewrites the guest event log inside the quote message. */
@@ -757,17 +757,17 @@ static void edit_swap_tags(struct evlog *l)
 static void test_event_logs(void)
 {
 	forge_glog(edit_type_changed);
-	judge("event whose type was changed", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	judge("event whose type was changed", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
 	forge_glog(edit_digest);
-	judge("event log that does not replay", &F.b, &pins, HV_EXIT_REJECTED, HV_PCR_REPLAY);
+	judge("event log that does not replay", &F.b, &pins, EXIT_REJECTED, HV_PCR_REPLAY);
 	forge_glog(edit_drop);
-	judge("extra PCR extend not in the log", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	judge("extra PCR extend not in the log", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
 	forge_glog(edit_swap_tags);
-	judge("agent and harness digests swapped", &F.b, &pins, HV_EXIT_REJECTED, HV_PIN_AGENT);
+	judge("agent and harness digests swapped", &F.b, &pins, EXIT_REJECTED, HV_PIN_AGENT);
 
 	forge_from(&honest_a);
 	F.b.platform_log = honest_a.runspec;
-	judge("platform log that does not decode", &F.b, &pins, HV_EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+	judge("platform log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
 }
 
 int main(void)

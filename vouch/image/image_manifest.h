@@ -8,15 +8,9 @@
 #include "manifest.h"
 
 struct json_object;
-struct runspec_opts;
 
 /* Run defaults from an image config (strings stay owned by cfg). */
 int image_manifest_config(struct manifest *m, struct json_object *cfg) MB_WARN_UNUSED;
-/* The run spec vouch run runs, from the config part, the trees and the
- * options and command given, pinned in m (when there is a command and
- * both trees). why says what is wrong on IMG_E_CONFIG. */
-int image_manifest_runspec(struct manifest *m, const struct runspec_opts *ro, int argc, char **argv,
-			   char *why, size_t cap) MB_WARN_UNUSED;
 /* Tree digest of path (absolute in the image) below the staging root,
  * resolved as guest-init resolves it in the image. */
 int image_manifest_tree(struct manifest *m, int root, const char *name,

@@ -16,7 +16,7 @@
 #include "image.h"
 #include "oci.h"
 #include "proc.h"
-#include "runspec_opts.h"
+#include "runspec.h"
 #include "tree.h"
 
 /* A text the manifest can carry: UTF-8, no NUL, bounded. */
@@ -79,61 +79,6 @@ int image_manifest_config(struct manifest *m, struct json_object *cfg)
 	m->user = user ? (char *)json_object_get_string(user) : "";
 	m->has_config = true;
 	return 0;
-}
-
-/* The run spec vouch run runs, pinned: the image config's command,
- * environment, directory and user (as m's config part has them), the
- * trees' paths and vouch launch's limits, then the options and command
- * given. Nothing is pinned without a command or without both trees: the
- * image is still good, but vouch run refuses it. */
-int image_manifest_runspec(struct manifest *m, const struct runspec_opts *ro, int argc, char **argv,
-			   char *why, size_t cap)
-{
-	const struct manifest_tree *a = manifest_find_tree(m, "agent");
-	const struct manifest_tree *h = manifest_find_tree(m, "harness");
-	static struct runspec rs;
-
-	runspec_opts_defaults(&rs);
-	rs.envc = 0;
-	rs.envp[0] = NULL;
-	if (m->has_config) {
-		rs.argc = m->argc;
-		memcpy(rs.argv, m->argv, (m->argc + 1) * sizeof(m->argv[0]));
-		rs.argv[rs.argc] = NULL;
-		rs.envc = m->envc;
-		memcpy(rs.envp, m->envp, m->envc * sizeof(m->envp[0]));
-		rs.envp[rs.envc] = NULL;
-		if (m->cwd && m->cwd[0] == '/')
-			rs.cwd = m->cwd;
-		if (!(ro->uid && ro->gid) && runspec_opts_user(m->user, &rs.uid, &rs.gid) < 0) {
-			snprintf(why, cap, "User \"%.64s\" is not numeric (uid[:gid]); names are not looked up:\n"
-					   "  give --uid N --gid N", m->user);
-			return IMG_E_CONFIG;
-		}
-	}
-	runspec_opts_apply(ro, &rs, argc, argv);
-	if (!a || !h || rs.argc == 0) {
-		fprintf(stderr, "vouch image: no run spec pinned (%s): vouch run needs one\n",
-			rs.argc == 0 ? "no command: give one after --, or set Entrypoint/Cmd in the image"
-				     : "the agent and harness trees are not both pinned");
-		return 0;
-	}
-	if (!ro->agent)
-		rs.agent_path = a->path;
-	if (!ro->harness)
-		rs.harness_path = h->path;
-	/* an image that pins an agent tree runs its agent behind the
-	 * boundary, as nobody, unless told otherwise */
-	if (!ro->agent_user && !ro->no_agent_boundary) {
-		rs.has_agent_user = true;
-		rs.agent_uid = rs.agent_gid = 65534;
-	}
-	if (rs.has_agent_user && rs.agent_uid == rs.uid) {
-		snprintf(why, cap, "the agent would run as the harness's own user (uid %u): give\n"
-				   "  --agent-user UID:GID with another uid, or --no-agent-boundary", rs.uid);
-		return IMG_E_CONFIG;
-	}
-	return runspec_opts_pin(m, &rs);
 }
 
 /* The parent of path (absolute, in the image) resolved inside the staging

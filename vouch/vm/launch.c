@@ -317,21 +317,6 @@ static int send_hello(struct run *r)
 	return frame_write(r->ev_fd, FRAME_HELLO, buf, n);
 }
 
-/* The AK's name, computed here from its public area: never taken from
- * the guest. */
-static int ak_name(const TPM2B_PUBLIC *pub, TPM2B_NAME *ret)
-{
-	uint8_t m[sizeof(TPMT_PUBLIC)];
-	size_t off = 0;
-
-	if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, m, sizeof(m), &off) != 0)
-		return MB_E_MALFORMED;
-	ret->size = 2 + 32;
-	ret->name[0] = 0x00;
-	ret->name[1] = 0x0b; /* TPM_ALG_SHA256 */
-	return sha256_buf(m, off, ret->name + 2);
-}
-
 static int on_ak(struct run *r, const struct frame *f)
 {
 	struct blob fl[ATTEST_MAX_FIELDS];
@@ -352,7 +337,9 @@ static int on_ak(struct run *r, const struct frame *f)
 		return MB_E_MALFORMED;
 	if ((e = ak_check_public(&r->ak)) < 0)
 		return e;
-	if ((e = ak_name(&r->ak, &name)) < 0)
+	/* the AK's name, computed here from its public area: never taken
+	 * from the guest */
+	if ((e = tpmkey_name(&r->ak, &name)) < 0)
 		return e;
 	r->ak_name = name;
 	if (fl[1].n != name.size || memcmp(fl[1].p, name.name, name.size) != 0)

@@ -61,6 +61,4 @@ const char *img_strerror(int e);
 /* "IMG_E_DIGEST", "MB_E_IO", ... */
 const char *img_errname(int e);
 
-int image_main(int argc, char **argv);
-
 #endif

@@ -21,8 +21,9 @@
 
 #include "boot.h"
 #include "cb.h"
+#include "cmd.h"
+#include "exit.h"
 #include "manifest.h"
-#include "manifest_cmd.h"
 #include "proc.h"
 #include "runspec_opts.h"
 #include "sha256.h"
@@ -71,7 +72,7 @@ static int pin_runspec(struct manifest *m, struct runspec *rs, const struct runs
 	runspec_opts_apply(ro, rs, argc, argv);
 	if ((e = runspec_opts_pin(m, rs)) < 0) {
 		fprintf(stderr, "vouch manifest: run spec: %s\n", mb_strerror(e));
-		return 64;
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -101,7 +102,7 @@ int cmd_manifest(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch manifest")) < 0)
-			return 64;
+			return EXIT_USAGE;
 		if (e > 0)
 			continue;
 		switch (c) {
@@ -114,7 +115,7 @@ int cmd_manifest(int argc, char **argv)
 		case 'V':
 			if (parse_hex32(optarg, m.verity_root) < 0) {
 				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits (\"sha256:\" before them allowed)\n");
-				return 64;
+				return EXIT_USAGE;
 			}
 			m.has_verity = true;
 			break;
@@ -123,19 +124,19 @@ int cmd_manifest(int argc, char **argv)
 			m.verity_offset = strtoull(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end || errno == ERANGE) {
 				fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
-				return 64;
+				return EXIT_USAGE;
 			}
 			has_offset = true;
 			break;
 		case 't':
 			if (m.ntrees == MAX_TREES || parse_tree(optarg, &m.trees[m.ntrees]) < 0) {
 				fprintf(stderr, "vouch manifest: --tree NAME=PATH=SHA256HEX\n");
-				return 64;
+				return EXIT_USAGE;
 			}
 			m.ntrees++;
 			break;
 		default:
-			return 64;
+			return EXIT_USAGE;
 		}
 	}
 	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset ||
@@ -146,18 +147,18 @@ int cmd_manifest(int argc, char **argv)
 				"         [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"
 				"         [--max-output B] [--max-procs N] [--agent-user UID:GID] -o OUT\n"
 				"         [-- CMD [ARG...]]\n");
-		return 64;
+		return EXIT_USAGE;
 	}
 	if ((e = pin_runspec(&m, &rs, &ro, argc - optind, argv + optind)) != 0)
 		return e;
 	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
 		perror(image);
-		return 70;
+		return EXIT_INTERNAL;
 	}
 	m.image_size = (uint64_t)st.st_size;
 	if (m.has_verity && !verity_offset_ok(m.verity_offset, m.image_size)) {
 		fprintf(stderr, "vouch manifest: --verity-offset: whole 4096-byte blocks, inside the image\n");
-		return 64;
+		return EXIT_USAGE;
 	}
 	memcpy(verity.root, m.verity_root, sizeof(verity.root));
 	verity.offset = m.verity_offset;
@@ -168,7 +169,7 @@ int cmd_manifest(int argc, char **argv)
 		    (e = boot_cmdline_verity(cmdline, sizeof(cmdline), m.image_format, device, VMM_QEMU,
 					     m.has_verity ? &verity : NULL)) < 0) {
 			fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
-			return 70;
+			return EXIT_INTERNAL;
 		}
 		m.cmdline = cmdline;
 	}
@@ -177,7 +178,7 @@ int cmd_manifest(int argc, char **argv)
 	if ((e = cb_wr_finish(&w, &n)) < 0 || (e = file_write_all(out, w.p, n)) < 0) {
 		fprintf(stderr, "vouch manifest: %s: %s\n", out, mb_strerror(e));
 		cb_wr_free(&w);
-		return 70;
+		return EXIT_INTERNAL;
 	}
 	cb_wr_free(&w);
 	return 0;

@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "evlog.h"
+#include "exit.h"
 #include "manifest.h"
 #include "pcr.h"
-#include "predict.h"
 #include "proc.h"
 #include "sha256.h"
 
@@ -39,7 +40,7 @@ int cmd_predict(int argc, char **argv)
 	struct pcr_bank bank;
 	uint8_t *buf = NULL, d[32];
 	size_t n;
-	int c, e, rc = 70;
+	int c, e, rc = EXIT_INTERNAL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -86,9 +87,9 @@ int cmd_predict(int argc, char **argv)
 	goto out;
 usage:
 	fprintf(stderr, "usage: vouch predict --manifest MANIFEST.cbor [--runspec RUNSPEC.cbor]\n");
-	rc = 64;
+	rc = EXIT_USAGE;
 out:
-	if (rc == 70 && e < 0)
+	if (rc == EXIT_INTERNAL && e < 0)
 		fprintf(stderr, "vouch predict: %s\n", mb_strerror(e));
 	free(buf);
 	free(m);

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "io.h"
 #include "mb_limits.h"
 #include "sha256.h"
 
@@ -157,21 +158,12 @@ int file_read_all(const char *path, uint8_t **ret, size_t *ret_n, size_t max)
 int file_write_all(const char *path, const void *p, size_t n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	const uint8_t *c = p;
 
 	if (fd < 0)
 		return MB_E_IO;
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			close(fd);
-			return MB_E_IO;
-		}
-		c += w;
-		n -= (size_t)w;
+	if (mb_write_all(fd, p, n) < 0) {
+		close(fd);
+		return MB_E_IO;
 	}
 	return close(fd) == 0 ? 0 : MB_E_IO;
 }

@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "cmd.h"
 #include "err.h"
+#include "exit.h"
 #include "frame.h"
 #include "image_ext4.h"
 #include "image_manifest.h"
@@ -31,8 +33,6 @@
 #include "proc.h"
 #include "runspec_opts.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 64
 #define MAX_IMAGE_ARGS 1024u /* options, run spec options and the command */
 #define MAX_EPOCH 253402300799LL /* 9999-12-31T23:59:59Z */
 /* A fixed file system UUID: the image is named by its digest instead. */
@@ -419,6 +419,61 @@ static int write_outputs(struct image_run *r)
 	return 0;
 }
 
+/* The run spec vouch run runs, pinned: the image config's command,
+ * environment, directory and user (as m's config part has them), the
+ * trees' paths and vouch launch's limits, then the options and command
+ * given. Nothing is pinned without a command or without both trees: the
+ * image is still good, but vouch run refuses it. */
+static int pin_runspec(struct manifest *m, const struct runspec_opts *ro, int argc, char **argv, char *why,
+		       size_t cap)
+{
+	const struct manifest_tree *a = manifest_find_tree(m, "agent");
+	const struct manifest_tree *h = manifest_find_tree(m, "harness");
+	static struct runspec rs;
+
+	runspec_opts_defaults(&rs);
+	rs.envc = 0;
+	rs.envp[0] = NULL;
+	if (m->has_config) {
+		rs.argc = m->argc;
+		memcpy(rs.argv, m->argv, (m->argc + 1) * sizeof(m->argv[0]));
+		rs.argv[rs.argc] = NULL;
+		rs.envc = m->envc;
+		memcpy(rs.envp, m->envp, m->envc * sizeof(m->envp[0]));
+		rs.envp[rs.envc] = NULL;
+		if (m->cwd && m->cwd[0] == '/')
+			rs.cwd = m->cwd;
+		if (!(ro->uid && ro->gid) && runspec_opts_user(m->user, &rs.uid, &rs.gid) < 0) {
+			snprintf(why, cap, "User \"%.64s\" is not numeric (uid[:gid]); names are not looked up:\n"
+					   "  give --uid N --gid N", m->user);
+			return IMG_E_CONFIG;
+		}
+	}
+	runspec_opts_apply(ro, &rs, argc, argv);
+	if (!a || !h || rs.argc == 0) {
+		fprintf(stderr, "vouch image: no run spec pinned (%s): vouch run needs one\n",
+			rs.argc == 0 ? "no command: give one after --, or set Entrypoint/Cmd in the image"
+				     : "the agent and harness trees are not both pinned");
+		return 0;
+	}
+	if (!ro->agent)
+		rs.agent_path = a->path;
+	if (!ro->harness)
+		rs.harness_path = h->path;
+	/* an image that pins an agent tree runs its agent behind the
+	 * boundary, as nobody, unless told otherwise */
+	if (!ro->agent_user && !ro->no_agent_boundary) {
+		rs.has_agent_user = true;
+		rs.agent_uid = rs.agent_gid = 65534;
+	}
+	if (rs.has_agent_user && rs.agent_uid == rs.uid) {
+		snprintf(why, cap, "the agent would run as the harness's own user (uid %u): give\n"
+				   "  --agent-user UID:GID with another uid, or --no-agent-boundary", rs.uid);
+		return IMG_E_CONFIG;
+	}
+	return runspec_opts_pin(m, &rs);
+}
+
 static int build(struct image_run *r)
 {
 	int e;
@@ -445,8 +500,7 @@ static int build(struct image_run *r)
 	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
 		return e;
 	r->step = "run spec";
-	if ((e = image_manifest_runspec(&r->m, &r->o.rs, r->o.cmd_argc, r->o.cmd_argv, r->where,
-					sizeof(r->where))) < 0)
+	if ((e = pin_runspec(&r->m, &r->o.rs, r->o.cmd_argc, r->o.cmd_argv, r->where, sizeof(r->where))) < 0)
 		return e;
 	return write_outputs(r);
 }
@@ -461,7 +515,7 @@ static void cleanup(struct image_run *r, int e)
 		(void)rmdir(r->o.out); /* this run made it: it goes too */
 }
 
-int image_main(int argc, char **argv)
+int cmd_image(int argc, char **argv)
 {
 	struct image_run *r = calloc(1, sizeof(*r));
 	int e, err;

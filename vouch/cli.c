@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/* What vouch launch and vouch run share: the manifest, the result, the
+ * judgement at the end. */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+#include "proc.h"
+
+const char *cli_cache_root(char *buf, size_t cap)
+{
+	hv_default_cache(buf, cap);
+	return buf;
+}
+
+/* The guest's console is no evidence, but when its kernel refused blocks
+ * of a verity root the user should hear why the run failed. */
+static void verity_hint(const struct launch_opts *o)
+{
+	char path[PATH_MAX];
+	uint8_t *log = NULL;
+	size_t n;
+
+	if (!o->verity || !o->out_dir || pathf(path, sizeof(path), "%s/console.log", o->out_dir) < 0 ||
+	    file_read_all(path, &log, &n, 16u << 20) < 0)
+		return;
+	if (memmem(log, n, "device-mapper: verity", 21) && memmem(log, n, " is corrupted", 13))
+		printf("the guest's kernel refused blocks of the root image that do not match the pinned\n"
+		       "verity root (see %s): the image file changed after it was built\n", path);
+	free(log);
+}
+
+void cli_print_result(const struct launch_opts *o, const struct launch_result *res)
+{
+	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
+	       (unsigned long long)res->records, (unsigned long long)res->tests_ok,
+	       (unsigned long long)res->tests_not_ok, res->exit_code,
+	       res->exit_signal ? " (signal)" : "", res->activated ? "AK activated" : "AK NOT activated",
+	       res->have_quote ? "quoted" : "NO quote", (double)res->total_ms / 1000.0);
+	if (!o->quiet && res->phase_ns[PHASE_MOUNTED]) {
+		printf("timeline (guest clock, ms since its kernel started):");
+		for (unsigned p = 1; p <= PHASE_MAX_; p++)
+			if (res->phase_ns[p])
+				printf("%s %s %.1f", p == 1 ? "" : ",", launch_phase_names[p],
+				       (double)res->phase_ns[p] / 1e6);
+		putchar('\n');
+	}
+	verity_hint(o);
+	if (res->relay_refused)
+		fprintf(stderr, "vouch: the TPM relay refused %llu command(s) from the guest\n",
+			(unsigned long long)res->relay_refused);
+	if (res->host_error[0])
+		fprintf(stderr, "vouch: launch failed: %s\n", res->host_error);
+}
+
+/* The run judged at its end, as host-verify would judge its bundle, with
+ * the pipeline outputs next to the evidence. */
+int cli_judge_run(const char *out, const char *manifest, const char *cache)
+{
+	char b[PATH_MAX], j[PATH_MAX], js[PATH_MAX], a[PATH_MAX];
+	struct hv_files f = { .manifest = manifest };
+
+	snprintf(f.cache, sizeof(f.cache), "%s", cache);
+	if (pathf(b, sizeof(b), "%s/evidence.cbor", out) < 0 ||
+	    pathf(j, sizeof(j), "%s/junit.xml", out) < 0 ||
+	    pathf(js, sizeof(js), "%s/report.json", out) < 0 ||
+	    pathf(a, sizeof(a), "%s/attestation.dsse.json", out) < 0)
+		return EXIT_USAGE;
+	f.bundle = b;
+	f.junit = j;
+	f.json = js;
+	f.attestation = a;
+	printf("judged against %s:\n", manifest);
+	fflush(stdout);
+	return hv_judge(&f);
+}
+
+/* Reads and decodes a manifest; says why on stderr when it cannot. */
+int cli_load_manifest(const char *who, const char *path, struct manifest *m)
+{
+	uint8_t *buf = NULL;
+	size_t n;
+	int e;
+
+	errno = 0;
+	if ((e = file_read_all(path, &buf, &n, MAX_MANIFEST_BYTES)) == 0)
+		e = manifest_decode(buf, n, m);
+	else if (e == MB_E_IO && errno) {
+		fprintf(stderr, "vouch %s: %s: %s\n", who, path, strerror(errno));
+		return e;
+	}
+	free(buf);
+	if (e < 0)
+		fprintf(stderr, "vouch %s: %s: %s\n", who, path, mb_strerror(e));
+	return e;
+}
+
+/* A manifest's dm-verity root, as the launcher boots it. */
+const struct boot_verity *cli_manifest_verity(const struct manifest *m, struct boot_verity *v)
+{
+	if (!m->has_verity)
+		return NULL;
+	memcpy(v->root, m->verity_root, sizeof(v->root));
+	v->offset = m->verity_offset;
+	return v;
+}
