@@ -412,9 +412,6 @@ static void note_record(struct ctx *c, const struct record *rec)
 	switch (rec->kind) {
 	case REC_PHASE:
 		v->phase_ns[rec->u.phase.phase] = rec->time_ns;
-		if (rec->u.phase.phase == PHASE_ROOT_CORRUPT)
-			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
-					       "not match the pinned verity root");
 		break;
 	case REC_STDOUT:
 		v->stdout_bytes += rec->u.chunk.n;
@@ -486,6 +483,12 @@ static size_t walk_chain(struct ctx *c)
 			covered = i + 1;
 		else if (rec.kind == REC_END)
 			c->ended = true;
+		/* a claim against the evidence, never for it: read wherever it
+		 * is, even where nothing signs it (a run that dies on a
+		 * corrupt root seldom reaches a checkpoint) */
+		else if (rec.kind == REC_PHASE && rec.u.phase.phase == PHASE_ROOT_CORRUPT)
+			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
+					       "not match the pinned verity root");
 	}
 	return covered;
 }

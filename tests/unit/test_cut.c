@@ -398,6 +398,23 @@ static void test_appended_after_checkpoint(void)
 	ev_free(&e);
 }
 
+/* The guest's word that verity refused blocks of the root counts even
+ * where nothing signs it: it can only make the verdict worse, and a run
+ * that dies on a corrupt root seldom reaches a checkpoint. */
+static void test_root_corrupt_unauthenticated(void)
+{
+	const struct want w = { HV_EXIT_REJECTED, 5, 1,
+				{ HV_QUOTE_MISSING, HV_RECORDS_INCOMPLETE, HV_PIN_ROOTFS }, 3 };
+	struct record ph = { .kind = REC_PHASE, .time_ns = 1, .u.phase.phase = PHASE_ROOT_CORRUPT };
+	struct ev e = { 0 };
+
+	ev_from(&e, &honest, find_kind(&honest, REC_CHECKPOINT) + 1, honest.nrecords);
+	ev_append(&e, &ph, NULL);
+	ev_cut(&e);
+	judge("root-corrupt phase after the last checkpoint: rejected, pin-rootfs", &e.b, &pins, &w, NULL);
+	ev_free(&e);
+}
+
 /* The honest run with its quote dropped: the exit, harness-end phase and
  * end record come after the last checkpoint, so they are not read. */
 static void test_honest_without_quote(void)
@@ -614,6 +631,7 @@ int main(void)
 
 	test_appended_after_checkpoint();
 	test_honest_without_quote();
+	test_root_corrupt_unauthenticated();
 	test_cut_between_chunk_and_test();
 	test_long_chain();
 
