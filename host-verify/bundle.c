@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "bundle.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@ enum {
 #define B_REQUIRED ((1u << B_VERSION) | (1u << B_NONCE) | (1u << B_RUNSPEC) | \
 		    (1u << B_PLATFORM) | (1u << B_RECORDS) | (1u << B_EK) | (1u << B_TPM))
 
-void bundle_encode(const struct bundle *b, struct cb_wr *w)
+/* Everything before the records' items, ending with the array's head. */
+static void encode_head(const struct bundle *b, struct cb_wr *w)
 {
 	size_t keys = 7 + b->has_ak + b->has_activation + b->has_quote + (b->incomplete[0] != 0);
 
@@ -28,8 +30,11 @@ void bundle_encode(const struct bundle *b, struct cb_wr *w)
 	cb_put_bstr(w, b->platform_log.p, b->platform_log.n);
 	cb_put_uint(w, B_RECORDS);
 	cb_put_array(w, b->nrecords);
-	for (size_t i = 0; i < b->nrecords; i++)
-		cb_put_bstr(w, b->records[i].p, b->records[i].n);
+}
+
+/* Everything after the records. */
+static void encode_tail(const struct bundle *b, struct cb_wr *w)
+{
 	cb_put_uint(w, B_EK);
 	cb_put_bstr(w, b->ek.p, b->ek.n);
 	if (b->has_ak) {
@@ -54,6 +59,63 @@ void bundle_encode(const struct bundle *b, struct cb_wr *w)
 		cb_put_uint(w, B_INCOMPLETE);
 		cb_put_cstr(w, b->incomplete);
 	}
+}
+
+void bundle_encode(const struct bundle *b, struct cb_wr *w)
+{
+	encode_head(b, w);
+	for (size_t i = 0; i < b->nrecords; i++)
+		cb_put_bstr(w, b->records[i].p, b->records[i].n);
+	encode_tail(b, w);
+}
+
+/* Encodes what fn puts and writes it. The writer may grow past any field's
+ * limit: a field out of bounds is written as it is, for the reader to
+ * refuse (bundle-malformed), rather than lost. */
+static int put_part(FILE *f, void (*fn)(const struct bundle *, struct cb_wr *), const struct bundle *b)
+{
+	struct cb_wr w;
+	size_t n;
+	int e;
+
+	cb_wr_init(&w, NULL, (size_t)64 << 20);
+	fn(b, &w);
+	if ((e = cb_wr_finish(&w, &n)) == 0 && n > 0 && fwrite(w.p, 1, n, f) != n)
+		e = MB_E_IO;
+	cb_wr_free(&w);
+	return e;
+}
+
+/* A byte string's head is an unsigned integer's with major type 2. */
+static int put_bstr_head(FILE *f, size_t len)
+{
+	uint8_t h[9];
+	struct cb_wr w;
+	size_t n;
+	int e;
+
+	cb_wr_init(&w, h, sizeof(h));
+	cb_put_uint(&w, len);
+	if ((e = cb_wr_finish(&w, &n)) < 0)
+		return e;
+	h[0] |= 0x40;
+	return fwrite(h, 1, n, f) == n ? 0 : MB_E_IO;
+}
+
+int bundle_write(const struct bundle *b, FILE *f)
+{
+	int e = put_part(f, encode_head, b);
+
+	/* each record from where it is: never a second copy of them */
+	for (size_t i = 0; i < b->nrecords && e == 0; i++)
+		if ((e = put_bstr_head(f, b->records[i].n)) == 0 && b->records[i].n > 0 &&
+		    fwrite(b->records[i].p, 1, b->records[i].n, f) != b->records[i].n)
+			e = MB_E_IO;
+	if (e == 0)
+		e = put_part(f, encode_tail, b);
+	if (e == 0 && fflush(f) != 0)
+		e = MB_E_IO;
+	return e;
 }
 
 static int get_bytes(struct cb_rd *r, size_t max, struct bytes *ret)
@@ -90,8 +152,12 @@ static int decode_records(struct cb_rd *r, struct bundle *b)
 	size_t n;
 	int e;
 
-	if ((e = cb_get_array(r, MAX_RECORDS, &n)) < 0)
-		return e == MB_E_TOO_LARGE ? MB_E_LIMIT : e;
+	/* the one container the schema lets past MAX_CBOR_ITEMS */
+	r->max_items = MAX_RECORDS;
+	e = cb_get_array(r, MAX_RECORDS, &n);
+	r->max_items = MAX_CBOR_ITEMS;
+	if (e < 0)
+		return e;
 	b->records = calloc(n ? n : 1, sizeof(*b->records));
 	if (!b->records)
 		return MB_E_NOMEM;
@@ -157,7 +223,9 @@ int bundle_decode(const uint8_t *p, size_t len, struct bundle *ret)
 
 	if (len > MAX_BUNDLE_BYTES)
 		return MB_E_TOO_LARGE;
-	if ((e = cb_validate(p, len, 3)) < 0)
+	/* validated with the records array's limit; decode_key holds every
+	 * other container to its own */
+	if ((e = cb_validate_items(p, len, 3, MAX_RECORDS)) < 0)
 		return e;
 	cb_rd_init(&r, p, len);
 	if ((e = cb_map_begin(&r, &m, B_KEYS_)) < 0)

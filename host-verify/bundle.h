@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cb.h"
 #include "err.h"
@@ -30,7 +31,15 @@
 #define BUNDLE_VERSION 1u
 #define ACTIVATION_TAG "vouch.activation.v2"
 #define ACTIVATION_MSG_MAX_BYTES 256u
-#define MAX_BUNDLE_BYTES (512u << 20)
+/* Every field but the records at its limit fits in this, with room to
+ * spare (test_bundle checks it). */
+#define BUNDLE_MAX_FIXED_BYTES (256u * 1024u)
+/* A record's byte string head: MAX_RECORD_BYTES takes a 4-byte length. */
+#define BUNDLE_RECORD_HEAD_BYTES 5u
+/* The largest bundle the schema allows: MAX_RECORDS records of
+ * MAX_RECORD_BYTES each, and the rest. An honest run cannot outgrow it. */
+#define MAX_BUNDLE_BYTES ((uint64_t)BUNDLE_MAX_FIXED_BYTES + \
+			  (uint64_t)MAX_RECORDS * (MAX_RECORD_BYTES + BUNDLE_RECORD_HEAD_BYTES))
 
 struct bytes {
 	const uint8_t *p;
@@ -50,6 +59,10 @@ struct bundle {
 };
 
 void bundle_encode(const struct bundle *b, struct cb_wr *w);
+/* The same bytes, written to f and flushed, each record from where it is
+ * (the launcher's records are never copied a second time). 0, MB_E_IO or
+ * MB_E_NOMEM. */
+int bundle_write(const struct bundle *b, FILE *f) MB_WARN_UNUSED;
 /* Byte fields point into p, which must outlive ret. */
 int bundle_decode(const uint8_t *p, size_t len, struct bundle *ret) MB_WARN_UNUSED;
 void bundle_free(struct bundle *b);

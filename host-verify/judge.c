@@ -175,6 +175,9 @@ static void print_verdict(const struct hv_verdict *v)
 	       (unsigned long long)v->failed, (unsigned long long)v->skipped,
 	       (unsigned long long)v->todo, v->harness_exit, v->harness_signal ? " (signal)" : "",
 	       v->cut ? ", cut off at a limit" : "");
+	if (v->unauthenticated)
+		printf("  %llu records after the last verified checkpoint are unauthenticated: not read\n",
+		       (unsigned long long)v->unauthenticated);
 	if (v->tap_bailed_out)
 		printf("  the harness bailed out (TAP \"Bail out!\")\n");
 	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)

@@ -359,7 +359,17 @@ static void junit_properties(FILE *out, const struct hv_verdict *v)
 	fputs("      <property name=\"vouch.chain_head\" value=\"", out);
 	for (size_t i = 0; i < sizeof(v->chain_head); i++)
 		fprintf(out, "%02x", v->chain_head[i]);
-	fputs("\"/>\n    </properties>\n", out);
+	fprintf(out, "\"/>\n      <property name=\"vouch.unauthenticated_records\" value=\"%" PRIu64 "\"/>\n"
+		"    </properties>\n", v->unauthenticated);
+}
+
+/* Records no checkpoint or quote covers are not results: say how many. */
+static void junit_unauthenticated(FILE *out, const struct hv_verdict *v)
+{
+	if (v->unauthenticated == 0)
+		return;
+	fprintf(out, "    <system-err>%" PRIu64 " records after the last verified checkpoint are "
+		"unauthenticated: not counted as tests</system-err>\n", v->unauthenticated);
 }
 
 int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
@@ -395,6 +405,7 @@ int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
 	junit_harness(out, v);
 	for (size_t i = 0; i < v->ntests; i++)
 		junit_test(out, v, i, suite);
+	junit_unauthenticated(out, v);
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
 }
@@ -425,10 +436,11 @@ static void json_reasons(FILE *out, const struct hv_verdict *v)
 
 static void json_counts_harness(FILE *out, const struct hv_verdict *v)
 {
-	fprintf(out, "  \"counts\": {\"records\": %" PRIu64 ", \"tests\": %zu, \"passed\": %" PRIu64
+	fprintf(out, "  \"counts\": {\"records\": %" PRIu64 ", \"unauthenticated\": %" PRIu64
+		", \"tests\": %zu, \"passed\": %" PRIu64
 		", \"failed\": %" PRIu64 ", \"skipped\": %" PRIu64 ", \"todo\": %" PRIu64
 		", \"stdout_bytes\": %" PRIu64 ", \"stderr_bytes\": %" PRIu64 "},\n",
-		v->records, v->ntests, v->passed, v->failed, v->skipped, v->todo,
+		v->records, v->unauthenticated, v->ntests, v->passed, v->failed, v->skipped, v->todo,
 		v->stdout_bytes, v->stderr_bytes);
 	fputs("  \"harness\": {\"exit\": ", out);
 	if (v->harness_exit < 0)

@@ -97,7 +97,8 @@ struct ctx {
 	bool have_glog;
 	struct runspec *rs;
 	struct chain chain;
-	bool chain_ok, ended;
+	bool chain_ok, ended;      /* the chain: intact so far, has its end record */
+	bool results_ended;        /* an authenticated end record was read */
 	struct blob quote[ATTEST_MAX_FIELDS];
 	bool have_quote;
 	struct tap_match *tap;
@@ -329,7 +330,7 @@ static void tap_match_record(struct ctx *c, const struct record *rec)
  * stream cut short the records of the last points may still be ahead. */
 static void tap_compare(struct ctx *c)
 {
-	if (c->ended && c->pend_len > 0)
+	if (c->results_ended && c->pend_len > 0)
 		fail(c, HV_TESTS_MISMATCH, "%zu test points in stdout, %zu test records", c->ntap,
 		     c->v->ntests);
 }
@@ -381,7 +382,8 @@ static int note_test(struct ctx *c, const struct record *rec)
 	return 0;
 }
 
-static void check_checkpoint(struct ctx *c, const struct record *rec)
+/* Whether the checkpoint's signature is the AK's over the head before it. */
+static bool checkpoint_signed(struct ctx *c, const struct record *rec)
 {
 	uint8_t msg[CHECKPOINT_MSG_BYTES];
 	TPMT_SIGNATURE sig = { 0 };
@@ -390,14 +392,19 @@ static void check_checkpoint(struct ctx *c, const struct record *rec)
 	if (!c->akkey) {
 		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint %llu cannot be checked without a valid AK",
 		     (unsigned long long)rec->seq);
-		return;
+		return false;
 	}
 	record_checkpoint_message(rec->prev, msg);
 	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(rec->u.checkpoint.sig, rec->u.checkpoint.sig_len, &off, &sig) != 0 ||
-	    off != rec->u.checkpoint.sig_len || tpmkey_verify(c->akkey, msg, sizeof(msg), &sig) != 0)
+	    off != rec->u.checkpoint.sig_len || tpmkey_verify(c->akkey, msg, sizeof(msg), &sig) != 0) {
 		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint at record %llu", (unsigned long long)rec->seq);
+		return false;
+	}
+	return true;
 }
 
+/* What one authenticated record says. Checkpoints were checked on the
+ * first pass. */
 static void note_record(struct ctx *c, const struct record *rec)
 {
 	struct hv_verdict *v = c->v;
@@ -405,9 +412,6 @@ static void note_record(struct ctx *c, const struct record *rec)
 	switch (rec->kind) {
 	case REC_PHASE:
 		v->phase_ns[rec->u.phase.phase] = rec->time_ns;
-		if (rec->u.phase.phase == PHASE_ROOT_CORRUPT)
-			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
-					       "not match the pinned verity root");
 		break;
 	case REC_STDOUT:
 		v->stdout_bytes += rec->u.chunk.n;
@@ -430,9 +434,6 @@ static void note_record(struct ctx *c, const struct record *rec)
 	case REC_TEST:
 		(void)note_test(c, rec);
 		break;
-	case REC_CHECKPOINT:
-		check_checkpoint(c, rec);
-		break;
 	case REC_FILE:
 		if (rec->u.file.last)
 			v->result_files++;
@@ -446,7 +447,7 @@ static void note_record(struct ctx *c, const struct record *rec)
 		break;
 	case REC_END:
 		v->end_reason = rec->u.end.reason;
-		c->ended = true;
+		c->results_ended = true;
 		break;
 	default:
 		break;
@@ -459,8 +460,13 @@ static enum hv_reason record_reason(int e)
 									     : HV_RECORD_MALFORMED;
 }
 
-static void check_records(struct ctx *c)
+/* The first pass: the chain, and every checkpoint's signature. Returns
+ * how many records a verified checkpoint covers (the checkpoint counted
+ * with what it signs). */
+static size_t walk_chain(struct ctx *c)
 {
+	size_t covered = 0;
+
 	c->chain_ok = chain_init(&c->chain, c->b->nonce) == 0;
 	for (size_t i = 0; i < c->b->nrecords && c->chain_ok; i++) {
 		struct record rec;
@@ -478,11 +484,46 @@ static void check_records(struct ctx *c)
 			break;
 		}
 		c->v->records++;
-		note_record(c, &rec);
+		if (rec.kind == REC_CHECKPOINT && checkpoint_signed(c, &rec))
+			covered = i + 1;
+		else if (rec.kind == REC_END)
+			c->ended = true;
+		/* a claim against the evidence, never for it: read wherever it
+		 * is, even where nothing signs it (a run that dies on a
+		 * corrupt root seldom reaches a checkpoint) */
+		else if (rec.kind == REC_PHASE && rec.u.phase.phase == PHASE_ROOT_CORRUPT)
+			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
+					       "not match the pinned verity root");
 	}
+	return covered;
+}
+
+/*
+ * What the records say comes from authenticated records only. With a
+ * quote and an end record, the quote binds the whole chain. Without
+ * either, only what a verified checkpoint covers is the guest's: anyone
+ * can append records that chain (the chain is a hash, not a signature),
+ * so those after the last checkpoint are counted as unauthenticated and
+ * never become test results.
+ */
+static void check_records(struct ctx *c)
+{
+	size_t covered = walk_chain(c), trusted;
+
 	if (c->chain_ok && !c->ended)
 		fail(c, HV_RECORDS_INCOMPLETE, "%zu records, no end record", c->b->nrecords);
 	memcpy(c->v->chain_head, c->chain.head, 32);
+	trusted = c->have_quote && c->ended ? (size_t)c->v->records : covered;
+	if (trusted > c->v->records)
+		trusted = (size_t)c->v->records;
+	c->v->unauthenticated = c->v->records - trusted;
+	for (size_t i = 0; i < trusted; i++) {
+		struct record rec;
+
+		/* the first pass decoded each of these */
+		if (record_decode(c->b->records[i].p, c->b->records[i].n, &rec) == 0)
+			note_record(c, &rec);
+	}
 }
 
 /* ---- event logs ---- */

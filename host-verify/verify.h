@@ -91,8 +91,10 @@ struct hv_verdict {
 	size_t nreasons;
 	struct { enum hv_reason code; char detail[160]; } reasons[HV_MAX_REASONS];
 	bool attested;              /* every evidence check passed */
-	/* what the records say */
-	uint64_t records;
+	/* what the records say: authenticated records only */
+	uint64_t records;           /* records that chain */
+	uint64_t unauthenticated;   /* of those, after the last verified checkpoint of evidence
+				     * without a quote or an end record: not read */
 	size_t ntests;
 	struct hv_test *tests;      /* heap, ntests entries (up to MAX_RECORDS; NULL if none) */
 	uint64_t passed, failed, skipped, todo;

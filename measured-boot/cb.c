@@ -192,7 +192,7 @@ int cb_next(struct cb_rd *r, struct cb_item *ret)
 	if (ctx.it.head != shortest_head(arg))
 		return MB_E_NONCANONICAL;
 	if ((ctx.it.type == CB_ARRAY || ctx.it.type == CB_MAP) &&
-	    (ctx.it.u > MAX_CBOR_ITEMS || ctx.it.u > left - res.read))
+	    (ctx.it.u > r->max_items || ctx.it.u > left - res.read))
 		return MB_E_TOO_LARGE; /* each element takes at least one byte */
 
 	r->off += res.read;
@@ -230,8 +230,13 @@ static int key_order(const uint8_t *p, struct frame *f, size_t key_off, size_t k
 
 int cb_validate(const uint8_t *p, size_t len, unsigned max_depth)
 {
+	return cb_validate_items(p, len, max_depth, MAX_CBOR_ITEMS);
+}
+
+int cb_validate_items(const uint8_t *p, size_t len, unsigned max_depth, size_t max_items)
+{
 	struct frame stack[MAX_CBOR_DEPTH + 1];
-	struct cb_rd r = { p, len, 0 };
+	struct cb_rd r = { p, len, 0, max_items };
 	unsigned depth = 0;
 	bool top_done = false;
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "mb_limits.h"
 
 enum cb_type {
 	CB_NONE = 0,
@@ -31,6 +32,10 @@ enum cb_type {
 struct cb_rd {
 	const uint8_t *p;
 	size_t len, off;
+	/* elements in one array or map: MAX_CBOR_ITEMS, unless a decoder
+	 * raises it for the one field whose schema allows more (the
+	 * bundle's records array) and puts it back after */
+	size_t max_items;
 };
 
 struct cb_item {
@@ -46,11 +51,16 @@ static inline void cb_rd_init(struct cb_rd *r, const uint8_t *p, size_t len)
 	r->p = p;
 	r->len = len;
 	r->off = 0;
+	r->max_items = MAX_CBOR_ITEMS;
 }
 
 /* Exactly one well-formed deterministic item, nested at most max_depth,
  * and nothing after it. Run this on untrusted bytes before any schema. */
 int cb_validate(const uint8_t *p, size_t len, unsigned max_depth) MB_WARN_UNUSED;
+/* The same with another limit on the elements of one array or map, for
+ * a format with one field larger than MAX_CBOR_ITEMS; its decoder then
+ * holds every other field to its own limit. */
+int cb_validate_items(const uint8_t *p, size_t len, unsigned max_depth, size_t max_items) MB_WARN_UNUSED;
 
 int cb_next(struct cb_rd *r, struct cb_item *ret) MB_WARN_UNUSED;
 int cb_get_uint(struct cb_rd *r, uint64_t max, uint64_t *ret) MB_WARN_UNUSED;

@@ -122,6 +122,115 @@ static void test_bad_bundles(void)
 	}
 }
 
+/* The honest bundle with n empty records (each one byte, 0x40). */
+static int decode_with_records(size_t n, struct bundle *got)
+{
+	struct bundle x = b;
+	struct bytes *recs = calloc(n, sizeof(*recs));
+	uint8_t *p;
+	size_t len;
+	int e;
+
+	REQUIRE(recs);
+	for (size_t i = 0; i < n; i++)
+		recs[i] = (struct bytes){ (const uint8_t *)"", 0 };
+	x.records = recs;
+	x.nrecords = n;
+	len = encode(&x, &p);
+	e = bundle_decode(p, len, got);
+	if (e == 0)
+		bundle_free(got);
+	free(p);
+	free(recs);
+	return e;
+}
+
+/* The records array is the one container past MAX_CBOR_ITEMS: up to
+ * MAX_RECORDS records decode (schemas/bundle.cddl), one more is refused,
+ * and the reader puts the generic limit back for what follows. */
+static void test_record_count(void)
+{
+	static const struct { size_t n; int err; const char *what; } rows[] = {
+		{ MAX_CBOR_ITEMS, 0, "records at the generic item limit" },
+		{ MAX_CBOR_ITEMS + 1, 0, "records past the generic item limit" },
+		{ MAX_RECORDS, 0, "MAX_RECORDS records" },
+		{ MAX_RECORDS + 1, MB_E_TOO_LARGE, "MAX_RECORDS + 1 records" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct bundle got = { .nrecords = 4242 };
+		int e = decode_with_records(rows[i].n, &got);
+
+		t_report(e == rows[i].err && (e != 0 || got.nrecords == 0) && (e == 0 || got.nrecords == 4242),
+			 "bundle: %s (%s; got %s)", rows[i].what, mb_errname(rows[i].err), mb_errname(e));
+	}
+}
+
+/* MAX_BUNDLE_BYTES is derived from the schema: every field but the
+ * records at its limit fits in BUNDLE_MAX_FIXED_BYTES, and a record of
+ * MAX_RECORD_BYTES takes BUNDLE_RECORD_HEAD_BYTES more. */
+static void test_bundle_bound(void)
+{
+	static uint8_t runspec[MAX_RUNSPEC_BYTES], plog[MAX_EVENTS * 128u], key[1024], quote[65536];
+	static uint8_t name[68], rec[MAX_RECORD_BYTES];
+	struct bundle x = { .runspec = { runspec, sizeof(runspec) }, .platform_log = { plog, sizeof(plog) },
+			    .ek = { key, sizeof(key) }, .ak = { key, sizeof(key) }, .quote = { quote, sizeof(quote) },
+			    .ak_name = { name, sizeof(name) }, .has_ak = true, .has_activation = true,
+			    .has_quote = true, .tpm_device = true };
+	struct bytes one = { rec, sizeof(rec) };
+	uint8_t *p;
+	size_t fixed, with_one;
+
+	memset(x.incomplete, 'x', sizeof(x.incomplete) - 1);
+	fixed = encode(&x, &p);
+	free(p);
+	x.records = &one;
+	x.nrecords = 1;
+	with_one = encode(&x, &p);
+	free(p);
+	CHECK(fixed <= BUNDLE_MAX_FIXED_BYTES);
+	CHECK_EQ(with_one - fixed, MAX_RECORD_BYTES + BUNDLE_RECORD_HEAD_BYTES);
+	CHECK(MAX_BUNDLE_BYTES == (uint64_t)BUNDLE_MAX_FIXED_BYTES +
+					  (uint64_t)MAX_RECORDS * (MAX_RECORD_BYTES + BUNDLE_RECORD_HEAD_BYTES));
+}
+
+/* bundle_write streams the very bytes bundle_encode makes; a stream that
+ * cannot be written is MB_E_IO. */
+static void test_write(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct bytes recs[3] = { { (const uint8_t *)"", 0 }, { raw, 1 }, { raw, 300 } };
+	struct bundle x = b;
+	uint8_t *want;
+	size_t n;
+
+	REQUIRE(f);
+	CHECK_EQ(bundle_write(&b, f), 0);
+	REQUIRE(fclose(f) == 0);
+	CHECK_EQ(len, rawn);
+	CHECK(len == rawn && memcmp(buf, raw, rawn) == 0);
+	free(buf);
+	/* record heads of 0, 1 and 2 length bytes */
+	x.records = recs;
+	x.nrecords = 3;
+	n = encode(&x, &want);
+	f = open_memstream(&buf, &len);
+	REQUIRE(f);
+	CHECK_EQ(bundle_write(&x, f), 0);
+	REQUIRE(fclose(f) == 0);
+	CHECK(len == n && memcmp(buf, want, n) == 0);
+	free(buf);
+	free(want);
+	f = fopen("/dev/full", "w");
+	if (f) {
+		setvbuf(f, NULL, _IONBF, 0);
+		CHECK_EQ(bundle_write(&b, f), MB_E_IO);
+		fclose(f);
+	}
+}
+
 /* Hand-written maps for shapes the encoder never makes. */
 static void test_bad_maps(void)
 {
@@ -230,6 +339,9 @@ int main(void)
 	RUN(test_truncation_and_trailing);
 	test_bad_bundles();
 	test_bad_maps();
+	test_record_count();
+	RUN(test_bundle_bound);
+	RUN(test_write);
 	test_attest_messages();
 	RUN(test_activation_message);
 	bundle_free(&b);

@@ -253,6 +253,69 @@ static void test_depth_limit_is_a_parameter(void)
 	CHECK_EQ(cb_validate(three, sizeof(three), MAX_CBOR_DEPTH + 1), MB_E_INVAL);
 }
 
+/* An array (or map) head of n elements followed by n zeros. */
+static uint8_t *container(uint8_t major, size_t n, size_t *ret_len)
+{
+	size_t items = major == 5 ? 2 * n : n, len = 5 + items;
+	uint8_t *p = calloc(1, len);
+
+	REQUIRE(p && n <= UINT32_MAX);
+	p[0] = (uint8_t)(major << 5 | 26);
+	p[1] = (uint8_t)(n >> 24), p[2] = (uint8_t)(n >> 16), p[3] = (uint8_t)(n >> 8), p[4] = (uint8_t)n;
+	*ret_len = len;
+	return p;
+}
+
+/*
+ * The item limit belongs to the reader: MAX_CBOR_ITEMS unless a decoder
+ * raises it, and then for that reader alone. Rows: elements, the limit,
+ * the expected error of cb_validate_items and of cb_get_array (or of
+ * cb_map_begin and cb_skip for maps) through a reader with that limit.
+ */
+static void test_item_limit_per_reader(void)
+{
+	static const struct { uint8_t major; size_t n, limit; int err, verr; const char *what; } rows[] = {
+		{ 4, MAX_CBOR_ITEMS, MAX_CBOR_ITEMS, 0, 0, "array at the generic limit" },
+		{ 4, MAX_CBOR_ITEMS + 1, MAX_CBOR_ITEMS, MB_E_TOO_LARGE, MB_E_TOO_LARGE, "array past the generic limit" },
+		{ 4, MAX_CBOR_ITEMS + 1, MAX_RECORDS, 0, 0, "the same array, limit raised" },
+		{ 4, MAX_RECORDS, MAX_RECORDS, 0, 0, "array at the raised limit" },
+		{ 4, MAX_RECORDS + 1, MAX_RECORDS, MB_E_TOO_LARGE, MB_E_TOO_LARGE, "array past the raised limit" },
+		{ 5, MAX_CBOR_ITEMS + 1, MAX_CBOR_ITEMS, MB_E_TOO_LARGE, MB_E_TOO_LARGE, "map past the generic limit" },
+		/* its keys are all 0: past the item limit, validation finds them */
+		{ 5, MAX_CBOR_ITEMS + 1, MAX_CBOR_ITEMS + 1, 0, MB_E_KEY_ORDER, "the same map, limit raised" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t len, n = 4242;
+		uint8_t *p = container(rows[i].major, rows[i].n, &len);
+		struct cb_rd r, raised;
+		struct cb_map m;
+		int ev = cb_validate_items(p, len, 1, rows[i].limit), eg, es;
+
+		cb_rd_init(&r, p, len);
+		raised = r;
+		raised.max_items = rows[i].limit;
+		if (rows[i].major == 4) {
+			eg = cb_get_array(&raised, SIZE_MAX, &n);
+		} else {
+			eg = cb_map_begin(&raised, &m, SIZE_MAX);
+			n = eg == 0 ? m.n : n;
+		}
+		raised.off = 0;
+		es = cb_skip(&raised);
+		t_report(ev == rows[i].verr && eg == rows[i].err && es == rows[i].err &&
+				 n == (rows[i].err ? 4242 : rows[i].n) && raised.max_items == rows[i].limit,
+			 "item limit: %s (%s; got %s, %s, %s)", rows[i].what, mb_errname(rows[i].err),
+			 mb_errname(ev), mb_errname(eg), mb_errname(es));
+		/* the generic limit is the default of every other reader */
+		t_report(r.max_items == MAX_CBOR_ITEMS &&
+				 cb_validate(p, len, 1) == (rows[i].n > MAX_CBOR_ITEMS ? MB_E_TOO_LARGE : 0) &&
+				 cb_skip(&r) == (rows[i].n > MAX_CBOR_ITEMS ? MB_E_TOO_LARGE : 0),
+			 "item limit: %s, through a default reader: the generic limit", rows[i].what);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	test_bad_table();
@@ -263,5 +326,6 @@ int main(void)
 	RUN(test_map_key_rules);
 	RUN(test_writer_limits);
 	RUN(test_depth_limit_is_a_parameter);
+	test_item_limit_per_reader();
 	return t_done();
 }

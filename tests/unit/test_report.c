@@ -163,6 +163,33 @@ static void junit_not_attested(void)
 	free_verdict(v);
 }
 
+/* Records after the last verified checkpoint of cut evidence: counted
+ * in a property and said in the suite's system-err, never test cases. */
+static void junit_unauthenticated(void)
+{
+	struct hv_verdict *v = make_verdict(1);
+	int err;
+	char *x;
+
+	v->attested = false;
+	v->exit = EXIT_INCOMPLETE;
+	v->unauthenticated = 5;
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<property name=\"vouch.unauthenticated_records\" value=\"5\"/>\n    </properties>"));
+	CHECK(strstr(x, "<testcase name=\"t1\" classname=\"s\" time=\"0.001\"/>\n    <system-err>5 records after the last verified checkpoint are "
+			"unauthenticated: not counted as tests</system-err>\n  </testsuite>"));
+	CHECK(strstr(x, "tests=\"3\" failures=\"1\""));
+	free(x);
+	v->unauthenticated = 0;
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<property name=\"vouch.unauthenticated_records\" value=\"0\"/>"));
+	CHECK(!strstr(x, "system-err"));
+	free(x);
+	free_verdict(v);
+}
+
 static void junit_harness_endings(void)
 {
 	static const struct { int code, sig; bool cut; uint32_t end; const char *want; } rows[] = {
@@ -260,8 +287,8 @@ static void json_fields(void)
 	CHECK_EQ(err, 0);
 	CHECK(strstr(j, "\"bundle\": \"run/bundle.cbor\""));
 	CHECK(strstr(j, "\"verdict\": \"tests-failed\",\n  \"exit\": 1,\n  \"attested\": true,\n  \"reasons\": [],"));
-	CHECK(strstr(j, "\"counts\": {\"records\": 42, \"tests\": 5, \"passed\": 2, \"failed\": 1, \"skipped\": 1, "
-			"\"todo\": 2, \"stdout_bytes\": 100, \"stderr_bytes\": 0}"));
+	CHECK(strstr(j, "\"counts\": {\"records\": 42, \"unauthenticated\": 0, \"tests\": 5, \"passed\": 2, "
+			"\"failed\": 1, \"skipped\": 1, \"todo\": 2, \"stdout_bytes\": 100, \"stderr_bytes\": 0}"));
 	CHECK(strstr(j, "\"harness\": {\"exit\": 1, \"signal\": 0, \"cut\": false, \"end_reason\": \"complete\"}"));
 	CHECK(strstr(j, "\"chain_head\": \"abababababababababababababababababababababababababababababababab\""));
 	CHECK(strstr(j, "\"mounted\": 1.234,"));
@@ -275,8 +302,10 @@ static void json_fields(void)
 	v->attested = false;
 	v->nreasons = 1;
 	v->reasons[0].code = HV_QUOTE_SIGNATURE;
+	v->unauthenticated = 17;
 	j = render(report_json, v, NULL, &err);
 	CHECK_EQ(err, 0);
+	CHECK(strstr(j, "\"counts\": {\"records\": 42, \"unauthenticated\": 17, \"tests\": 5,"));
 	CHECK(strstr(j, "\"bundle\": null"));
 	CHECK(strstr(j, "\"verdict\": \"rejected\""));
 	CHECK(strstr(j, "{\"code\": 11, \"name\": \"quote-signature\", \"detail\": \"\"}"));
@@ -346,6 +375,9 @@ static const char check_py[] =
 	"assert j['tests'][0]['name'] == want[1], ascii(j['tests'][0]['name'])\n"
 	"assert j['reasons'][0]['code'] == 11 and j['reasons'][0]['detail'] == want[1]\n"
 	"assert len(j['tests']) == j['counts']['tests']\n"
+	"assert j['counts']['unauthenticated'] == 3\n"
+	"e = d.getElementsByTagName('system-err')\n"
+	"assert len(e) == 1 and e[0].firstChild.data.startswith('3 records after'), 'system-err'\n"
 	"assert list(j['timeline']) == ['mounted', 'channel', 'tpm', 'measured', 'ak-created',\n"
 	"    'activated', 'harness-start', 'harness-end', 'quote', 'root-corrupt']\n"
 	"assert len(j['digests']) == 8\n"
@@ -385,6 +417,7 @@ static void wellformed_python(void)
 	v->exit = EXIT_REJECTED;
 	v->nreasons = 1;
 	v->reasons[0].code = HV_QUOTE_SIGNATURE;
+	v->unauthenticated = 3;
 	memcpy(v->reasons[0].detail, hostile, sizeof(hostile));
 	write_file(xml, report_junit, v, "suite <&>");
 	write_file(json, report_json, v, "b\xff.cbor");
@@ -407,6 +440,7 @@ int main(void)
 {
 	RUN(junit_counts);
 	RUN(junit_not_attested);
+	RUN(junit_unauthenticated);
 	RUN(junit_harness_endings);
 	RUN(xml_escaping);
 	RUN(json_escaping);

@@ -384,11 +384,16 @@ static int on_record(struct run *r, const struct frame *f)
 	if (r->records.err)
 		return r->records.err;
 	if (r->nrec == r->rec_cap) {
+		/* up to MAX_RECORDS, the schema's limit, and not one more */
 		size_t cap = r->rec_cap ? r->rec_cap * 2 : 1024;
-		size_t *n = cap <= MAX_RECORDS ? realloc(r->rec_end, cap * sizeof(*n)) : NULL;
+		size_t *n;
 
-		if (!n)
+		if (cap > MAX_RECORDS)
+			cap = MAX_RECORDS;
+		if (r->nrec == cap)
 			return MB_E_LIMIT;
+		if (!(n = realloc(r->rec_end, cap * sizeof(*n))))
+			return MB_E_NOMEM;
 		r->rec_end = n;
 		r->rec_cap = cap;
 	}
@@ -560,10 +565,10 @@ static int write_bundle(struct run *r, const char *out)
 	struct bundle b = { 0 };
 	struct bytes *recs = calloc(r->nrec ? r->nrec : 1, sizeof(*recs));
 	size_t eo = 0, ao = 0, n, prev = 0;
-	char keyp[PATH_MAX];
+	char keyp[PATH_MAX], path[PATH_MAX];
 	TPM2B_NAME ekn;
-	struct cb_wr w;
-	int e = 0;
+	FILE *f;
+	int fd = -1, e = 0;
 
 	if (!recs)
 		return MB_E_NOMEM;
@@ -614,12 +619,20 @@ static int write_bundle(struct run *r, const char *out)
 			 : r->res->vm_deadline ? "the VM deadline passed before the quote"
 					       : "the VM stopped before the quote");
 	}
-	cb_wr_init(&w, NULL, MAX_BUNDLE_BYTES);
-	bundle_encode(&b, &w);
-	if ((e = cb_wr_finish(&w, &n)) == 0)
-		e = write_out(out, "evidence.cbor", w.p, n);
-	cb_wr_free(&w);
+	/* streamed from the records as received: no second copy of them */
+	if ((e = pathf(path, sizeof(path), "%s/evidence.cbor", out)) < 0 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0 ||
+	    !(f = fdopen(fd, "w"))) {
+		e = e < 0 ? e : MB_E_IO;
+		goto out;
+	}
+	fd = -1;
+	e = bundle_write(&b, f);
+	if (fclose(f) != 0 && e == 0)
+		e = MB_E_IO;
 out:
+	if (fd >= 0)
+		close(fd);
 	free(recs);
 	return e;
 }
@@ -825,7 +838,9 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * 256);
+	/* as much as the schema lets a run send: the records are kept here
+	 * once, and streamed into the bundle from here */
+	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * MAX_RECORD_BYTES);
 	if (pathf(tmpl, sizeof(tmpl), "%s/vouch-run-XXXXXX", tmpdir ? tmpdir : "/tmp") < 0 ||
 	    !mkdtemp(tmpl)) {
 		e = step_fail(&r, "making the run directory under TMPDIR", MB_E_IO);
