@@ -182,8 +182,13 @@ static void print_verdict(const struct hv_verdict *v)
 		printf("  the harness bailed out (TAP \"Bail out!\")\n");
 	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)
 		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->ntests);
-	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != EXIT_REJECTED)
+	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != EXIT_REJECTED) {
 		printf("  no TAP test points: the verdict rests on the harness's exit status alone\n");
+		/* the one surprise of the boundary: TAP on stdout is not read */
+		if (v->agent_boundary && v->stdout_bytes > 0)
+			printf("  (the agent boundary was on: TAP is read from $VOUCH_TAP_FD only, and stdout\n"
+			       "  is a log; see docs/agent-boundary.md)\n");
+	}
 }
 
 
