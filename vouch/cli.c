@@ -35,7 +35,7 @@ static void verity_hint(const struct launch_opts *o)
 	free(log);
 }
 
-void cli_print_result(const struct launch_opts *o, const struct launch_result *res)
+void cli_print_result(const char *who, const struct launch_opts *o, const struct launch_result *res)
 {
 	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
 	       (unsigned long long)res->records, (unsigned long long)res->tests_ok,
@@ -52,10 +52,10 @@ void cli_print_result(const struct launch_opts *o, const struct launch_result *r
 	}
 	verity_hint(o);
 	if (res->relay_refused)
-		fprintf(stderr, "vouch: the TPM relay refused %llu command(s) from the guest\n",
+		fprintf(stderr, "%s: the TPM relay refused %llu command(s) from the guest\n", who,
 			(unsigned long long)res->relay_refused);
 	if (res->host_error[0])
-		fprintf(stderr, "vouch: launch failed: %s\n", res->host_error);
+		fprintf(stderr, "%s: launch failed: %s\n", who, res->host_error);
 }
 
 /* The run judged at its end, as host-verify would judge its bundle, with
