@@ -102,7 +102,7 @@ int cmd_launch(int argc, char **argv)
 
 	memset(&ro, 0, sizeof(ro));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		last = optarg;
 		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch launch")) < 0)
 			return EXIT_USAGE;

@@ -36,7 +36,7 @@ static const struct command {
 	  "  and --initrd.\n" },
 	{ "launch", cmd_launch, "one attested run in a VM, from its parts",
 	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm qemu|firecracker]\n"
-	  "          [--tpm relay|device] [--manifest M [--no-pin-check]] [--out DIR]\n"
+	  "          [--tpm relay|device] [--manifest M [--no-pin-check]] [-o|--out DIR]\n"
 	  "          [--vm-timeout S] [--memory MiB] [--cpus N] [--quiet] [--print-vmm-config]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
