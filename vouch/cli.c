@@ -60,10 +60,10 @@ void cli_print_result(const char *who, const struct launch_opts *o, const struct
 
 /* The run judged at its end, as host-verify would judge its bundle, with
  * the pipeline outputs next to the evidence. */
-int cli_judge_run(const char *out, const char *manifest, const char *cache)
+int cli_judge_run(const char *who, const char *out, const char *manifest, const char *cache)
 {
 	char b[PATH_MAX], j[PATH_MAX], js[PATH_MAX], a[PATH_MAX];
-	struct hv_files f = { .manifest = manifest };
+	struct hv_files f = { .manifest = manifest, .prog = who };
 
 	snprintf(f.cache, sizeof(f.cache), "%s", cache);
 	if (pathf(b, sizeof(b), "%s/evidence.cbor", out) < 0 ||

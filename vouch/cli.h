@@ -21,7 +21,8 @@ const struct boot_verity *cli_manifest_verity(const struct manifest *m, struct b
  * (who: "vouch run"). */
 void cli_print_result(const char *who, const struct launch_opts *o, const struct launch_result *res);
 /* The run in out judged against manifest, as host-verify judges a bundle,
- * the pipeline outputs written next to the evidence: the exit status. */
-int cli_judge_run(const char *out, const char *manifest, const char *cache);
+ * the pipeline outputs written next to the evidence: the exit status.
+ * Messages begin with who ("vouch run"). */
+int cli_judge_run(const char *who, const char *out, const char *manifest, const char *cache);
 
 #endif

@@ -179,7 +179,7 @@ int cmd_launch(int argc, char **argv)
 	e = launch_run(&o, &res);
 	cli_print_result("vouch launch", &o, &res);
 	if (manifest)
-		return cli_judge_run(o.out_dir, manifest, o.cache_root);
+		return cli_judge_run("vouch launch", o.out_dir, manifest, o.cache_root);
 	if (e < 0) {
 		fprintf(stderr, "vouch launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
 			res.error);

@@ -179,5 +179,5 @@ int cmd_run(int argc, char **argv)
 	e = launch_run(&o, &res);
 	cli_print_result("vouch run", &o, &res);
 	(void)e;
-	return cli_judge_run(o.out_dir, mpath, o.cache_root);
+	return cli_judge_run("vouch run", o.out_dir, mpath, o.cache_root);
 }

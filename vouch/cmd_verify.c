@@ -17,7 +17,7 @@ int cmd_verify(int argc, char **argv)
 		{ "attestation", required_argument, 0, 'a' }, { "nonce", required_argument, 0, 'n' },
 		{ "require-agent-boundary", no_argument, 0, 'A' }, CMD_LONG_OPTS, { 0, 0, 0, 0 },
 	};
-	struct hv_files f = { 0 };
+	struct hv_files f = { .prog = "vouch verify" };
 	int c;
 
 	optind = 1;

@@ -135,6 +135,10 @@ run 64 err - "vouch launch: --tpm tis: relay or device" -- "$V" launch --tpm tis
 run 64 err - "vouch manifest: --fstype squashfs: ext4 or erofs" -- "$V" manifest --fstype squashfs
 run 64 err - "vouch launch: --memory lots: a number" -- "$V" launch --memory lots
 
+# the judgement's own messages name the command that judges
+run 64 err - "vouch verify: " -- "$V" verify --bundle missing.cbor --manifest missing.cbor
+run 64 err - "host-verify: " -- "$H" --bundle missing.cbor --manifest missing.cbor
+
 # host-verify
 run 0 out host-verify - -- "$H" --help
 run 0 out host-verify - -- "$H" -h
