@@ -90,7 +90,7 @@ int hv_check_envelope(const struct hv_files *o)
 	static const char *const words[] = { "PASSED", "WARNED", "FAILED" };
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], *env, *payload = NULL, nonce[32], subject[32];
 	enum attestation_result res = ATT_RESULT_FAILED;
-	size_t n, pn = 0;
+	size_t n, pn = 0, which = 0, count = 1;
 	int e;
 
 	if (sodium_init() < 0)
@@ -104,7 +104,7 @@ int hv_check_envelope(const struct hv_files *o)
 		fprintf(stderr, "%s: cannot read %s\n", prog(o), o->check_envelope);
 		return EXIT_USAGE;
 	}
-	e = attestation_verify(env, n, pk, &payload, &pn);
+	e = attestation_verify_which(env, n, pk, &payload, &pn, &which, &count);
 	free(env);
 	if (e == 0)
 		e = attestation_statement_check(payload, pn, o->nonce_hex ? nonce : NULL,
@@ -114,8 +114,11 @@ int hv_check_envelope(const struct hv_files *o)
 		printf("attestation: REJECTED: %s\n", attestation_strerror(e));
 		return EXIT_REJECTED;
 	}
-	printf("attestation: signature OK (%zu-byte in-toto statement), result %s%s%s\n", pn,
-	       words[res], o->nonce_hex ? ", this session" : "", o->subject_hex ? ", this subject" : "");
+	printf("attestation: signature OK (%zu-byte in-toto statement", pn);
+	if (count > 1) /* which one the key made */
+		printf("; signature %zu of %zu", which + 1, count);
+	printf("), result %s%s%s\n", words[res], o->nonce_hex ? ", this session" : "",
+	       o->subject_hex ? ", this subject" : "");
 	/* the gate: a verified statement of a failed run fails the pipeline */
 	return res == ATT_RESULT_FAILED ? EXIT_TESTS_FAILED : EXIT_PASSED;
 }
