@@ -20,13 +20,14 @@
 const char *attestation_strerror(int err)
 {
 	switch (err) {
-	case ATT_E_BASE64: return "not strict base64";
+	case ATT_E_BASE64: return "not base64 (standard or URL-safe alphabet, padded or not, canonical)";
 	case ATT_E_PAYLOAD_TYPE: return "payload type is not in-toto's";
-	case ATT_E_KEYID: return "keyid is not the key's";
-	case ATT_E_SIGNATURE: return "signature does not verify";
+	case ATT_E_KEYID: return "no signature by the key: every keyid names another";
+	case ATT_E_SIGNATURE: return "no signature verifies under the key";
 	case ATT_E_KEY_MODE: return "key file readable by others or owned by another user";
 	case ATT_E_KEY: return "key file does not hold a consistent key pair";
 	case ATT_E_NONCE: return "statement of another session (nonce)";
+	case ATT_E_SIG_LENGTH: return "no signature of an Ed25519 signature's length";
 	case ATT_E_SUBJECT: return "statement about another image (subject)";
 	case MB_E_MALFORMED: return "malformed JSON";
 	case MB_E_UNSUPPORTED: return "JSON escape in a field that needs none";
@@ -34,7 +35,7 @@ const char *attestation_strerror(int err)
 	case MB_E_KEY_ORDER: return "duplicate JSON member";
 	case MB_E_UNKNOWN_KEY: return "unknown JSON member";
 	case MB_E_MISSING_KEY: return "required JSON member missing";
-	case MB_E_LIMIT: return "not exactly one signature";
+	case MB_E_LIMIT: return "no signature, or more than 16";
 	default: return mb_strerror(err);
 	}
 }
@@ -337,8 +338,16 @@ struct span {
 	size_t n;
 };
 
+/* One entry of "signatures": keyid is DSSE's unauthenticated hint, and
+ * may be absent or empty. */
+struct dsse_sig {
+	struct span keyid, sig;
+	bool has_keyid;
+};
+
 struct envelope {
-	struct span type, payload, keyid, sig;
+	struct span type, payload;
+	struct dsse_sig sigs[MAX_SIGNATURES];
 	size_t nsigs;
 };
 
@@ -400,9 +409,10 @@ static int read_string(struct rd *r, size_t max, struct span *ret)
 
 typedef int (*member_fn)(struct rd *r, size_t key, struct envelope *e);
 
-/* An object with exactly the members keys[0..nkeys), in any order, each once. */
-static int read_object(struct rd *r, const char *const *keys, size_t nkeys, member_fn fn,
-		       struct envelope *e)
+/* An object of the members keys[0..nkeys), in any order, each at most
+ * once, and those in the mask required all there. */
+static int read_object(struct rd *r, const char *const *keys, size_t nkeys, uint32_t required,
+		       member_fn fn, struct envelope *e)
 {
 	uint32_t seen = 0;
 	int err = open_value(r, '{');
@@ -410,7 +420,7 @@ static int read_object(struct rd *r, const char *const *keys, size_t nkeys, memb
 	skip_ws(r);
 	if (!err && r->off < r->len && r->p[r->off] == '}') {
 		r->off++;
-		return nkeys ? MB_E_MISSING_KEY : 0;
+		return required ? MB_E_MISSING_KEY : 0;
 	}
 	while (!err) {
 		struct span k;
@@ -441,7 +451,7 @@ static int read_object(struct rd *r, const char *const *keys, size_t nkeys, memb
 			return MB_E_TRUNCATED;
 		if (r->p[r->off] == '}') {
 			r->off++;
-			return seen == (1u << nkeys) - 1 ? 0 : MB_E_MISSING_KEY;
+			return (seen & required) == required ? 0 : MB_E_MISSING_KEY;
 		}
 		if (r->p[r->off++] != ',')
 			return MB_E_MALFORMED;
@@ -451,9 +461,16 @@ static int read_object(struct rd *r, const char *const *keys, size_t nkeys, memb
 
 static int signature_member(struct rd *r, size_t key, struct envelope *e)
 {
-	return read_string(r, 128, key == 0 ? &e->keyid : &e->sig);
+	struct dsse_sig *d = &e->sigs[e->nsigs];
+
+	if (key == 1)
+		return read_string(r, MAX_SIG_CHARS, &d->sig);
+	d->has_keyid = true;
+	return read_string(r, MAX_KEYID_CHARS, &d->keyid);
 }
 
+/* One signature or more (DSSE: a verifier must take several), at most
+ * MAX_SIGNATURES. */
 static int read_signatures(struct rd *r, struct envelope *e)
 {
 	static const char *const keys[] = { "keyid", "sig" };
@@ -464,17 +481,21 @@ static int read_signatures(struct rd *r, struct envelope *e)
 	skip_ws(r);
 	if (r->off < r->len && r->p[r->off] == ']')
 		return MB_E_LIMIT;
-	err = read_object(r, keys, 2, signature_member, e);
-	if (err)
-		return err;
-	e->nsigs = 1;
-	skip_ws(r);
-	if (r->off == r->len)
-		return MB_E_TRUNCATED;
-	if (r->p[r->off] == ',')
-		return MB_E_LIMIT;
-	if (r->p[r->off] != ']')
-		return MB_E_MALFORMED;
+	for (;;) {
+		if (e->nsigs == MAX_SIGNATURES)
+			return MB_E_LIMIT;
+		e->sigs[e->nsigs] = (struct dsse_sig){ 0 };
+		if ((err = read_object(r, keys, 2, 1u << 1, signature_member, e)))
+			return err;
+		e->nsigs++;
+		skip_ws(r);
+		if (r->off == r->len)
+			return MB_E_TRUNCATED;
+		if (r->p[r->off] == ']')
+			break;
+		if (r->p[r->off++] != ',')
+			return MB_E_MALFORMED;
+	}
 	r->off++;
 	return 0;
 }
@@ -493,7 +514,7 @@ static int parse_envelope(const uint8_t *p, size_t n, struct envelope *ret)
 	static const char *const keys[] = { "payloadType", "payload", "signatures" };
 	struct rd r = { p, n, 0 };
 	struct envelope e = { 0 };
-	int err = read_object(&r, keys, 3, envelope_member, &e);
+	int err = read_object(&r, keys, 3, 7u, envelope_member, &e);
 
 	if (err)
 		return err;
@@ -504,25 +525,76 @@ static int parse_envelope(const uint8_t *p, size_t n, struct envelope *ret)
 	return 0;
 }
 
-/* Strict base64 into out (at most cap bytes): padded, no whitespace, the
- * unused bits zero (libsodium refuses non-canonical encodings). */
+/* Base64 as DSSE allows it, strictly: the standard or the URL-safe
+ * alphabet (one of them, not both in one string), padded or not
+ * (padding, when there, exactly right), no whitespace, the unused bits
+ * zero (libsodium refuses non-canonical encodings). At most cap bytes
+ * into out. */
 static int unbase64(struct span s, uint8_t *out, size_t cap, size_t *ret_len)
 {
-	errno = 0;
-	if (sodium_base642bin(out, cap, (const char *)s.p, s.n, NULL, ret_len, NULL, B64) != 0)
-		return errno == ERANGE ? MB_E_TOO_LARGE : ATT_E_BASE64;
+	bool url = memchr(s.p, '-', s.n) || memchr(s.p, '_', s.n);
+	bool std = memchr(s.p, '+', s.n) || memchr(s.p, '/', s.n);
+	bool pad = s.n > 0 && s.p[s.n - 1] == '=';
+	int variant = url ? (pad ? sodium_base64_VARIANT_URLSAFE : sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+			  : (pad ? B64 : sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+
+	size_t npad = pad + (pad && s.n > 1 && s.p[s.n - 2] == '=');
+	size_t most = (s.n + 3) / 4 * 3 - npad; /* at most this many bytes */
+
+	if (url && std)
+		return ATT_E_BASE64;
+	if (most > cap)
+		return MB_E_TOO_LARGE;
+	/* libsodium's ERANGE also means bad padding: not base64 either way */
+	if (sodium_base642bin(out, cap, (const char *)s.p, s.n, NULL, ret_len, NULL, variant) != 0)
+		return ATT_E_BASE64;
 	return 0;
 }
 
-/* Checks, in order, what needs no crypto: shape, payload type, keyid,
- * the signature's size; then the signature. */
-int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
-		       uint8_t **ret_payload, size_t *ret_payload_len)
+/* A signature whose keyid, a hint, may be pk's: none, empty, or pk's. */
+static bool maybe_ours(const struct dsse_sig *d, const char keyid[static ATTESTATION_KEYID_CHARS + 1])
+{
+	return !d->has_keyid || d->keyid.n == 0 ||
+	       (d->keyid.n == ATTESTATION_KEYID_CHARS && memcmp(d->keyid.p, keyid, d->keyid.n) == 0);
+}
+
+/* Every signature decoded (a malformed one makes the envelope malformed),
+ * then each checked over the PAE: the index of the first that verifies
+ * under pk, or why none does. */
+static int find_signature(const struct envelope *e, const uint8_t *pae, size_t pae_len,
+			  const uint8_t pk[static 32], size_t *ret_index)
+{
+	uint8_t sig[MAX_SIGNATURES][MAX_SIG_BYTES];
+	size_t len[MAX_SIGNATURES];
+	char keyid[ATTESTATION_KEYID_CHARS + 1];
+	bool foreign_only = true, sized = false;
+	int err;
+
+	attestation_keyid(pk, keyid);
+	for (size_t i = 0; i < e->nsigs; i++) {
+		if ((err = unbase64(e->sigs[i].sig, sig[i], sizeof(sig[i]), &len[i])))
+			return err;
+		foreign_only &= !maybe_ours(&e->sigs[i], keyid);
+		sized |= len[i] == ATTESTATION_SIG_BYTES;
+	}
+	for (size_t i = 0; i < e->nsigs; i++) {
+		if (len[i] == ATTESTATION_SIG_BYTES &&
+		    crypto_sign_verify_detached(sig[i], pae, pae_len, pk) == 0) {
+			*ret_index = i;
+			return 0;
+		}
+	}
+	/* the most telling reason none verified */
+	return foreign_only ? ATT_E_KEYID : !sized ? ATT_E_SIG_LENGTH : ATT_E_SIGNATURE;
+}
+
+int attestation_verify_which(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
+			     uint8_t **ret_payload, size_t *ret_payload_len, size_t *ret_index,
+			     size_t *ret_count)
 {
 	struct envelope e;
-	char keyid[ATTESTATION_KEYID_CHARS + 1];
-	uint8_t sig[96], *body = NULL, *pae = NULL;
-	size_t sig_len = 0, body_len = 0, pae_len = 0;
+	uint8_t *body = NULL, *pae = NULL;
+	size_t body_len = 0, pae_len = 0, which = 0, cap;
 	int err;
 
 	if (!envelope || n > MAX_ENVELOPE_BYTES)
@@ -535,37 +607,36 @@ int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[stati
 	if (e.type.n != strlen(ATTESTATION_PAYLOAD_TYPE) ||
 	    memcmp(e.type.p, ATTESTATION_PAYLOAD_TYPE, e.type.n) != 0)
 		return ATT_E_PAYLOAD_TYPE;
-	if (e.keyid.n != ATTESTATION_KEYID_CHARS)
-		return MB_E_LENGTH;
-	attestation_keyid(pk, keyid);
-	if (memcmp(e.keyid.p, keyid, ATTESTATION_KEYID_CHARS) != 0)
-		return ATT_E_KEYID;
-	err = unbase64(e.sig, sig, sizeof(sig), &sig_len);
-	if (err)
-		return err;
-	if (sig_len != ATTESTATION_SIG_BYTES)
-		return MB_E_LENGTH;
-	body = malloc(e.payload.n / 4 * 3 + 1);
+	cap = (e.payload.n / 4 + 1) * 3;
+	body = malloc(cap);
 	if (!body)
 		return MB_E_NOMEM;
-	err = unbase64(e.payload, body, e.payload.n / 4 * 3 + 1, &body_len);
+	err = unbase64(e.payload, body, cap, &body_len);
 	if (!err)
 		err = attestation_pae(ATTESTATION_PAYLOAD_TYPE, body, body_len, &pae, &pae_len);
+	if (!err)
+		err = find_signature(&e, pae, pae_len, pk, &which);
 	if (err)
-		goto out;
-	err = ATT_E_SIGNATURE;
-	if (crypto_sign_verify_detached(sig, pae, pae_len, pk) != 0)
 		goto out;
 	if (ret_payload) {
 		*ret_payload = body;
 		*ret_payload_len = body_len;
 		body = NULL;
 	}
-	err = 0;
+	if (ret_index)
+		*ret_index = which;
+	if (ret_count)
+		*ret_count = e.nsigs;
 out:
 	free(body);
 	free(pae);
 	return err;
+}
+
+int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
+		       uint8_t **ret_payload, size_t *ret_payload_len)
+{
+	return attestation_verify_which(envelope, n, pk, ret_payload, ret_payload_len, NULL, NULL);
 }
 
 /* ---- key files ---- */

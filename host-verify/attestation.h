@@ -34,6 +34,10 @@
 #define MAX_STATEMENT_BYTES (8u << 20)         /* 4096 test names fit with room */
 #define MAX_ENVELOPE_BYTES (12u << 20)         /* base64 of the above + fields */
 #define MAX_PAYLOAD_TYPE_BYTES 128u
+#define MAX_SIGNATURES 16u                     /* entries of an envelope's "signatures" */
+#define MAX_SIG_CHARS 1024u                    /* base64 of one signature */
+#define MAX_SIG_BYTES 768u                     /* any algorithm's, decoded */
+#define MAX_KEYID_CHARS 256u
 #define MAX_URL_BYTES 2048u
 #define ATTESTATION_NONCE_NAME "vouch.session-nonce"
 #define ATTESTATION_BOUNDARY_NAME "vouch.agent-boundary"
@@ -48,6 +52,7 @@ enum attestation_err {
 	ATT_E_KEY = -69,          /* key file does not hold a consistent key pair */
 	ATT_E_NONCE = -70,        /* the statement is of another session */
 	ATT_E_SUBJECT = -71,      /* the statement is not about the given digest */
+	ATT_E_SIG_LENGTH = -72,   /* no signature has an Ed25519 signature's length */
 };
 
 /* The statement's predicate result (test-result v0.1). */
@@ -69,10 +74,19 @@ int attestation_write_info(const struct hv_verdict *v, const struct attestation_
 			   const uint8_t sk[static 64], FILE *out) MB_WARN_UNUSED;
 
 /* Returns 0 only when the envelope is well-formed (exactly the DSSE
- * fields, one signature), of the in-toto payload type, its keyid is pk's
- * and its signature over the PAE verifies with pk. Then, if ret_payload
- * is not NULL, *ret_payload (malloc'd, free it) and *ret_payload_len
- * receive the statement; they are untouched on failure. */
+ * fields; 1 to MAX_SIGNATURES signatures, each a sig and an optional
+ * keyid; base64 in either alphabet, padded or not), of the in-toto
+ * payload type, and one of its signatures over the PAE verifies with pk.
+ * A keyid is DSSE's unauthenticated hint: absent, empty or another key's,
+ * the signature is still tried. Then, if ret_payload is not NULL,
+ * *ret_payload (malloc'd, free it) and *ret_payload_len receive the
+ * statement, and *ret_index which signature verified, of *ret_count
+ * (each pointer may be NULL); all are untouched on failure. When none
+ * verifies: ATT_E_KEYID if every keyid names another key, ATT_E_SIG_LENGTH if
+ * no signature has an Ed25519 signature's length, else ATT_E_SIGNATURE. */
+int attestation_verify_which(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
+			     uint8_t **ret_payload, size_t *ret_payload_len, size_t *ret_index,
+			     size_t *ret_count) MB_WARN_UNUSED;
 int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[static 32],
 		       uint8_t **ret_payload, size_t *ret_payload_len) MB_WARN_UNUSED;
 

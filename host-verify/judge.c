@@ -36,6 +36,12 @@ static uint8_t *slurp(const char *path, size_t *n, size_t max)
 	return buf;
 }
 
+/* Who the messages name: "host-verify", or "vouch verify" and the like. */
+static const char *prog(const struct hv_files *o)
+{
+	return o->prog ? o->prog : "host-verify";
+}
+
 void hv_default_cache(char *buf, size_t cap)
 {
 	const char *v = getenv("VOUCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
@@ -58,22 +64,22 @@ static int verifier_pub(const struct hv_files *o, uint8_t pk[32])
 
 	if (o->verifier_key) {
 		if ((e = attestation_read_pubkey(o->verifier_key, pk)) < 0)
-			fprintf(stderr, "host-verify: %s: %s\n", o->verifier_key, mb_strerror(e));
+			fprintf(stderr, "%s: %s: %s\n", prog(o), o->verifier_key, mb_strerror(e));
 		return e < 0 ? -1 : 0;
 	}
 	snprintf(path, sizeof(path), "%s/verifier.key", o->cache);
 	e = attestation_load_or_create_key(path, pk, sk);
 	sodium_memzero(sk, sizeof(sk));
 	if (e < 0)
-		fprintf(stderr, "host-verify: verifier key %s: %s\n", path, mb_strerror(e));
+		fprintf(stderr, "%s: verifier key %s: %s\n", prog(o), path, mb_strerror(e));
 	return e < 0 ? -1 : 0;
 }
 
 /* A hex argument of exactly 32 bytes (a nonce or a SHA-256). */
-static int hex_arg(const char *what, const char *s, uint8_t out[static 32])
+static int hex_arg(const struct hv_files *o, const char *what, const char *s, uint8_t out[static 32])
 {
 	if (sha256_from_hex(s, strlen(s), out) < 0) {
-		fprintf(stderr, "host-verify: %s: not 64 lowercase hex digits\n", what);
+		fprintf(stderr, "%s: %s: not 64 lowercase hex digits\n", prog(o), what);
 		return -1;
 	}
 	return 0;
@@ -84,21 +90,21 @@ int hv_check_envelope(const struct hv_files *o)
 	static const char *const words[] = { "PASSED", "WARNED", "FAILED" };
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], *env, *payload = NULL, nonce[32], subject[32];
 	enum attestation_result res = ATT_RESULT_FAILED;
-	size_t n, pn = 0;
+	size_t n, pn = 0, which = 0, count = 1;
 	int e;
 
 	if (sodium_init() < 0)
 		return EXIT_INTERNAL;
-	if ((o->nonce_hex && hex_arg("--nonce", o->nonce_hex, nonce) < 0) ||
-	    (o->subject_hex && hex_arg("--subject", o->subject_hex, subject) < 0))
+	if ((o->nonce_hex && hex_arg(o, "--nonce", o->nonce_hex, nonce) < 0) ||
+	    (o->subject_hex && hex_arg(o, "--subject", o->subject_hex, subject) < 0))
 		return EXIT_USAGE;
 	if (verifier_pub(o, pk) < 0)
 		return EXIT_USAGE;
 	if (!(env = slurp(o->check_envelope, &n, 16u << 20))) {
-		fprintf(stderr, "host-verify: cannot read %s\n", o->check_envelope);
+		fprintf(stderr, "%s: cannot read %s\n", prog(o), o->check_envelope);
 		return EXIT_USAGE;
 	}
-	e = attestation_verify(env, n, pk, &payload, &pn);
+	e = attestation_verify_which(env, n, pk, &payload, &pn, &which, &count);
 	free(env);
 	if (e == 0)
 		e = attestation_statement_check(payload, pn, o->nonce_hex ? nonce : NULL,
@@ -108,8 +114,11 @@ int hv_check_envelope(const struct hv_files *o)
 		printf("attestation: REJECTED: %s\n", attestation_strerror(e));
 		return EXIT_REJECTED;
 	}
-	printf("attestation: signature OK (%zu-byte in-toto statement), result %s%s%s\n", pn,
-	       words[res], o->nonce_hex ? ", this session" : "", o->subject_hex ? ", this subject" : "");
+	printf("attestation: signature OK (%zu-byte in-toto statement", pn);
+	if (count > 1) /* which one the key made */
+		printf("; signature %zu of %zu", which + 1, count);
+	printf("), result %s%s%s\n", words[res], o->nonce_hex ? ", this session" : "",
+	       o->subject_hex ? ", this subject" : "");
 	/* the gate: a verified statement of a failed run fails the pipeline */
 	return res == ATT_RESULT_FAILED ? EXIT_TESTS_FAILED : EXIT_PASSED;
 }
@@ -123,13 +132,13 @@ static int load_pins(const struct hv_files *o, struct hv_pins *pins)
 	snprintf(path, sizeof(path), "%s/vtpm-v1/ek.pub", o->cache);
 	buf = slurp(o->ek ? o->ek : path, &n, 4096);
 	if (!buf || Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, n, &off, &pins->ek) != 0 || off != n) {
-		fprintf(stderr, "host-verify: cannot read the pinned EK %s\n", o->ek ? o->ek : path);
+		fprintf(stderr, "%s: cannot read the pinned EK %s\n", prog(o), o->ek ? o->ek : path);
 		free(buf);
 		return -1;
 	}
 	free(buf);
 	if (o->nonce_hex) {
-		if (hex_arg("--nonce", o->nonce_hex, pins->nonce) < 0)
+		if (hex_arg(o, "--nonce", o->nonce_hex, pins->nonce) < 0)
 			return -1;
 		pins->has_nonce = true;
 	}
@@ -208,12 +217,12 @@ int hv_judge(const struct hv_files *o)
 	if (sodium_init() < 0)
 		return EXIT_INTERNAL;
 	if (!(bb = slurp(o->bundle, &bn, MAX_BUNDLE_BYTES)) || !(mb = slurp(o->manifest, &mn, MAX_MANIFEST_BYTES))) {
-		fprintf(stderr, "host-verify: cannot read %s\n", bb ? o->manifest : o->bundle);
+		fprintf(stderr, "%s: cannot read %s\n", prog(o), bb ? o->manifest : o->bundle);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (!(m = malloc(sizeof(*m))) || (e = manifest_decode(mb, mn, m)) < 0) {
-		fprintf(stderr, "host-verify: manifest: %s\n", m ? mb_strerror(e) : "out of memory");
+		fprintf(stderr, "%s: manifest: %s\n", prog(o), m ? mb_strerror(e) : "out of memory");
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -228,7 +237,7 @@ int hv_judge(const struct hv_files *o)
 		goto out;
 	}
 	if ((e = hv_verify(&b, &pins, &v)) < 0) {
-		fprintf(stderr, "host-verify: %s\n", mb_strerror(e));
+		fprintf(stderr, "%s: %s\n", prog(o), mb_strerror(e));
 		bundle_free(&b);
 		goto out;
 	}

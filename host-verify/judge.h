@@ -20,6 +20,7 @@ struct hv_files {
 	const char *nonce_hex;     /* demand this session (64 hex digits), or NULL */
 	const char *subject_hex;   /* --verify-attestation: demand this subject digest */
 	bool require_agent_boundary;
+	const char *prog;          /* what messages begin with; NULL: "host-verify" */
 	char cache[PATH_MAX];
 };
 

@@ -8,15 +8,20 @@
  *               [--junit OUT.xml] [--json OUT.json] [--attestation OUT.dsse.json]
  *   host-verify --verify-attestation ENVELOPE.json [--verifier-key VERIFIER.pem]
  *               [--nonce HEX] [--subject SHA256]
+ *   host-verify --help | --version
  * Exit status: 0 passed, 1 tests failed, 2 rejected, 3 incomplete,
- * 64 usage, 70 internal (schemas/exit-codes.md).
+ * 64 usage, 70 internal (schemas/exit-codes.md). Usage: asked for, on
+ * stdout and 0; for a mistake, on stderr and 64.
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "judge.h"
 #include "verify.h"
+#include "version.h"
+
+/* parse's answers besides 0: the usage asked for, the version, a mistake */
+enum { PARSE_HELP = 1, PARSE_VERSION, PARSE_USAGE };
 
 static int usage_to(FILE *f)
 {
@@ -26,13 +31,9 @@ static int usage_to(FILE *f)
 		"                   [--junit F] [--json F] [--attestation F]\n"
 		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
 		"                   [--nonce HEX] [--subject SHA256]\n"
+		"       host-verify --help | --version\n"
 		"See host-verify(1).\n");
 	return f == stdout ? 0 : EXIT_USAGE;
-}
-
-static int usage(void)
-{
-	return usage_to(stderr);
 }
 
 static int parse(int argc, char **argv, struct hv_files *o)
@@ -44,11 +45,11 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		{ "attestation", required_argument, 0, 'a' },
 		{ "verify-attestation", required_argument, 0, 'V' }, { "nonce", required_argument, 0, 'n' },
 		{ "subject", required_argument, 0, 's' }, { "require-agent-boundary", no_argument, 0, 'A' },
-		{ 0, 0, 0, 0 },
+		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
 		case 'm': o->manifest = optarg; break;
@@ -61,24 +62,32 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		case 'n': o->nonce_hex = optarg; break;
 		case 's': o->subject_hex = optarg; break;
 		case 'A': o->require_agent_boundary = true; break;
-		default: return -1;
+		case 'h': return PARSE_HELP;
+		case 'v': return PARSE_VERSION;
+		default: return PARSE_USAGE; /* getopt said what */
 		}
 	}
-	if (optind != argc)
-		return -1;
+	if (optind != argc) {
+		fprintf(stderr, "host-verify: unexpected argument '%s'\n", argv[optind]);
+		return PARSE_USAGE;
+	}
 	if (o->check_envelope)
-		return o->bundle || o->manifest || o->require_agent_boundary ? -1 : 0;
-	return o->bundle && o->manifest && !o->subject_hex ? 0 : -1;
+		return o->bundle || o->manifest || o->require_agent_boundary ? PARSE_USAGE : 0;
+	return o->bundle && o->manifest && !o->subject_hex ? 0 : PARSE_USAGE;
 }
 
 int main(int argc, char **argv)
 {
 	struct hv_files f = { 0 };
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage_to(stdout);
-	if (parse(argc, argv, &f) < 0)
-		return usage();
+	if (argc > 0)
+		argv[0] = "host-verify"; /* getopt's messages name it, not its path */
+	switch (parse(argc, argv, &f)) {
+	case 0: break;
+	case PARSE_HELP: return usage_to(stdout);
+	case PARSE_VERSION: printf("host-verify " VOUCH_VERSION "\n"); return 0;
+	default: return usage_to(stderr);
+	}
 	hv_default_cache(f.cache, sizeof(f.cache));
 	return f.check_envelope ? hv_check_envelope(&f) : hv_judge(&f);
 }

@@ -35,7 +35,7 @@ static void verity_hint(const struct launch_opts *o)
 	free(log);
 }
 
-void cli_print_result(const struct launch_opts *o, const struct launch_result *res)
+void cli_print_result(const char *who, const struct launch_opts *o, const struct launch_result *res)
 {
 	printf("records %llu, tests %llu ok / %llu not ok, harness exit %d%s, %s, %s, %.2f s\n",
 	       (unsigned long long)res->records, (unsigned long long)res->tests_ok,
@@ -52,18 +52,18 @@ void cli_print_result(const struct launch_opts *o, const struct launch_result *r
 	}
 	verity_hint(o);
 	if (res->relay_refused)
-		fprintf(stderr, "vouch: the TPM relay refused %llu command(s) from the guest\n",
+		fprintf(stderr, "%s: the TPM relay refused %llu command(s) from the guest\n", who,
 			(unsigned long long)res->relay_refused);
 	if (res->host_error[0])
-		fprintf(stderr, "vouch: launch failed: %s\n", res->host_error);
+		fprintf(stderr, "%s: launch failed: %s\n", who, res->host_error);
 }
 
 /* The run judged at its end, as host-verify would judge its bundle, with
  * the pipeline outputs next to the evidence. */
-int cli_judge_run(const char *out, const char *manifest, const char *cache)
+int cli_judge_run(const char *who, const char *out, const char *manifest, const char *cache)
 {
 	char b[PATH_MAX], j[PATH_MAX], js[PATH_MAX], a[PATH_MAX];
-	struct hv_files f = { .manifest = manifest };
+	struct hv_files f = { .manifest = manifest, .prog = who };
 
 	snprintf(f.cache, sizeof(f.cache), "%s", cache);
 	if (pathf(b, sizeof(b), "%s/evidence.cbor", out) < 0 ||

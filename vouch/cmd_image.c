@@ -62,17 +62,7 @@ struct image_run {
 	char where[MAX_PATH_BYTES + 64];
 };
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: vouch image SRC -o DIR [--format ext4|erofs] [--verity] [--agent PATH]\n"
-			"                   [--harness PATH] [--kernel K --initrd I\n"
-			"                    [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n"
-			"                   [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"
-			"                   [--max-output B] [--max-procs N]\n"
-			"                   [--agent-user UID:GID | --no-agent-boundary] [-- CMD [ARG...]]\n");
-	return EXIT_USAGE;
-}
-
+/* 0, or the exit status or CMD_* request that ends the command. */
 static int parse_opts(int argc, char **argv, struct image_opts *o)
 {
 	static const struct option opts[] = {
@@ -81,16 +71,18 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
 		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
-		RUNSPEC_LONG_OPTS,
+		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
+	const char *last = NULL;
 	int c, e;
 
 	optind = 1;
 	o->format = "ext4";
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		last = optarg;
 		if ((e = runspec_opts_parse(&o->rs, c, optarg, "vouch image")) < 0)
-			return -1;
+			return EXIT_USAGE;
 		if (e > 0) {
 			if (c == RSO_AGENT)
 				o->agent = optarg;
@@ -105,42 +97,42 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'c': o->cmdline = optarg; break;
 		case 'V': o->verity = true; break;
 		case 'f':
-			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0) {
-				fprintf(stderr, "vouch image: --format %s: ext4 or erofs\n", optarg);
-				return -1;
-			}
+			if (cmd_pick("vouch image", "format", optarg, "ext4", "erofs") < 0)
+				return EXIT_USAGE;
 			o->format = optarg;
 			break;
 		case 't':
-			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
-				return -1;
-			o->tpm_device = strcmp(optarg, "device") == 0;
+			if ((e = cmd_pick("vouch image", "tpm", optarg, "relay", "device")) < 0)
+				return EXIT_USAGE;
+			o->tpm_device = e == 1;
 			o->tpm_set = true;
 			break;
 		case 'v':
-			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
-				return -1;
-			o->vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
+			if ((e = cmd_pick("vouch image", "vmm", optarg, "qemu", "firecracker")) < 0)
+				return EXIT_USAGE;
+			o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
 			o->vmm_set = true;
 			break;
-		default: return -1;
+		default: return cmd_common_opt(c);
 		}
 	}
 	if (o->verity && o->cmdline) {
 		fprintf(stderr, "vouch image: --cmdline with --verity: the command line must carry the root\n"
 				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
-		return -1;
+		return EXIT_USAGE;
 	}
 	if ((o->cmdline || o->tpm_set || o->vmm_set) && !o->kernel) {
 		fprintf(stderr, "vouch image: --cmdline, --tpm and --vmm pin the boot: give --kernel and --initrd\n");
-		return -1;
+		return EXIT_USAGE;
 	}
 	if (!o->kernel != !o->initrd) {
 		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
-		return -1;
+		return EXIT_USAGE;
 	}
 	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
-		return -1;
+		return CMD_USAGE;
+	if ((e = cmd_check_command(argc, argv, 1, last)) != 0)
+		return e;
 	o->src = argv[optind];
 	o->cmd_argc = argc - optind - 1;
 	o->cmd_argv = argv + optind + 1;
@@ -166,7 +158,8 @@ static int maybe_fakeroot(int argc, char **argv)
 	nargv[0] = "fakeroot";
 	nargv[1] = "--";
 	nargv[2] = exe;
-	for (int i = 0; i < argc; i++)
+	nargv[3] = "image"; /* argv[0] is "vouch image" */
+	for (int i = 1; i < argc; i++)
 		nargv[3 + i] = argv[i];
 	nargv[argc + 3] = NULL;
 	execvp("fakeroot", nargv);
@@ -524,16 +517,16 @@ int cmd_image(int argc, char **argv)
 		return EXIT_FAILED;
 	r->st.root = -1;
 	r->img.dirfd = -1;
-	if (parse_opts(argc, argv, &r->o) < 0) {
+	if ((e = parse_opts(argc, argv, &r->o)) != 0) {
 		free(r);
-		return usage();
+		return e;
 	}
 	errno = 0;
 	if ((e = maybe_fakeroot(argc, argv)) == 0)
 		e = build(r);
 	err = errno; /* what an I/O failure was, before anything else runs */
 	if (e < 0)
-		fprintf(stderr, "vouch: image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
+		fprintf(stderr, "vouch image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
 			r->where[0] ? ": " : "", r->where,
 			e == MB_E_IO && err ? strerror(err) : img_strerror(e), img_errname(e));
 	else

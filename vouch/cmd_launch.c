@@ -18,20 +18,6 @@
 #include "proc.h"
 #include "runspec_opts.h"
 
-static int usage(void)
-{
-	fprintf(stderr,
-		"usage: vouch launch --kernel K --initrd I --rootfs IMG [--fstype erofs|ext4]\n"
-		"           [--vmm qemu|firecracker] [--tpm relay|device] [--manifest M [--no-pin-check]]\n"
-		"           [--out DIR] [--timeout S] [--vm-timeout S] [--memory MiB] [--cpus N] [--uid N]\n"
-		"           [--gid N] [--agent PATH] [--harness PATH] [--cwd DIR] [--env K=V]...\n"
-		"           [--max-output B] [--max-procs N] [--agent-user UID:GID] [--quiet]\n"
-		"           [--print-vmm-config]\n"
-		"           [-- CMD [ARG...]]   (the command is required without a pinned run spec)\n"
-		"See vouch(1).\n");
-	return EXIT_USAGE;
-}
-
 /* The VMM's configuration as a run would write it (Firecracker's JSON). */
 static int print_vmm_config(const struct launch_opts *o)
 {
@@ -39,13 +25,13 @@ static int print_vmm_config(const struct launch_opts *o)
 	int e;
 
 	if (o->vmm != VMM_FIRECRACKER) {
-		fprintf(stderr, "vouch: --print-vmm-config is for --vmm firecracker\n");
+		fprintf(stderr, "vouch launch: --print-vmm-config is for --vmm firecracker\n");
 		return EXIT_USAGE;
 	}
 	if ((e = boot_cmdline_verity(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device,
 				     VMM_FIRECRACKER, o->verity)) < 0 ||
 	    (e = launch_firecracker_config(o, "RUN_DIR", cmdline, stdout)) < 0) {
-		fprintf(stderr, "vouch: %s\n", mb_strerror(e));
+		fprintf(stderr, "vouch launch: %s\n", mb_strerror(e));
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -54,7 +40,8 @@ static int print_vmm_config(const struct launch_opts *o)
 /* The run spec of vouch launch: the manifest's pinned one when there is
  * one, else the defaults; then the options and the command given. With a
  * pin, a run spec that differs from it is refused before boot (the
- * verifier would refuse the run) unless no_pin_check. */
+ * verifier would refuse the run) unless no_pin_check. 0, CMD_USAGE or
+ * EXIT_USAGE. */
 static int launch_runspec(const struct manifest *m, const char *mpath, const struct runspec_opts *ro,
 			  bool no_pin_check, int argc, char **argv, struct runspec *rs)
 {
@@ -63,12 +50,15 @@ static int launch_runspec(const struct manifest *m, const char *mpath, const str
 	if (m && m->has_runspec) {
 		if ((e = runspec_decode(m->runspec, m->runspec_len, rs)) < 0) {
 			fprintf(stderr, "vouch launch: %s: pinned run spec: %s\n", mpath, mb_strerror(e));
-			return -1;
+			return EXIT_USAGE;
 		}
 	} else {
 		runspec_opts_defaults(rs);
-		if (argc == 0)
-			return usage(), -1;
+		if (argc == 0) {
+			fprintf(stderr, "vouch launch: no command: give one after --, or a manifest that pins\n"
+					"  a run spec\n");
+			return CMD_USAGE;
+		}
 		if (m)
 			fprintf(stderr, "vouch launch: %s pins no run spec: the verifier will refuse the run\n"
 					"  (manifest-incomplete); make it with the command to run\n", mpath);
@@ -77,7 +67,7 @@ static int launch_runspec(const struct manifest *m, const char *mpath, const str
 	if (m && m->has_runspec && !no_pin_check &&
 	    runspec_opts_check_pin(m, rs, "vouch launch", mpath) < 0) {
 		fprintf(stderr, "  (--no-pin-check runs it anyway, for a verifier to refuse)\n");
-		return -1;
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -94,7 +84,7 @@ int cmd_launch(int argc, char **argv)
 		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
 		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, PRINT_VMM_CONFIG },
 		{ "no-pin-check", no_argument, 0, NO_PIN_CHECK },
-		RUNSPEC_LONG_OPTS,
+		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
 	static struct runspec rs;
@@ -104,7 +94,7 @@ int cmd_launch(int argc, char **argv)
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
 	struct launch_result res;
-	const char *manifest = NULL, *fstype = NULL;
+	const char *manifest = NULL, *fstype = NULL, *last = NULL;
 	bool no_pin_check = false;
 	char cache[PATH_MAX];
 	unsigned long v;
@@ -112,7 +102,8 @@ int cmd_launch(int argc, char **argv)
 
 	memset(&ro, 0, sizeof(ro));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		last = optarg;
 		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch launch")) < 0)
 			return EXIT_USAGE;
 		if (e > 0)
@@ -122,10 +113,8 @@ int cmd_launch(int argc, char **argv)
 		case 'i': o.initrd = optarg; break;
 		case 'r': o.rootfs = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "ext4") != 0 && strcmp(optarg, "erofs") != 0) {
-				fprintf(stderr, "vouch launch: --fstype %s: ext4 or erofs\n", optarg);
+			if (cmd_pick("vouch launch", "fstype", optarg, "ext4", "erofs") < 0)
 				return EXIT_USAGE;
-			}
 			o.rootfstype = fstype = optarg;
 			break;
 		case 'o': o.out_dir = optarg; break;
@@ -133,19 +122,22 @@ int cmd_launch(int argc, char **argv)
 		case PRINT_VMM_CONFIG: o.print_vmm_config = true; break;
 		case NO_PIN_CHECK: no_pin_check = true; break;
 		case 'W':
-			if (strcmp(optarg, "qemu") != 0 && strcmp(optarg, "firecracker") != 0)
-				return usage();
-			o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
+			if ((e = cmd_pick("vouch launch", "vmm", optarg, "qemu", "firecracker")) < 0)
+				return EXIT_USAGE;
+			o.vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
 			break;
 		case 'q': o.quiet = true; break;
 		case 't':
-			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "device") != 0)
-				return usage();
-			o.tpm_device = strcmp(optarg, "device") == 0;
+			if ((e = cmd_pick("vouch launch", "tpm", optarg, "relay", "device")) < 0)
+				return EXIT_USAGE;
+			o.tpm_device = e == 1;
 			break;
 		case 'V': case 'm': case 'c':
-			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0)
-				return usage();
+			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0) {
+				fprintf(stderr, "vouch launch: --%s %s: a number\n",
+					c == 'V' ? "vm-timeout" : c == 'm' ? "memory" : "cpus", optarg);
+				return EXIT_USAGE;
+			}
 			if (c == 'V')
 				o.vm_timeout_s = (unsigned)v;
 			else if (c == 'm')
@@ -154,12 +146,14 @@ int cmd_launch(int argc, char **argv)
 				o.cpus = (unsigned)v;
 			break;
 		default:
-			return usage();
+			return cmd_common_opt(c);
 		}
 	}
+	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
+		return e;
 	if (!o.kernel || !o.initrd || !o.rootfs || argc - optind > (int)MAX_ARGS ||
 	    (manifest && !o.out_dir) || (no_pin_check && !manifest))
-		return usage();
+		return CMD_USAGE;
 	/* a manifest that pins a dm-verity root: the image is read through it */
 	if (manifest) {
 		if (cli_load_manifest("launch", manifest, &m) < 0)
@@ -173,9 +167,9 @@ int cmd_launch(int argc, char **argv)
 		o.rootfstype = m.image_format;
 		o.verity = cli_manifest_verity(&m, &verity);
 	}
-	if (launch_runspec(manifest ? &m : NULL, manifest, &ro, no_pin_check, argc - optind,
-			   argv + optind, &rs) < 0)
-		return EXIT_USAGE;
+	if ((e = launch_runspec(manifest ? &m : NULL, manifest, &ro, no_pin_check, argc - optind,
+				argv + optind, &rs)) != 0)
+		return e;
 	/* the VM's deadline leaves the harness its own, plus boot and quote */
 	if (o.vm_timeout_s == 0)
 		o.vm_timeout_s = rs.timeout_s + 120;
@@ -183,11 +177,11 @@ int cmd_launch(int argc, char **argv)
 	if (o.print_vmm_config)
 		return print_vmm_config(&o);
 	e = launch_run(&o, &res);
-	cli_print_result(&o, &res);
+	cli_print_result("vouch launch", &o, &res);
 	if (manifest)
-		return cli_judge_run(o.out_dir, manifest, o.cache_root);
+		return cli_judge_run("vouch launch", o.out_dir, manifest, o.cache_root);
 	if (e < 0) {
-		fprintf(stderr, "vouch: launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
+		fprintf(stderr, "vouch launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
 			res.error);
 		return e == MB_E_CHAIN || e == MB_E_SEQUENCE || e == MB_E_CRYPTO ? EXIT_REJECTED
 										 : EXIT_INCOMPLETE;

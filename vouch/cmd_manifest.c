@@ -84,12 +84,13 @@ int cmd_manifest(int argc, char **argv)
 		{ "tree", required_argument, 0, 't' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'r' }, { "tpm", required_argument, 0, 'T' },
 		{ "out", required_argument, 0, 'o' }, { "verity-root", required_argument, 0, 'V' },
-		{ "verity-offset", required_argument, 0, 'O' }, RUNSPEC_LONG_OPTS, { 0, 0, 0, 0 },
+		{ "verity-offset", required_argument, 0, 'O' }, RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
+		{ 0, 0, 0, 0 },
 	};
 	static struct manifest m;
 	static struct runspec rs;
 	static struct runspec_opts ro;
-	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL;
+	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL, *last = NULL;
 	char cmdline[1024], *end;
 	bool device = false, has_offset = false;
 	struct boot_verity verity;
@@ -100,18 +101,27 @@ int cmd_manifest(int argc, char **argv)
 
 	m.image_format = "ext4";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		last = optarg;
 		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch manifest")) < 0)
 			return EXIT_USAGE;
 		if (e > 0)
 			continue;
 		switch (c) {
 		case 'i': image = optarg; break;
-		case 'f': m.image_format = optarg; break;
+		case 'f':
+			if (cmd_pick("vouch manifest", "fstype", optarg, "ext4", "erofs") < 0)
+				return EXIT_USAGE;
+			m.image_format = optarg;
+			break;
 		case 'k': kernel = optarg; break;
 		case 'r': initrd = optarg; break;
 		case 'o': out = optarg; break;
-		case 'T': device = strcmp(optarg, "device") == 0; break;
+		case 'T':
+			if ((e = cmd_pick("vouch manifest", "tpm", optarg, "relay", "device")) < 0)
+				return EXIT_USAGE;
+			device = e == 1;
+			break;
 		case 'V':
 			if (parse_hex32(optarg, m.verity_root) < 0) {
 				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits (\"sha256:\" before them allowed)\n");
@@ -136,23 +146,19 @@ int cmd_manifest(int argc, char **argv)
 			m.ntrees++;
 			break;
 		default:
-			return EXIT_USAGE;
+			return cmd_common_opt(c);
 		}
 	}
+	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
+		return e;
 	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset ||
-	    argc - optind > (int)MAX_ARGS) {
-		fprintf(stderr, "usage: vouch manifest --image IMG [--fstype ext4|erofs] --tree NAME=PATH=HEX...\n"
-				"         [--verity-root HEX --verity-offset BYTES]\n"
-				"         [--kernel K --initrd I [--tpm relay|device]]\n"
-				"         [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"
-				"         [--max-output B] [--max-procs N] [--agent-user UID:GID] -o OUT\n"
-				"         [-- CMD [ARG...]]\n");
-		return EXIT_USAGE;
-	}
+	    argc - optind > (int)MAX_ARGS)
+		return CMD_USAGE;
 	if ((e = pin_runspec(&m, &rs, &ro, argc - optind, argv + optind)) != 0)
 		return e;
+	errno = 0;
 	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
-		perror(image);
+		fprintf(stderr, "vouch manifest: %s: %s\n", image, errno ? strerror(errno) : mb_strerror(e));
 		return EXIT_INTERNAL;
 	}
 	m.image_size = (uint64_t)st.st_size;

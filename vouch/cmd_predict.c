@@ -31,7 +31,7 @@ int cmd_predict(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "manifest", required_argument, 0, 'm' }, { "runspec", required_argument, 0, 'r' },
-		{ 0, 0, 0, 0 },
+		CMD_LONG_OPTS, { 0, 0, 0, 0 },
 	};
 	static const uint8_t zero4[4];
 	const char *mpath = NULL, *rpath = NULL;
@@ -40,21 +40,30 @@ int cmd_predict(int argc, char **argv)
 	struct pcr_bank bank;
 	uint8_t *buf = NULL, d[32];
 	size_t n;
-	int c, e, rc = EXIT_INTERNAL;
+	int c, e = 0, rc = EXIT_INTERNAL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'm')
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'm') {
 			mpath = optarg;
-		else if (c == 'r')
+		} else if (c == 'r') {
 			rpath = optarg;
-		else
-			goto usage;
+		} else {
+			rc = cmd_common_opt(c);
+			goto out;
+		}
 	}
-	if (!mpath || optind != argc || !m)
-		goto usage;
+	if (!mpath || optind != argc) {
+		rc = CMD_USAGE;
+		goto out;
+	}
+	if (!m) {
+		e = MB_E_NOMEM;
+		goto out;
+	}
 	if ((e = file_read_all(mpath, &buf, &n, MAX_MANIFEST_BYTES)) < 0 || (e = manifest_decode(buf, n, m)) < 0) {
 		fprintf(stderr, "vouch predict: %s: %s\n", mpath, mb_strerror(e));
+		e = 0; /* said */
 		goto out;
 	}
 	free(buf);
@@ -84,10 +93,6 @@ int cmd_predict(int argc, char **argv)
 	print_pcr("agent tree, harness tree", PCR_TREES, bank.v[PCR_TREES]);
 	print_pcr("separator (the chain head is extended onto this)", PCR_SESSION, bank.v[PCR_SESSION]);
 	rc = 0;
-	goto out;
-usage:
-	fprintf(stderr, "usage: vouch predict --manifest MANIFEST.cbor [--runspec RUNSPEC.cbor]\n");
-	rc = EXIT_USAGE;
 out:
 	if (rc == EXIT_INTERNAL && e < 0)
 		fprintf(stderr, "vouch predict: %s\n", mb_strerror(e));

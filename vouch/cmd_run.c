@@ -85,7 +85,7 @@ int cmd_run(int argc, char **argv)
 		{ "vmm", required_argument, 0, 'W' }, { "tpm", required_argument, 0, 't' },
 		{ "memory", required_argument, 0, 'm' },
 		{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },
-		RUNSPEC_LONG_OPTS,
+		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
 	static struct runspec rs;
@@ -94,7 +94,7 @@ int cmd_run(int argc, char **argv)
 	struct boot_verity verity;
 	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
 	char cache[PATH_MAX], rootfs[PATH_MAX], mpath[PATH_MAX];
-	const char *image = NULL;
+	const char *image = NULL, *last = NULL;
 	struct launch_result res;
 	unsigned long v;
 	int c, e;
@@ -103,7 +103,8 @@ int cmd_run(int argc, char **argv)
 	o.initrd = getenv("VOUCH_INITRD");
 	memset(&ro, 0, sizeof(ro));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		last = optarg;
 		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch run")) < 0)
 			return EXIT_USAGE;
 		if (e > 0)
@@ -114,22 +115,34 @@ int cmd_run(int argc, char **argv)
 		case 'i': o.initrd = optarg; break;
 		case 'o': o.out_dir = optarg; break;
 		case 'q': o.quiet = true; break;
-		case 'W': o.vmm = strcmp(optarg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU; break;
-		case 't': o.tpm_device = strcmp(optarg, "device") == 0; break;
+		case 'W':
+			if ((e = cmd_pick("vouch run", "vmm", optarg, "qemu", "firecracker")) < 0)
+				return EXIT_USAGE;
+			o.vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
+			break;
+		case 't':
+			if ((e = cmd_pick("vouch run", "tpm", optarg, "relay", "device")) < 0)
+				return EXIT_USAGE;
+			o.tpm_device = e == 1;
+			break;
 		case 'm': case 'c':
-			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0)
-				goto usage;
+			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0) {
+				fprintf(stderr, "vouch run: --%s %s: a number\n", c == 'm' ? "memory" : "cpus", optarg);
+				return EXIT_USAGE;
+			}
 			if (c == 'm')
 				o.memory_mib = (unsigned)v;
 			else
 				o.cpus = (unsigned)v;
 			break;
 		default:
-			goto usage;
+			return cmd_common_opt(c);
 		}
 	}
+	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
+		return e;
 	if (!image || argc - optind > (int)MAX_ARGS)
-		goto usage;
+		return CMD_USAGE;
 	if (!o.kernel || !o.initrd) {
 		fprintf(stderr, "vouch run: no %s: give --kernel and --initrd (or VOUCH_KERNEL and VOUCH_INITRD);\n"
 				"  tools/kernel/build-kernel --print-path prints the kernel, the initramfs is\n"
@@ -137,8 +150,10 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||
-	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0)
-		goto usage;
+	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0) {
+		fprintf(stderr, "vouch run: --image %s: path too long\n", image);
+		return EXIT_USAGE;
+	}
 	if (cli_load_manifest("run", mpath, &m) < 0)
 		return EXIT_USAGE;
 	if (!m.has_boot) {
@@ -162,14 +177,7 @@ int cmd_run(int argc, char **argv)
 	o.vm_timeout_s = rs.timeout_s + 120;
 	o.cache_root = cli_cache_root(cache, sizeof(cache));
 	e = launch_run(&o, &res);
-	cli_print_result(&o, &res);
+	cli_print_result("vouch run", &o, &res);
 	(void)e;
-	return cli_judge_run(o.out_dir, mpath, o.cache_root);
-usage:
-	fprintf(stderr, "usage: vouch run --image DIR [--kernel K --initrd I] [--vmm qemu|firecracker]\n"
-			"                 [--tpm relay|device] [--memory MiB] [--cpus N] [-o OUT] [--quiet]\n"
-			"                 [run spec options, as vouch launch] [-- CMD [ARG...]]\n"
-			"  (runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for\n"
-			"  --kernel and --initrd)\n");
-	return EXIT_USAGE;
+	return cli_judge_run("vouch run", o.out_dir, mpath, o.cache_root);
 }

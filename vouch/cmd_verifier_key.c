@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* vouch verifier-key OUT.pem: this host's verifier public key. */
+#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,19 +15,24 @@
  * attestations; pipelines pin its public half. */
 int cmd_verifier_key(int argc, char **argv)
 {
+	static const struct option opts[] = { CMD_LONG_OPTS, { 0, 0, 0, 0 } };
 	uint8_t pk[32], sk[64];
 	char cache[PATH_MAX], path[PATH_MAX + 32];
-	int e;
+	const char *what = path; /* what a failure was about */
+	int c, e;
 
-	if (argc != 2)
+	optind = 1;
+	if ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return cmd_common_opt(c);
+	if (argc - optind != 1)
 		return CMD_USAGE;
 	snprintf(path, sizeof(path), "%s/verifier.key", cli_cache_root(cache, sizeof(cache)));
 	e = attestation_load_or_create_key(path, pk, sk);
 	explicit_bzero(sk, sizeof(sk));
-	if (e == 0)
-		e = attestation_write_pubkey(argv[1], pk);
+	if (e == 0 && (e = attestation_write_pubkey(argv[optind], pk)) < 0)
+		what = argv[optind];
 	if (e < 0) {
-		fprintf(stderr, "vouch: verifier key: %s\n", mb_strerror(e));
+		fprintf(stderr, "vouch verifier-key: %s: %s\n", what, mb_strerror(e));
 		return EXIT_INTERNAL;
 	}
 	return 0;

@@ -15,13 +15,13 @@ int cmd_verify(int argc, char **argv)
 		{ "ek", required_argument, 0, 'e' }, { "verifier-key", required_argument, 0, 'k' },
 		{ "junit", required_argument, 0, 'j' }, { "json", required_argument, 0, 'J' },
 		{ "attestation", required_argument, 0, 'a' }, { "nonce", required_argument, 0, 'n' },
-		{ "require-agent-boundary", no_argument, 0, 'A' }, { 0, 0, 0, 0 },
+		{ "require-agent-boundary", no_argument, 0, 'A' }, CMD_LONG_OPTS, { 0, 0, 0, 0 },
 	};
-	struct hv_files f = { 0 };
+	struct hv_files f = { .prog = "vouch verify" };
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': f.bundle = optarg; break;
 		case 'm': f.manifest = optarg; break;
@@ -32,7 +32,7 @@ int cmd_verify(int argc, char **argv)
 		case 'a': f.attestation = optarg; break;
 		case 'n': f.nonce_hex = optarg; break;
 		case 'A': f.require_agent_boundary = true; break;
-		default: return CMD_USAGE;
+		default: return cmd_common_opt(c);
 		}
 	}
 	if (!f.bundle || !f.manifest || optind != argc)

@@ -2,67 +2,189 @@
 /*
  * vouch: the host command line. One entry per command in the table below,
  * one file per command (cmd_NAME.c); see vouch(1).
+ *
+ * One convention for every command, kept here: `vouch CMD --help`, `-h`
+ * and `vouch help CMD` print CMD's usage on stdout and exit 0; an unknown
+ * command or option, a missing or a surplus argument print the usage on
+ * stderr and exit 64; `--version` works everywhere; every message starts
+ * with "vouch CMD:".
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "version.h"
 
-#define VERSION "0.1"
+#define RUNSPEC_USAGE                                                                              \
+	"  run spec options: [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"     \
+	"                    [--max-output BYTES] [--max-procs N] [--agent PATH] [--harness PATH]\n" \
+	"                    [--agent-user UID:GID | --no-agent-boundary]\n"
 
-static int cmd_version(int argc, char **argv)
-{
-	(void)argc, (void)argv;
-	printf("vouch " VERSION "\n");
-	return 0;
-}
+static int cmd_help(int argc, char **argv);
 
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *help; /* the usage line(s), from the command's name on */
+	const char *summary; /* one line in vouch's own usage */
+	const char *usage;   /* the command's usage, from its name on */
 } commands[] = {
-	{ "run", cmd_run, "run --image DIR [-o OUT] [-- CMD...]  attested run of an image, judged" },
-	{ "launch", cmd_launch,
-	  "launch --kernel K --initrd I --rootfs R [options] -- CMD [ARG...]\n"
-	  "                                     one attested run in a VM (see vouch(1))" },
-	{ "manifest", cmd_manifest,
-	  "manifest --image IMG --tree NAME=PATH=HEX... [--kernel K --initrd I] -o OUT\n"
-	  "                                     write a reference manifest" },
-	{ "image", cmd_image, "image SRC -o DIR [options]         flatten an image into DIR/rootfs.img + manifest" },
-	{ "tree-digest", cmd_tree_digest, "tree-digest [--root DIR] PATH...   print the tree digest of each PATH" },
-	{ "verify", cmd_verify, "verify --bundle B --manifest M     judge stored evidence (as host-verify)" },
-	{ "predict", cmd_predict, "predict --manifest M               the PCR values a run must quote" },
-	{ "verifier-key", cmd_verifier_key, "verifier-key OUT.pem               write this host's verifier public key" },
-	{ "version", cmd_version, "version                            print the version" },
+	{ "run", cmd_run, "attested run of an image made by vouch image, judged",
+	  "run --image DIR [--kernel K --initrd I] [--vmm qemu|firecracker] [--tpm relay|device]\n"
+	  "          [--memory MiB] [--cpus N] [-o OUT] [--quiet] [run spec options] [-- CMD [ARG...]]\n"
+	  RUNSPEC_USAGE
+	  "  Runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel\n"
+	  "  and --initrd.\n" },
+	{ "launch", cmd_launch, "one attested run in a VM, from its parts",
+	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm qemu|firecracker]\n"
+	  "          [--tpm relay|device] [--manifest M [--no-pin-check]] [-o|--out DIR]\n"
+	  "          [--vm-timeout S] [--memory MiB] [--cpus N] [--quiet] [--print-vmm-config]\n"
+	  "          [run spec options] [-- CMD [ARG...]]\n"
+	  RUNSPEC_USAGE
+	  "  The command is required unless the manifest pins a run spec; --manifest needs --out.\n" },
+	{ "manifest", cmd_manifest, "write a reference manifest",
+	  "manifest --image IMG [--fstype ext4|erofs] [--tree NAME=PATH=SHA256HEX]...\n"
+	  "          [--verity-root HEX --verity-offset BYTES] [--kernel K --initrd I [--tpm relay|device]]\n"
+	  "          [run spec options] -o OUT.cbor [-- CMD [ARG...]]\n"
+	  RUNSPEC_USAGE },
+	{ "image", cmd_image, "flatten an image into DIR/rootfs.img and its manifest",
+	  "image SRC -o DIR [--format ext4|erofs] [--verity] [--kernel K --initrd I\n"
+	  "          [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]]\n"
+	  "          [run spec options] [-- CMD [ARG...]]\n"
+	  RUNSPEC_USAGE
+	  "  SRC: an OCI layout, a docker save archive, a rootfs tar or a directory.\n" },
+	{ "tree-digest", cmd_tree_digest, "print the tree digest of each PATH",
+	  "tree-digest [--root DIR] PATH...\n" },
+	{ "verify", cmd_verify, "judge stored evidence (as host-verify)",
+	  "verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor [--ek EK.pub]\n"
+	  "          [--verifier-key KEY.pem] [--nonce HEX] [--require-agent-boundary]\n"
+	  "          [--junit F] [--json F] [--attestation F]\n" },
+	{ "predict", cmd_predict, "the PCR values a run must quote",
+	  "predict --manifest MANIFEST.cbor [--runspec RUNSPEC.cbor]\n" },
+	{ "verifier-key", cmd_verifier_key, "write this host's verifier public key",
+	  "verifier-key OUT.pem\n" },
+	{ "version", cmd_version, "print the version", "version\n" },
+	{ "help", cmd_help, "print a command's usage", "help [COMMAND]\n" },
 };
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* vouch's own usage: exit 0 on stdout (asked for), 64 on stderr. */
 static int usage(FILE *f)
 {
-	fprintf(f, "usage: vouch <command> [options]\n\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s\n", commands[i].help);
+	fprintf(f, "usage: vouch COMMAND [options]\n       vouch COMMAND --help\n\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nSee vouch(1).\n");
-	return f == stderr ? EXIT_USAGE : 0;
+	return f == stdout ? 0 : EXIT_USAGE;
+}
+
+static int command_usage(const struct command *c, FILE *f)
+{
+	fprintf(f, "usage: vouch %s", c->usage);
+	fprintf(f, "See vouch(1).\n");
+	return f == stdout ? 0 : EXIT_USAGE;
+}
+
+int cmd_common_opt(int c)
+{
+	if (c == 'h')
+		return CMD_HELP;
+	if (c == CMD_OPT_VERSION)
+		return CMD_VERSION;
+	return CMD_USAGE;
+}
+
+int cmd_check_command(int argc, char **argv, int operands, const char *last_optarg)
+{
+	int first = optind + operands;
+
+	if (first >= argc ||
+	    (optind > 1 && argv[optind - 1] != last_optarg && strcmp(argv[optind - 1], "--") == 0))
+		return 0;
+	fprintf(stderr, "%s: unexpected argument '%s' (a command to run goes after --)\n", argv[0], argv[first]);
+	return CMD_USAGE;
+}
+
+int cmd_pick(const char *who, const char *name, const char *arg, const char *a, const char *b)
+{
+	if (strcmp(arg, a) == 0)
+		return 0;
+	if (strcmp(arg, b) == 0)
+		return 1;
+	fprintf(stderr, "%s: --%s %s: %s or %s\n", who, name, arg, a, b);
+	return -1;
+}
+
+/* Options and no operands: what version and help take themselves. */
+static int no_options(int argc, char **argv, int max_operands)
+{
+	static const struct option opts[] = { CMD_LONG_OPTS, { 0, 0, 0, 0 } };
+	int c;
+
+	optind = 1;
+	if ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		return cmd_common_opt(c);
+	return argc - optind > max_operands ? CMD_USAGE : 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	int e = no_options(argc, argv, 0);
+
+	if (e < 0)
+		return e;
+	printf("vouch " VOUCH_VERSION "\n");
+	return 0;
+}
+
+/* vouch help [COMMAND]: the usage asked for, on stdout. */
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+	int e = no_options(argc, argv, 1);
+
+	if (e < 0)
+		return e;
+	if (optind == argc)
+		return usage(stdout);
+	if (!(c = find(argv[optind]))) {
+		fprintf(stderr, "vouch help: unknown command '%s'\n", argv[optind]);
+		return usage(stderr);
+	}
+	return command_usage(c, stdout);
 }
 
 int main(int argc, char **argv)
 {
-	const char *name = argc >= 2 ? argv[1] : "";
+	const struct command *c;
+	char prog[64];
 	int rc;
 
 	if (argc < 2)
 		return usage(stderr);
-	if (strcmp(name, "--version") == 0)
-		name = "version";
-	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
-		return usage(stdout);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(name, commands[i].name) != 0)
-			continue;
-		rc = commands[i].fn(argc - 1, argv + 1);
-		return rc == CMD_USAGE ? usage(stderr) : rc;
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return argc == 2 ? usage(stdout) : usage(stderr);
+	if (strcmp(argv[1], "--version") == 0)
+		argv[1] = "version";
+	if (!(c = find(argv[1]))) {
+		fprintf(stderr, "vouch: unknown %s '%s'\n", argv[1][0] == '-' ? "option" : "command", argv[1]);
+		return usage(stderr);
 	}
-	fprintf(stderr, "vouch: unknown command '%s'\n", name);
-	return usage(stderr);
+	/* getopt names the command in its messages: "vouch run: ..." */
+	snprintf(prog, sizeof(prog), "vouch %s", c->name);
+	argv[1] = prog;
+	rc = c->fn(argc - 1, argv + 1);
+	switch (rc) {
+	case CMD_HELP: return command_usage(c, stdout);
+	case CMD_USAGE: return command_usage(c, stderr);
+	case CMD_VERSION: printf("vouch " VOUCH_VERSION "\n"); return 0;
+	default: return rc;
+	}
 }

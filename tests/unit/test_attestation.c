@@ -239,7 +239,9 @@ static void every_byte_of_payload_and_sig(void)
 
 			for (int b = 0; b < (all ? 256 : (int)sizeof(flips)); b++) {
 				e[i] = all ? (char)b : (char)(keep ^ flips[b]);
-				if (e[i] == keep)
+				/* the same value in the other alphabet: accepted
+				 * only when the string is then all URL-safe */
+				if (e[i] == keep || (keep == '+' && e[i] == '-') || (keep == '/' && e[i] == '_'))
 					continue;
 				accepted += verify(e, n) == 0;
 				tried++;
@@ -254,23 +256,33 @@ static void every_byte_of_payload_and_sig(void)
 }
 
 /* Three flips of every byte anywhere; only the closing newline may
- * become other whitespace. */
+ * become other whitespace, and the keyid's value (DSSE's unauthenticated
+ * hint) any other printable text. */
 static void every_byte_of_envelope(void)
 {
 	static const uint8_t flips[] = { 0x01, 0x20, 0x80 };
-	size_t n;
+	size_t n, koff, klen;
 	char *e = good_envelope(&n);
-	unsigned accepted = 0;
+	unsigned accepted = 0, hints = 0;
 
 	REQUIRE(e[n - 1] == '\n');
+	field(e, "keyid", &koff, &klen);
 	for (size_t i = 0; i + 1 < n; i++) {
+		bool hint = i >= koff && i < koff + klen;
+
 		for (size_t k = 0; k < sizeof(flips); k++) {
 			e[i] ^= (char)flips[k];
-			accepted += verify(e, n) == 0;
+			if (verify(e, n) == 0) {
+				if (hint && e[i] >= 0x20 && e[i] < 0x7f && e[i] != '"' && e[i] != '\\')
+					hints++;
+				else
+					accepted++;
+			}
 			e[i] ^= (char)flips[k];
 		}
 	}
 	CHECK_EQ(accepted, 0);
+	CHECK(hints > 0);
 	free(e);
 }
 
@@ -313,7 +325,8 @@ static void wrong_key(void)
 	e2[off + len] = '"';
 	CHECK_EQ(attestation_verify((const uint8_t *)e2, n2, pk, &payload, &plen), ATT_E_SIGNATURE);
 	CHECK(strcmp((const char *)payload, "untouched") == 0 && plen == 9);
-	CHECK_EQ(attestation_verify((const uint8_t *)e2, n2, pk2, NULL, NULL), ATT_E_KEYID);
+	/* the keyid is DSSE's unauthenticated hint: the signature decides */
+	CHECK_EQ(attestation_verify((const uint8_t *)e2, n2, pk2, NULL, NULL), 0);
 	free(e2);
 	free(e);
 	free_verdict(v);
@@ -331,10 +344,12 @@ static void oversized(void)
 }
 
 /* Fills a template: @T payloadType, @P payload, @K keyid, @S sig, @6 a
- * valid base64 of 63 bytes, @N the signature with a non-zero unused bit. */
-static char *fill(const char *tpl, const char *const parts[static 6], size_t *ret_len)
+ * valid base64 of 63 bytes, @N the signature with a non-zero unused bit,
+ * @U the signature in the URL-safe alphabet, @D without its padding, @F
+ * another key's keyid, @X another key's signature. */
+static char *fill(const char *tpl, const char *const parts[static 10], size_t *ret_len)
 {
-	static const char marks[] = "TPKS6N";
+	static const char marks[] = "TPKS6NUDFX";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -367,7 +382,32 @@ static void bad_inputs(void)
 		{ "[\"@T\"]", MB_E_TYPE },
 		{ "{}", MB_E_MISSING_KEY },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\"}", MB_E_MISSING_KEY },
-		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"sig\":\"@S\"}]}", MB_E_MISSING_KEY },
+		/* DSSE: keyid is an optional, unauthenticated hint */
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"sig\":\"@S\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"@S\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"ab\",\"sig\":\"@S\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\"}]}", MB_E_MISSING_KEY },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{}]}", MB_E_MISSING_KEY },
+		/* both alphabets, padded or not; never both alphabets in one string */
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@U\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@D\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@D=\"}]}", ATT_E_BASE64 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"e3-/\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"e3_+\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
+		/* several signatures: one by the key is enough, wherever it is */
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@F\",\"sig\":\"@X\"},"
+		  "{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"},"
+		  "{\"sig\":\"@6\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@F\",\"sig\":\"@X\"},"
+		  "{\"sig\":\"@X\"}]}", ATT_E_SIGNATURE },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@F\",\"sig\":\"@X\"},"
+		  "{\"keyid\":\"@F\",\"sig\":\"@S\"}]}", 0 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@F\",\"sig\":\"@X\"}]}", ATT_E_KEYID },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@F\",\"sig\":\"@X\"},"
+		  "{\"keyid\":\"@K\",\"sig\":\"!!!!\"}]}", ATT_E_BASE64 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"},"
+		  "{\"keyid\":\"@K\",\"sig\":\"@S\"},]}", MB_E_MALFORMED },
 		{ "{\"payloadType\":\"@T\",\"payloadType\":\"@T\"}", MB_E_KEY_ORDER },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"Payload\":\"@P\"}", MB_E_UNKNOWN_KEY },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\",\"x\":1}]}",
@@ -379,7 +419,7 @@ static void bad_inputs(void)
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[\"@S\"]}", MB_E_TYPE },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[]}", MB_E_LIMIT },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"},"
-		  "{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", MB_E_LIMIT },
+		  "{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", 0 },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]} x",
 		  MB_E_TRAILING },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}{}",
@@ -395,19 +435,21 @@ static void bad_inputs(void)
 		{ "{\"payloadType\":\"caf\xc3\xa9\"}", MB_E_MALFORMED },
 		{ "{\"payloadType\":\"application/json\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}",
 		  ATT_E_PAYLOAD_TYPE },
-		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"ab\",\"sig\":\"@S\"}]}", MB_E_LENGTH },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"!!!!\"}]}", ATT_E_BASE64 },
-		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@6\"}]}", MB_E_LENGTH },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@6\"}]}", ATT_E_SIG_LENGTH },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@N\"}]}", ATT_E_BASE64 },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"@P=\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
-		{ "{\"payloadType\":\"@T\",\"payload\":\"e30\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"e30\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_SIGNATURE },
+		{ "{\"payloadType\":\"@T\",\"payload\":\"e3\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"e3 0=\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_BASE64 },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"e30=\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_SIGNATURE },
 		{ "{\"payloadType\":\"@T\",\"payload\":\"\",\"signatures\":[{\"keyid\":\"@K\",\"sig\":\"@S\"}]}", ATT_E_SIGNATURE },
 	};
-	char sig63[85], *parts[6];
-	size_t n, off, len;
-	char *e = good_envelope(&n);
+	char sig63[85], *parts[10];
+	size_t n, n2, off, len;
+	char *e = good_envelope(&n), *e2;
+	struct hv_verdict *v = make_verdict();
+	int err0;
 	const char *names[] = { "payloadType", "payload", "keyid", "sig" };
 
 	for (size_t i = 0; i < 4; i++) {
@@ -423,6 +465,19 @@ static void bad_inputs(void)
 	parts[5] = strdup(parts[3]);
 	REQUIRE(parts[5] && strlen(parts[5]) == 88 && parts[5][86] == '=' && parts[5][87] == '=');
 	parts[5][85]++;
+	parts[6] = strdup(parts[3]); /* URL-safe: the same bytes */
+	parts[7] = strndup(parts[3], 86); /* unpadded */
+	REQUIRE(parts[6] && parts[7]);
+	for (char *c = parts[6]; *c; c++)
+		*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+	/* another key's keyid and signature over the same statement */
+	e2 = envelope(v, NULL, sk2, &n2, &err0);
+	REQUIRE(err0 == 0);
+	field(e2, "keyid", &off, &len);
+	parts[8] = strndup(e2 + off, len);
+	field(e2, "sig", &off, &len);
+	parts[9] = strndup(e2 + off, len);
+	REQUIRE(parts[8] && parts[9] && strcmp(parts[9], parts[3]) != 0);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char *buf = fill(rows[i].tpl, (const char *const *)parts, &len);
 		int err = verify(buf, len);
@@ -431,10 +486,12 @@ static void bad_inputs(void)
 			 attestation_strerror(rows[i].want));
 		free(buf);
 	}
-	for (size_t i = 0; i < 4; i++)
-		free(parts[i]);
-	free(parts[5]);
+	for (size_t i = 0; i < 10; i++)
+		if (i != 4)
+			free(parts[i]);
 	free(e);
+	free(e2);
+	free_verdict(v);
 }
 
 /* ---- key files ---- */
