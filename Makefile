@@ -218,6 +218,20 @@ $(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/vouch/vm
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# guest-init's measurements, from the guest's own source, built for the
+# host with the TPM calls stubbed in the test.
+$(B)/tests/test_gi_measure: $(B)/host/tests/unit/test_gi_measure.o $(B)/host/guest-init/measure.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asan/guest-init/measure.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
