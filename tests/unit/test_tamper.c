@@ -562,6 +562,7 @@ static void edit_selection(TPMS_ATTEST *a) { a->attested.quote.pcrSelect.pcrSele
 static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
 static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
 static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
+static void edit_bank(TPMS_ATTEST *a) { a->attested.quote.pcrSelect.pcrSelections[0].hash = TPM2_ALG_SHA1; }
 
 /* Inserts, before the exit record, one stdout record and one test record
  * per test point (num, ok, desc), resealing the chain after them. */
@@ -794,6 +795,7 @@ static uint8_t soft_vsec[crypto_sign_SECRETKEYBYTES];
 static struct hv_pins soft_pins;
 static struct record R[256];
 static size_t NR;
+static struct bytes soft_runspec; /* when set, the run spec measured instead of A's */
 
 static void soft_init(void)
 {
@@ -905,6 +907,8 @@ static void soft_seal(void (*glog_edit)(struct evlog *), unsigned flags)
 	struct cb_wr w;
 
 	forge_from(&honest_a);
+	if (soft_runspec.n)
+		F.b.runspec = soft_runspec;
 	/* the AK: the recorded public area with the software key's point */
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ak.p, honest_a.ak.n, &off, &ak) == 0);
 	REQUIRE(EVP_PKEY_get_bn_param(soft_ak, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
@@ -947,6 +951,7 @@ static void soft_seal(void (*glog_edit)(struct evlog *), unsigned flags)
 	REQUIRE(evlog_decode(q[2].p, q[2].n, &glog) == 0);
 	REQUIRE(glog.n == 5 && memcmp(glog.ev[4].data, "vouch.chain-head", 16) == 0);
 	memcpy(glog.ev[4].digest, c.head, 32);
+	REQUIRE(sha256_buf(F.b.runspec.p, F.b.runspec.n, glog.ev[0].digest) == 0);
 	if (glog_edit)
 		glog_edit(&glog);
 	cb_wr_init(&w, lb, sizeof(lb));
@@ -1155,6 +1160,104 @@ static void test_events_resealed(void)
 	soft_seal(NULL, SOFT_POINT_OFF_CURVE);
 	JUDGE_SET("AK point off the curve", &F.b, &soft_pins, EXIT_REJECTED, HV_AK_MALFORMED,
 		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+	soft_seal(NULL, 0);
+	F.b.ak_name = honest_b.ak_name;
+	JUDGE_SET("transcript naming another AK", &F.b, &soft_pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+}
+
+/*
+ * With the agent boundary on (run spec with agent_user, pinned so), the
+ * results come from the results channel alone: stdout is a log the agent
+ * could write into. The same TAP moved to the results channel passes; a
+ * "not ok" forged into stdout changes nothing; the same forged into the
+ * results channel without its test record is a mismatch.
+ */
+static void test_boundary_results(void)
+{
+	static uint8_t pin_saved[MAX_RUNSPEC_BYTES], rsb[MAX_RUNSPEC_BYTES];
+	static struct runspec rs;
+	size_t pin_len = manifest->runspec_len, n;
+	struct cb_wr w;
+	struct record forged;
+
+	memcpy(pin_saved, manifest->runspec, pin_len);
+	REQUIRE(runspec_decode(honest_a.runspec.p, honest_a.runspec.n, &rs) == 0);
+	rs.has_agent_user = true;
+	rs.agent_uid = rs.agent_gid = 65534;
+	cb_wr_init(&w, rsb, sizeof(rsb));
+	runspec_encode(&rs, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	memcpy(manifest->runspec, rsb, n);
+	manifest->runspec_len = n;
+	soft_runspec = (struct bytes){ rsb, n };
+
+	recs_load();
+	for (size_t i = 0; i < NR; i++)
+		if (R[i].kind == REC_STDOUT && R[i].u.chunk.n > 0 && R[i].u.chunk.p[0] != '#')
+			R[i].kind = REC_RESULTS;
+	forged = stdout_rec("not ok 6 - forged by the agent\n");
+	recs_insert(recs_find(REC_EXIT, 0), forged);
+	soft_seal(NULL, 0);
+	judge_soft("boundary on: TAP on the results channel, a \"not ok\" forged into stdout", EXIT_PASSED, 0);
+	forged.kind = REC_RESULTS;
+	recs_insert(recs_find(REC_EXIT, 0), forged);
+	soft_seal(NULL, 0);
+	JUDGE_SET("boundary on: a results-channel point without its test record", &F.b, &soft_pins, EXIT_REJECTED,
+		  HV_TESTS_MISMATCH);
+
+	soft_runspec = (struct bytes){ NULL, 0 };
+	memcpy(manifest->runspec, pin_saved, pin_len);
+	manifest->runspec_len = pin_len;
+}
+
+/* Parts of the evidence or the manifest that do not decode or are
+ * missing, each with exactly its reasons. */
+static void test_undecodable(void)
+{
+	struct manifest_tree *h = (struct manifest_tree *)manifest_find_tree(manifest, "harness");
+	struct blob q[ATTEST_MAX_FIELDS];
+	uint8_t buf[64 * 1024];
+	struct cb_wr w;
+	char *saved;
+
+	forge_from(&honest_a);
+	F.b.has_ak = false;
+	F.b.ak = (struct bytes){ NULL, 0 };
+	JUDGE_SET("no AK in the bundle", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE,
+		  HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
+
+	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	q[2] = (struct blob){ honest_a.runspec.p, honest_a.runspec.n };
+	cb_wr_init(&w, buf, sizeof(buf));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+	JUDGE_SET("guest log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+
+	forge_from(&honest_a);
+	F.b.quote = honest_a.runspec;
+	JUDGE_SET("quote message that does not decode", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MALFORMED,
+		  HV_QUOTE_MISSING);
+
+	forge_from(&honest_a);
+	F.b.runspec = honest_a.platform_log;
+	JUDGE_SET("run spec that does not decode", &F.b, &pins, EXIT_REJECTED, HV_RUNSPEC_MALFORMED,
+		  HV_PIN_RUNSPEC);
+
+	manifest->has_boot = false;
+	JUDGE_SET("manifest without boot components", &honest_a, &pins, EXIT_REJECTED, HV_MANIFEST_INCOMPLETE);
+	manifest->has_boot = true;
+
+	saved = h->path;
+	h->path = "/opt/other";
+	JUDGE_SET("run spec measured another harness path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	h->path = saved;
+
+	forge_attest(edit_bank);
+	JUDGE_SET("PCRs of the SHA-1 bank quoted", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION,
+		  HV_QUOTE_SIGNATURE);
 }
 
 int main(void)
@@ -1178,6 +1281,8 @@ int main(void)
 	test_verdict_rules();
 	test_tap_records();
 	test_events_resealed();
+	test_boundary_results();
+	test_undecodable();
 	EVP_PKEY_free(soft_ak);
 	bundle_free(&honest_a);
 	bundle_free(&honest_b);
