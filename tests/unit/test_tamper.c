@@ -2,7 +2,9 @@
 /*
  * The tamper matrix: honest evidence recorded from real swtpm + QEMU runs
  * (tests/vectors/evidence/, see record.sh there) is accepted; each forgery
- * below is rejected, and with its own reason. Run from the top of the tree.
+ * below is rejected with exactly the set of reasons it earns, so that a
+ * check removed or weakened shows even while another still rejects. Run
+ * from the top of the tree.
  */
 #include "t.h"
 
@@ -27,6 +29,7 @@
 #include "runspec.h"
 #include "sha256.h"
 #include "tpmkey.h"
+#include "verity.h"
 #include "verify.h"
 
 #define DIR "tests/vectors/evidence/"
@@ -94,13 +97,15 @@ static int has_reason(const struct hv_verdict *v, enum hv_reason r)
 	return 0;
 }
 
+/* That exit, and that reason alone (none for HV_OK). */
 static void judge(const char *what, const struct bundle *b, const struct hv_pins *p,
 		  enum exit_code want_exit, enum hv_reason want)
 {
 	struct hv_verdict v;
 
 	REQUIRE(hv_verify(b, p, &v) == 0);
-	int ok = v.exit == want_exit && (want == HV_OK ? v.nreasons == 0 : has_reason(&v, want));
+	int ok = v.exit == want_exit && v.nreasons == (want == HV_OK ? 0u : 1u) &&
+		 (want == HV_OK || has_reason(&v, want));
 
 	if (!ok)
 		for (size_t i = 0; i < v.nreasons; i++)
@@ -212,13 +217,40 @@ static void test_pins(void)
 
 		snprintf(cmd, sizeof(cmd), "%s vouch.verity=1:%064d", saved, 0);
 		manifest->cmdline = cmd;
-		judge("command line with vouch.verity, no verity root pinned", &honest_a, &pins,
-		      EXIT_REJECTED, HV_MANIFEST_INCONSISTENT);
+		JUDGE_SET("command line with vouch.verity, no verity root pinned", &honest_a, &pins, EXIT_REJECTED, HV_MANIFEST_INCONSISTENT, HV_PIN_CMDLINE);
 		manifest->cmdline = saved;
+	}
+	/* a verity root pinned, and a command line that names it, or
+	 * another root, or names it twice: the command line is not the
+	 * recorded one (pin-cmdline) in each, and disagrees with the
+	 * manifest in the last two */
+	{
+		static char cmd[4200];
+		char spec[VERITY_SPEC_BYTES], other[VERITY_SPEC_BYTES];
+
+		manifest->has_verity = true;
+		memcpy(manifest->verity_root, manifest->image_digest, 32);
+		manifest->verity_offset = 4096;
+		REQUIRE(verity_spec_format(spec, 1, manifest->verity_root) == 0);
+		manifest->verity_root[0] ^= 1;
+		REQUIRE(verity_spec_format(other, 1, manifest->verity_root) == 0);
+		manifest->verity_root[0] ^= 1;
+		manifest->cmdline = cmd;
+		snprintf(cmd, sizeof(cmd), "%s %s%s", saved, VERITY_SPEC_KEY, spec);
+		JUDGE_SET("command line with the pinned verity root", &honest_a, &pins, EXIT_REJECTED,
+			  HV_PIN_CMDLINE);
+		snprintf(cmd, sizeof(cmd), "%s %s%s", saved, VERITY_SPEC_KEY, other);
+		JUDGE_SET("command line with another verity root than the manifest's", &honest_a, &pins,
+			  EXIT_REJECTED, HV_PIN_CMDLINE, HV_MANIFEST_INCONSISTENT);
+		snprintf(cmd, sizeof(cmd), "%s %s%s %s%s", saved, VERITY_SPEC_KEY, spec, VERITY_SPEC_KEY, spec);
+		JUDGE_SET("command line with the pinned verity root twice", &honest_a, &pins, EXIT_REJECTED,
+			  HV_PIN_CMDLINE, HV_MANIFEST_INCONSISTENT);
+		manifest->cmdline = saved;
+		manifest->has_verity = false;
 	}
 	saved = a->path;
 	a->path = "/opt/other";
-	judge("run spec measured another agent path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	JUDGE_SET("run spec measured another agent path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
 	a->path = saved;
 }
 
@@ -232,7 +264,7 @@ static void test_runspec_swapped(void)
 		/* flip a byte inside the last text string: still decodes */
 		((uint8_t *)F.b.runspec.p)[F.b.runspec.n - 1] ^= 0x01;
 	}
-	judge("modified run spec", &F.b, &pins, EXIT_REJECTED, HV_PIN_RUNSPEC);
+	JUDGE_SET("modified run spec", &F.b, &pins, EXIT_REJECTED, HV_RUNSPEC_LIMITS, HV_PIN_RUNSPEC);
 }
 
 /* Exactly one reason, and that one: a change of one part of the run
@@ -318,7 +350,10 @@ static void test_runspec_pinned(void)
 	judge("pin restored: honest run A", &honest_a, &pins, EXIT_PASSED, HV_OK);
 }
 
-static void flip_record(const char *what, uint32_t kind)
+/* The chain breaks, so the quoted head is not the records' head: every
+ * flip is refused for the chain, the chain-head event and the quote's
+ * extraData, and for what the flipped record itself carried (extra). */
+static void flip_record(const char *what, uint32_t kind, enum hv_reason extra)
 {
 	size_t i;
 	uint8_t *p;
@@ -335,7 +370,11 @@ static void flip_record(const char *what, uint32_t kind)
 		 * record's prev no longer matches */
 		p[F.recs[i].n - 1] ^= 0x01;
 		F.recs[i].p = p;
-		judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+		if (extra != HV_OK)
+			JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE,
+				  extra);
+		else
+			JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 		return;
 	}
 	/* a byte of the record's own prev: refused at that very record */
@@ -343,17 +382,17 @@ static void flip_record(const char *what, uint32_t kind)
 	REQUIRE(prev);
 	prev[7] ^= 0x01;
 	F.recs[i].p = p;
-	judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 }
 
 static void test_record_flips(void)
 {
-	flip_record("flipped byte in a phase record", REC_PHASE);
-	flip_record("flipped byte in a stdout record", REC_STDOUT);
-	flip_record("flipped byte in a test record", REC_TEST);
-	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT);
-	flip_record("flipped byte in the exit record", REC_EXIT);
-	flip_record("flipped byte in the end record", REC_END);
+	flip_record("flipped byte in a phase record", REC_PHASE, HV_OK);
+	flip_record("flipped byte in a stdout record", REC_STDOUT, HV_OK);
+	flip_record("flipped byte in a test record", REC_TEST, HV_TESTS_MISMATCH);
+	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT, HV_CHECKPOINT_SIGNATURE);
+	flip_record("flipped byte in the exit record", REC_EXIT, HV_OK);
+	flip_record("flipped byte in the end record", REC_END, HV_OK);
 }
 
 static void test_record_order(void)
@@ -363,17 +402,17 @@ static void test_record_order(void)
 	forge_from(&honest_a);
 	memmove(&F.recs[3], &F.recs[4], (n - 4) * sizeof(F.recs[0]));
 	F.b.nrecords = n - 1;
-	judge("dropped record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("dropped record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	memmove(&F.recs[4], &F.recs[3], (n - 3) * sizeof(F.recs[0]));
 	F.b.nrecords = n + 1;
-	judge("duplicated record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("duplicated record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.recs[3] = honest_a.records[4];
 	F.recs[4] = honest_a.records[3];
-	judge("reordered records", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("reordered records", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.recs[n] = honest_a.records[2];
@@ -382,13 +421,13 @@ static void test_record_order(void)
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
-	judge("truncated stream, quote kept", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
+	JUDGE_SET("truncated stream, quote kept", &F.b, &pins, EXIT_REJECTED, HV_RECORDS_INCOMPLETE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
 	F.b.has_quote = false;
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
-	judge("stream cut before the quote", &F.b, &pins, EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
+	JUDGE_SET("stream cut before the quote", &F.b, &pins, EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
 
 	/* an honest run cut before activation: incomplete, not rejected;
 	 * the same bundle with its quote kept is a contradiction */
@@ -401,11 +440,11 @@ static void test_record_order(void)
 		  HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
 	F.b.has_quote = true;
 	F.b.incomplete[0] = 0;
-	judge("activation missing, quote kept", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("activation missing, quote kept", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_RECORDS_INCOMPLETE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.recs[0] = honest_b.records[0];
-	judge("record from another session", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET("record from another session", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 }
 
 /* A checkpoint re-signed by a key that is not the AK, chain resealed. */
@@ -444,7 +483,7 @@ static void test_checkpoint_other_key(void)
 	REQUIRE(w.err == 0);
 	F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
 	reseal_from(i + 1);
-	judge("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE);
+	JUDGE_SET("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
@@ -459,16 +498,15 @@ static void test_keys(void)
 
 	other = pins;
 	other.verifier_pub[0] ^= 1;
-	judge("activation signed by another verifier", &honest_a, &other, EXIT_REJECTED,
-	      HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("activation signed by another verifier", &honest_a, &other, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.has_activation = false;
-	judge("AK never activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("AK never activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.ak = honest_b.ak;
-	judge("another AK (from another session)", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("another AK (from another session)", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 
 	/* the AK's attributes without restricted: its name changes too */
 	TPM2B_PUBLIC ak = { 0 };
@@ -481,7 +519,7 @@ static void test_keys(void)
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ak, m, sizeof(m), &off) == 0);
 	forge_from(&honest_a);
 	F.b.ak = (struct bytes){ store(m, off), off };
-	judge("AK without the restricted attribute", &F.b, &pins, EXIT_REJECTED, HV_AK_ATTRIBUTES);
+	JUDGE_SET("AK without the restricted attribute", &F.b, &pins, EXIT_REJECTED, HV_AK_ATTRIBUTES, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 }
 
 /* What the activation transcript binds besides the nonce and the AK: the
@@ -700,20 +738,20 @@ static void test_quote(void)
 
 	forge_from(&honest_a);
 	F.b.quote = honest_b.quote;
-	judge("quote from another session", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
+	JUDGE_SET("quote from another session", &F.b, &pins, EXIT_REJECTED, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	memcpy(F.b.nonce, honest_b.nonce, 32);
-	judge("replayed with another session's nonce", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET("replayed with another session's nonce", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_attest(edit_selection);
-	judge("another PCR selection", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION);
+	JUDGE_SET("another PCR selection", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_magic);
-	judge("quote magic changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MAGIC);
+	JUDGE_SET("quote magic changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MAGIC, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_type);
-	judge("attestation of another type", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_TYPE);
+	JUDGE_SET("attestation of another type", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_TYPE, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_nonce);
-	judge("extraData changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_SIGNATURE);
+	JUDGE_SET("extraData changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.has_quote = false;
@@ -765,15 +803,15 @@ static void test_event_logs(void)
 	forge_glog(edit_type_changed);
 	judge("event whose type was changed", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
 	forge_glog(edit_digest);
-	judge("event log that does not replay", &F.b, &pins, EXIT_REJECTED, HV_PCR_REPLAY);
+	JUDGE_SET("event log that does not replay", &F.b, &pins, EXIT_REJECTED, HV_PIN_SEPARATOR, HV_PCR_REPLAY);
 	forge_glog(edit_drop);
-	judge("extra PCR extend not in the log", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	JUDGE_SET("extra PCR extend not in the log", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED, HV_PCR_REPLAY);
 	forge_glog(edit_swap_tags);
-	judge("agent and harness digests swapped", &F.b, &pins, EXIT_REJECTED, HV_PIN_AGENT);
+	JUDGE_SET("agent and harness digests swapped", &F.b, &pins, EXIT_REJECTED, HV_PIN_AGENT, HV_PIN_HARNESS, HV_PCR_REPLAY);
 
 	forge_from(&honest_a);
 	F.b.platform_log = honest_a.runspec;
-	judge("platform log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+	JUDGE_SET("platform log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_EVENT_LOG_MALFORMED, HV_PCR_REPLAY, HV_QUOTE_SIGNATURE);
 }
 
 /*
@@ -1017,7 +1055,7 @@ static void test_verdict_rules(void)
 	recs_load();
 	soft_seal(NULL, 0);
 	judge_soft("resealed with software keys: passed", EXIT_PASSED, 0);
-	judge("resealed, recorded verifier key: not activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("resealed, recorded verifier key: not activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	recs_load();
 	set_stdout(recs_find_line("ok 3 - multiplies\n"), "not ok 3 - multiplies\n");
@@ -1254,6 +1292,15 @@ static void test_undecodable(void)
 	h->path = "/opt/other";
 	JUDGE_SET("run spec measured another harness path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
 	h->path = saved;
+
+	{
+		size_t nt = manifest->ntrees;
+
+		manifest->ntrees = 0;
+		JUDGE_SET("manifest without agent and harness trees", &honest_a, &pins, EXIT_REJECTED,
+			  HV_MANIFEST_INCOMPLETE);
+		manifest->ntrees = nt;
+	}
 
 	forge_attest(edit_bank);
 	JUDGE_SET("PCRs of the SHA-1 bank quoted", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION,
