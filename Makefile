@@ -2,6 +2,7 @@
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
 #   make fuzz     libFuzzer targets (build/fuzz)
+#   make mutate   each weakened security check must fail a test (VM=1: also in VMs)
 #   make clean
 # V=1 shows the commands.
 
@@ -218,6 +219,20 @@ $(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/vouch/vm
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# guest-init's measurements, from the guest's own source, built for the
+# host with the TPM calls stubbed in the test.
+$(B)/tests/test_gi_measure: $(B)/host/tests/unit/test_gi_measure.o $(B)/host/guest-init/measure.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asan/guest-init/measure.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -254,7 +269,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo
+.PHONY: all check unit fuzz clean demo mutate
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
@@ -264,6 +279,15 @@ unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
 
 fuzz: $(FUZZ_BINS)
+
+# Each tests/mutation/*.patch weakens one security check; every one must
+# make a test fail (tests/mutation/run.sh). VM=1 adds the mutants that only
+# a real VM sees.
+MUTATE_TARGETS := $(B)/bin/host-verify $(B)/bin/vouch $(B)/tests/mkvectors $(B)/tests/quote-vectors \
+	$(B)/tests/tpm-credential $(UNIT_BINS)
+mutate: $(MUTATE_TARGETS) $(UNIT_ASAN_BINS) $(if $(filter 1,$(VM)),all)
+	$(Q)B=$(B) VM=$(VM) MUTATE_TARGETS="$(MUTATE_TARGETS)" MUTATE_ASAN_TARGETS="$(UNIT_ASAN_BINS)" \
+		tests/mutation/run.sh $(MUTANTS)
 
 # The README's main job.
 demo: all

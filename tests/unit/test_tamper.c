@@ -2,7 +2,9 @@
 /*
  * The tamper matrix: honest evidence recorded from real swtpm + QEMU runs
  * (tests/vectors/evidence/, see record.sh there) is accepted; each forgery
- * below is rejected, and with its own reason. Run from the top of the tree.
+ * below is rejected with exactly the set of reasons it earns, so that a
+ * check removed or weakened shows even while another still rejects. Run
+ * from the top of the tree.
  */
 #include "t.h"
 
@@ -10,9 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <sodium.h>
 #include <tss2/tss2_mu.h>
 
 #include "attest.h"
@@ -20,8 +24,12 @@
 #include "bundle.h"
 #include "evlog.h"
 #include "manifest.h"
+#include "pcr.h"
 #include "record.h"
 #include "runspec.h"
+#include "sha256.h"
+#include "tpmkey.h"
+#include "verity.h"
 #include "verify.h"
 
 #define DIR "tests/vectors/evidence/"
@@ -89,13 +97,15 @@ static int has_reason(const struct hv_verdict *v, enum hv_reason r)
 	return 0;
 }
 
+/* That exit, and that reason alone (none for HV_OK). */
 static void judge(const char *what, const struct bundle *b, const struct hv_pins *p,
 		  enum exit_code want_exit, enum hv_reason want)
 {
 	struct hv_verdict v;
 
 	REQUIRE(hv_verify(b, p, &v) == 0);
-	int ok = v.exit == want_exit && (want == HV_OK ? v.nreasons == 0 : has_reason(&v, want));
+	int ok = v.exit == want_exit && v.nreasons == (want == HV_OK ? 0u : 1u) &&
+		 (want == HV_OK || has_reason(&v, want));
 
 	if (!ok)
 		for (size_t i = 0; i < v.nreasons; i++)
@@ -207,13 +217,40 @@ static void test_pins(void)
 
 		snprintf(cmd, sizeof(cmd), "%s vouch.verity=1:%064d", saved, 0);
 		manifest->cmdline = cmd;
-		judge("command line with vouch.verity, no verity root pinned", &honest_a, &pins,
-		      EXIT_REJECTED, HV_MANIFEST_INCONSISTENT);
+		JUDGE_SET("command line with vouch.verity, no verity root pinned", &honest_a, &pins, EXIT_REJECTED, HV_MANIFEST_INCONSISTENT, HV_PIN_CMDLINE);
 		manifest->cmdline = saved;
+	}
+	/* a verity root pinned, and a command line that names it, or
+	 * another root, or names it twice: the command line is not the
+	 * recorded one (pin-cmdline) in each, and disagrees with the
+	 * manifest in the last two */
+	{
+		static char cmd[4200];
+		char spec[VERITY_SPEC_BYTES], other[VERITY_SPEC_BYTES];
+
+		manifest->has_verity = true;
+		memcpy(manifest->verity_root, manifest->image_digest, 32);
+		manifest->verity_offset = 4096;
+		REQUIRE(verity_spec_format(spec, 1, manifest->verity_root) == 0);
+		manifest->verity_root[0] ^= 1;
+		REQUIRE(verity_spec_format(other, 1, manifest->verity_root) == 0);
+		manifest->verity_root[0] ^= 1;
+		manifest->cmdline = cmd;
+		snprintf(cmd, sizeof(cmd), "%s %s%s", saved, VERITY_SPEC_KEY, spec);
+		JUDGE_SET("command line with the pinned verity root", &honest_a, &pins, EXIT_REJECTED,
+			  HV_PIN_CMDLINE);
+		snprintf(cmd, sizeof(cmd), "%s %s%s", saved, VERITY_SPEC_KEY, other);
+		JUDGE_SET("command line with another verity root than the manifest's", &honest_a, &pins,
+			  EXIT_REJECTED, HV_PIN_CMDLINE, HV_MANIFEST_INCONSISTENT);
+		snprintf(cmd, sizeof(cmd), "%s %s%s %s%s", saved, VERITY_SPEC_KEY, spec, VERITY_SPEC_KEY, spec);
+		JUDGE_SET("command line with the pinned verity root twice", &honest_a, &pins, EXIT_REJECTED,
+			  HV_PIN_CMDLINE, HV_MANIFEST_INCONSISTENT);
+		manifest->cmdline = saved;
+		manifest->has_verity = false;
 	}
 	saved = a->path;
 	a->path = "/opt/other";
-	judge("run spec measured another agent path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	JUDGE_SET("run spec measured another agent path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
 	a->path = saved;
 }
 
@@ -227,7 +264,7 @@ static void test_runspec_swapped(void)
 		/* flip a byte inside the last text string: still decodes */
 		((uint8_t *)F.b.runspec.p)[F.b.runspec.n - 1] ^= 0x01;
 	}
-	judge("modified run spec", &F.b, &pins, EXIT_REJECTED, HV_PIN_RUNSPEC);
+	JUDGE_SET("modified run spec", &F.b, &pins, EXIT_REJECTED, HV_RUNSPEC_LIMITS, HV_PIN_RUNSPEC);
 }
 
 /* Exactly one reason, and that one: a change of one part of the run
@@ -313,7 +350,10 @@ static void test_runspec_pinned(void)
 	judge("pin restored: honest run A", &honest_a, &pins, EXIT_PASSED, HV_OK);
 }
 
-static void flip_record(const char *what, uint32_t kind)
+/* The chain breaks, so the quoted head is not the records' head: every
+ * flip is refused for the chain, the chain-head event and the quote's
+ * extraData, and for what the flipped record itself carried (extra). */
+static void flip_record(const char *what, uint32_t kind, enum hv_reason extra)
 {
 	size_t i;
 	uint8_t *p;
@@ -330,7 +370,11 @@ static void flip_record(const char *what, uint32_t kind)
 		 * record's prev no longer matches */
 		p[F.recs[i].n - 1] ^= 0x01;
 		F.recs[i].p = p;
-		judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+		if (extra != HV_OK)
+			JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE,
+				  extra);
+		else
+			JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 		return;
 	}
 	/* a byte of the record's own prev: refused at that very record */
@@ -338,17 +382,17 @@ static void flip_record(const char *what, uint32_t kind)
 	REQUIRE(prev);
 	prev[7] ^= 0x01;
 	F.recs[i].p = p;
-	judge(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET(what, &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 }
 
 static void test_record_flips(void)
 {
-	flip_record("flipped byte in a phase record", REC_PHASE);
-	flip_record("flipped byte in a stdout record", REC_STDOUT);
-	flip_record("flipped byte in a test record", REC_TEST);
-	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT);
-	flip_record("flipped byte in the exit record", REC_EXIT);
-	flip_record("flipped byte in the end record", REC_END);
+	flip_record("flipped byte in a phase record", REC_PHASE, HV_OK);
+	flip_record("flipped byte in a stdout record", REC_STDOUT, HV_OK);
+	flip_record("flipped byte in a test record", REC_TEST, HV_TESTS_MISMATCH);
+	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT, HV_CHECKPOINT_SIGNATURE);
+	flip_record("flipped byte in the exit record", REC_EXIT, HV_OK);
+	flip_record("flipped byte in the end record", REC_END, HV_OK);
 }
 
 static void test_record_order(void)
@@ -358,17 +402,17 @@ static void test_record_order(void)
 	forge_from(&honest_a);
 	memmove(&F.recs[3], &F.recs[4], (n - 4) * sizeof(F.recs[0]));
 	F.b.nrecords = n - 1;
-	judge("dropped record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("dropped record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	memmove(&F.recs[4], &F.recs[3], (n - 3) * sizeof(F.recs[0]));
 	F.b.nrecords = n + 1;
-	judge("duplicated record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("duplicated record", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.recs[3] = honest_a.records[4];
 	F.recs[4] = honest_a.records[3];
-	judge("reordered records", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE);
+	JUDGE_SET("reordered records", &F.b, &pins, EXIT_REJECTED, HV_RECORD_SEQUENCE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.recs[n] = honest_a.records[2];
@@ -377,13 +421,13 @@ static void test_record_order(void)
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
-	judge("truncated stream, quote kept", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
+	JUDGE_SET("truncated stream, quote kept", &F.b, &pins, EXIT_REJECTED, HV_RECORDS_INCOMPLETE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 
 	forge_from(&honest_a);
 	F.b.nrecords = n - 3;
 	F.b.has_quote = false;
 	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "VM died");
-	judge("stream cut before the quote", &F.b, &pins, EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE);
+	JUDGE_SET("stream cut before the quote", &F.b, &pins, EXIT_INCOMPLETE, HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
 
 	/* an honest run cut before activation: incomplete, not rejected;
 	 * the same bundle with its quote kept is a contradiction */
@@ -396,11 +440,11 @@ static void test_record_order(void)
 		  HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
 	F.b.has_quote = true;
 	F.b.incomplete[0] = 0;
-	judge("activation missing, quote kept", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("activation missing, quote kept", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_RECORDS_INCOMPLETE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.recs[0] = honest_b.records[0];
-	judge("record from another session", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET("record from another session", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 }
 
 /* A checkpoint re-signed by a key that is not the AK, chain resealed. */
@@ -439,7 +483,7 @@ static void test_checkpoint_other_key(void)
 	REQUIRE(w.err == 0);
 	F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
 	reseal_from(i + 1);
-	judge("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE);
+	JUDGE_SET("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
 	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
@@ -454,16 +498,15 @@ static void test_keys(void)
 
 	other = pins;
 	other.verifier_pub[0] ^= 1;
-	judge("activation signed by another verifier", &honest_a, &other, EXIT_REJECTED,
-	      HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("activation signed by another verifier", &honest_a, &other, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.has_activation = false;
-	judge("AK never activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("AK never activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.ak = honest_b.ak;
-	judge("another AK (from another session)", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED);
+	JUDGE_SET("another AK (from another session)", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 
 	/* the AK's attributes without restricted: its name changes too */
 	TPM2B_PUBLIC ak = { 0 };
@@ -476,7 +519,7 @@ static void test_keys(void)
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ak, m, sizeof(m), &off) == 0);
 	forge_from(&honest_a);
 	F.b.ak = (struct bytes){ store(m, off), off };
-	judge("AK without the restricted attribute", &F.b, &pins, EXIT_REJECTED, HV_AK_ATTRIBUTES);
+	JUDGE_SET("AK without the restricted attribute", &F.b, &pins, EXIT_REJECTED, HV_AK_ATTRIBUTES, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 }
 
 /* What the activation transcript binds besides the nonce and the AK: the
@@ -557,6 +600,7 @@ static void edit_selection(TPMS_ATTEST *a) { a->attested.quote.pcrSelect.pcrSele
 static void edit_magic(TPMS_ATTEST *a) { a->magic ^= 1; }
 static void edit_type(TPMS_ATTEST *a) { a->type = TPM2_ST_ATTEST_CERTIFY; }
 static void edit_nonce(TPMS_ATTEST *a) { a->extraData.buffer[0] ^= 1; }
+static void edit_bank(TPMS_ATTEST *a) { a->attested.quote.pcrSelect.pcrSelections[0].hash = TPM2_ALG_SHA1; }
 
 /* Inserts, before the exit record, one stdout record and one test record
  * per test point (num, ok, desc), resealing the chain after them. */
@@ -694,20 +738,20 @@ static void test_quote(void)
 
 	forge_from(&honest_a);
 	F.b.quote = honest_b.quote;
-	judge("quote from another session", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE);
+	JUDGE_SET("quote from another session", &F.b, &pins, EXIT_REJECTED, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	memcpy(F.b.nonce, honest_b.nonce, 32);
-	judge("replayed with another session's nonce", &F.b, &pins, EXIT_REJECTED, HV_RECORD_CHAIN);
+	JUDGE_SET("replayed with another session's nonce", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_RECORD_CHAIN, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_attest(edit_selection);
-	judge("another PCR selection", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION);
+	JUDGE_SET("another PCR selection", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_magic);
-	judge("quote magic changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MAGIC);
+	JUDGE_SET("quote magic changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MAGIC, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_type);
-	judge("attestation of another type", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_TYPE);
+	JUDGE_SET("attestation of another type", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_TYPE, HV_QUOTE_SIGNATURE);
 	forge_attest(edit_nonce);
-	judge("extraData changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_SIGNATURE);
+	JUDGE_SET("extraData changed", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_NONCE, HV_QUOTE_SIGNATURE);
 
 	forge_from(&honest_a);
 	F.b.has_quote = false;
@@ -759,15 +803,508 @@ static void test_event_logs(void)
 	forge_glog(edit_type_changed);
 	judge("event whose type was changed", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
 	forge_glog(edit_digest);
-	judge("event log that does not replay", &F.b, &pins, EXIT_REJECTED, HV_PCR_REPLAY);
+	JUDGE_SET("event log that does not replay", &F.b, &pins, EXIT_REJECTED, HV_PIN_SEPARATOR, HV_PCR_REPLAY);
 	forge_glog(edit_drop);
-	judge("extra PCR extend not in the log", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	JUDGE_SET("extra PCR extend not in the log", &F.b, &pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED, HV_PCR_REPLAY);
 	forge_glog(edit_swap_tags);
-	judge("agent and harness digests swapped", &F.b, &pins, EXIT_REJECTED, HV_PIN_AGENT);
+	JUDGE_SET("agent and harness digests swapped", &F.b, &pins, EXIT_REJECTED, HV_PIN_AGENT, HV_PIN_HARNESS, HV_PCR_REPLAY);
 
 	forge_from(&honest_a);
 	F.b.platform_log = honest_a.runspec;
-	judge("platform log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+	JUDGE_SET("platform log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_EVENT_LOG_MALFORMED, HV_PCR_REPLAY, HV_QUOTE_SIGNATURE);
+}
+
+/*
+ * ---- evidence resealed with software keys ----
+ *
+ * The verdict rules (failed points, bail-out, unfilled plan, harness exit,
+ * limits, root corruption) and the checks behind the quote need evidence
+ * that is genuine in every other respect. Honest run A's records are
+ * decoded, edited, and sealed again as a TPM would have: a software P-256
+ * key stands in for the AK (the AK's public area with its point), it signs
+ * the checkpoints and a quote over the replayed PCRs and the new chain
+ * head, and a software Ed25519 verifier key signs the activation
+ * transcript. Only the keys change: the manifest, EK, nonce, run spec and
+ * platform log stay the recorded ones, so each case below differs from an
+ * accepted bundle by its edit alone, and asserts the exact reasons.
+ */
+static EVP_PKEY *soft_ak;
+static uint8_t soft_vsec[crypto_sign_SECRETKEYBYTES];
+static struct hv_pins soft_pins;
+static struct record R[256];
+static size_t NR;
+static struct bytes soft_runspec; /* when set, the run spec measured instead of A's */
+
+static void soft_init(void)
+{
+	REQUIRE(sodium_init() >= 0 && (soft_ak = EVP_EC_gen("P-256")));
+	soft_pins = pins;
+	crypto_sign_keypair(soft_pins.verifier_pub, soft_vsec);
+}
+
+/* Records of honest A, decoded (their bytes stay in raw_a). */
+static void recs_load(void)
+{
+	REQUIRE(honest_a.nrecords <= 256);
+	NR = honest_a.nrecords;
+	for (size_t i = 0; i < NR; i++)
+		REQUIRE(record_decode(honest_a.records[i].p, honest_a.records[i].n, &R[i]) == 0);
+}
+
+static size_t recs_find(uint32_t kind, size_t from)
+{
+	for (size_t i = from; i < NR; i++)
+		if (R[i].kind == kind)
+			return i;
+	REQUIRE(!"record kind not in the honest evidence");
+	return 0;
+}
+
+/* The stdout record of a line, e.g. "ok 3 - multiplies\n". */
+static size_t recs_find_line(const char *line)
+{
+	for (size_t i = 0; i < NR; i++)
+		if (R[i].kind == REC_STDOUT && R[i].u.chunk.n == strlen(line) &&
+		    memcmp(R[i].u.chunk.p, line, R[i].u.chunk.n) == 0)
+			return i;
+	REQUIRE(!"line not in the honest stdout");
+	return 0;
+}
+
+static void recs_insert(size_t at, struct record r)
+{
+	REQUIRE(NR < 256 && at <= NR);
+	memmove(&R[at + 1], &R[at], (NR - at) * sizeof(R[0]));
+	R[at] = r;
+	NR++;
+}
+
+static void recs_delete(size_t at)
+{
+	REQUIRE(at < NR);
+	memmove(&R[at], &R[at + 1], (NR - at - 1) * sizeof(R[0]));
+	NR--;
+}
+
+static void set_stdout(size_t i, const char *line)
+{
+	R[i].u.chunk.p = (const uint8_t *)line;
+	R[i].u.chunk.n = strlen(line);
+}
+
+static struct record stdout_rec(const char *line)
+{
+	struct record r = R[recs_find(REC_STDOUT, 0)];
+
+	r.u.chunk.p = (const uint8_t *)line;
+	r.u.chunk.n = strlen(line);
+	return r;
+}
+
+static void soft_sign(const uint8_t *msg, size_t n, TPMT_SIGNATURE *sig)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t der[80];
+	size_t dl = sizeof(der);
+	const unsigned char *dp = der;
+	const BIGNUM *r, *s;
+	ECDSA_SIG *es;
+
+	REQUIRE(md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, soft_ak) == 1 &&
+		EVP_DigestSign(md, der, &dl, msg, n) == 1);
+	REQUIRE((es = d2i_ECDSA_SIG(NULL, &dp, (long)dl)));
+	ECDSA_SIG_get0(es, &r, &s);
+	memset(sig, 0, sizeof(*sig));
+	sig->sigAlg = TPM2_ALG_ECDSA;
+	sig->signature.ecdsa.hash = TPM2_ALG_SHA256;
+	sig->signature.ecdsa.signatureR.size = (UINT16)BN_bn2binpad(r, sig->signature.ecdsa.signatureR.buffer, 32);
+	sig->signature.ecdsa.signatureS.size = (UINT16)BN_bn2binpad(s, sig->signature.ecdsa.signatureS.buffer, 32);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+}
+
+enum { SOFT_POINT_OFF_CURVE = 1 };
+
+/* F := honest A with the records R, sealed and signed with the software
+ * keys; glog_edit (if any) changes the guest log after the chain head is
+ * in it and before the PCRs are replayed for the quote. */
+static void soft_seal(void (*glog_edit)(struct evlog *), unsigned flags)
+{
+	static struct evlog plog, glog;
+	TPM2B_PUBLIC ak = { 0 }, ek = { 0 };
+	TPM2B_NAME akn, ekn;
+	TPMS_ATTEST at = { 0 };
+	TPMT_SIGNATURE sig;
+	struct blob q[ATTEST_MAX_FIELDS];
+	struct chain c;
+	struct pcr_bank bank;
+	BIGNUM *x = NULL, *y = NULL;
+	uint8_t buf[64 * 1024], am[sizeof(TPMS_ATTEST)], sm[sizeof(TPMT_SIGNATURE)], qb[64 * 1024];
+	uint8_t lb[32 * 1024], msg[ACTIVATION_MSG_MAX_BYTES], qn[4 + sizeof(akn.name)];
+	size_t off = 0, n;
+	struct cb_wr w;
+
+	forge_from(&honest_a);
+	if (soft_runspec.n)
+		F.b.runspec = soft_runspec;
+	/* the AK: the recorded public area with the software key's point */
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ak.p, honest_a.ak.n, &off, &ak) == 0);
+	REQUIRE(EVP_PKEY_get_bn_param(soft_ak, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
+		EVP_PKEY_get_bn_param(soft_ak, OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1);
+	REQUIRE(BN_bn2binpad(x, ak.publicArea.unique.ecc.x.buffer, 32) == 32 &&
+		BN_bn2binpad(y, ak.publicArea.unique.ecc.y.buffer, 32) == 32);
+	BN_free(x);
+	BN_free(y);
+	if (flags & SOFT_POINT_OFF_CURVE)
+		ak.publicArea.unique.ecc.y.buffer[31] ^= 1;
+	off = 0;
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Marshal(&ak, buf, sizeof(buf), &off) == 0);
+	F.b.ak = (struct bytes){ store(buf, off), off };
+	REQUIRE(tpmkey_name(&ak, &akn) == 0);
+	F.b.ak_name = (struct bytes){ store(akn.name, akn.size), akn.size };
+	F.b.has_ak = F.b.has_activation = true;
+
+	/* the records, checkpoints signed again */
+	REQUIRE(chain_init(&c, F.b.nonce) == 0);
+	for (size_t i = 0; i < NR; i++) {
+		struct record r = R[i];
+		uint8_t cm[CHECKPOINT_MSG_BYTES];
+
+		if (r.kind == REC_CHECKPOINT) {
+			record_checkpoint_message(c.head, cm);
+			soft_sign(cm, sizeof(cm), &sig);
+			off = 0;
+			REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, sm, sizeof(sm), &off) == 0);
+			r.u.checkpoint.sig = store(sm, off);
+			r.u.checkpoint.sig_len = off;
+		}
+		cb_wr_init(&w, buf, sizeof(buf));
+		REQUIRE(chain_seal(&c, &r, &w) == 0);
+		F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
+	}
+	F.b.nrecords = NR;
+
+	/* the guest log ends with the new chain head */
+	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	REQUIRE(evlog_decode(q[2].p, q[2].n, &glog) == 0);
+	REQUIRE(glog.n == 5 && memcmp(glog.ev[4].data, "vouch.chain-head", 16) == 0);
+	memcpy(glog.ev[4].digest, c.head, 32);
+	REQUIRE(sha256_buf(F.b.runspec.p, F.b.runspec.n, glog.ev[0].digest) == 0);
+	if (glog_edit)
+		glog_edit(&glog);
+	cb_wr_init(&w, lb, sizeof(lb));
+	evlog_encode(&glog, &w);
+	REQUIRE(w.err == 0);
+	q[2] = (struct blob){ store(lb, w.len), w.len };
+
+	/* the quote: this nonce and head, this signer, the replayed PCRs */
+	off = 0;
+	REQUIRE(Tss2_MU_TPMS_ATTEST_Unmarshal(q[0].p, q[0].n, &off, &at) == 0);
+	REQUIRE(sha256_cat(F.b.nonce, 32, c.head, 32, at.extraData.buffer) == 0);
+	at.extraData.size = 32;
+	qn[0] = 0x40, qn[1] = 0, qn[2] = 0, qn[3] = 0x0b; /* TPM_RH_ENDORSEMENT */
+	memcpy(qn + 4, akn.name, akn.size);
+	at.qualifiedSigner.size = 34;
+	at.qualifiedSigner.name[0] = 0x00, at.qualifiedSigner.name[1] = 0x0b;
+	REQUIRE(sha256_buf(qn, 4 + akn.size, at.qualifiedSigner.name + 2) == 0);
+	REQUIRE(evlog_decode(F.b.platform_log.p, F.b.platform_log.n, &plog) == 0);
+	pcr_bank_init(&bank);
+	REQUIRE(evlog_replay(&plog, &bank) == 0 && evlog_replay(&glog, &bank) == 0 &&
+		pcr_composite(&bank, PCR_VOUCH_MASK, at.attested.quote.pcrDigest.buffer) == 0);
+	at.attested.quote.pcrDigest.size = 32;
+	off = 0;
+	REQUIRE(Tss2_MU_TPMS_ATTEST_Marshal(&at, am, sizeof(am), &off) == 0);
+	q[0] = (struct blob){ store(am, off), off };
+	soft_sign(q[0].p, q[0].n, &sig);
+	off = 0;
+	REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, sm, sizeof(sm), &off) == 0);
+	q[1] = (struct blob){ store(sm, off), off };
+	cb_wr_init(&w, qb, sizeof(qb));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	F.b.quote = (struct bytes){ store(qb, w.len), w.len };
+	F.b.has_quote = true;
+
+	/* the transcript, signed by the software verifier key */
+	off = 0;
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(F.b.ek.p, F.b.ek.n, &off, &ek) == 0 && tpmkey_name(&ek, &ekn) == 0);
+	n = bundle_activation_message(&F.b, akn.name, akn.size, ekn.name, ekn.size, msg, sizeof(msg));
+	REQUIRE(n > 0 && crypto_sign_detached(F.b.activation_sig, NULL, msg, n, soft_vsec) == 0);
+}
+
+/* A verdict with no reason at all: attested, and the exit code alone. */
+static void judge_soft(const char *what, enum exit_code want_exit, uint64_t want_failed)
+{
+	struct hv_verdict v;
+	int ok;
+
+	REQUIRE(hv_verify(&F.b, &soft_pins, &v) == 0);
+	ok = v.exit == want_exit && v.nreasons == 0 && v.attested && v.failed == want_failed;
+	for (size_t i = 0; i < v.nreasons; i++)
+		printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	t_report(ok, "%s: exit %d, attested, %llu failed", what, v.exit, (unsigned long long)v.failed);
+	hv_verdict_free(&v);
+}
+
+/* Each rule that fails the tests of an attested run, alone. */
+static void test_verdict_rules(void)
+{
+	struct record r;
+	size_t i;
+
+	recs_load();
+	soft_seal(NULL, 0);
+	judge_soft("resealed with software keys: passed", EXIT_PASSED, 0);
+	JUDGE_SET("resealed, recorded verifier key: not activated", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	recs_load();
+	set_stdout(recs_find_line("ok 3 - multiplies\n"), "not ok 3 - multiplies\n");
+	i = recs_find_line("not ok 3 - multiplies\n") + 1;
+	REQUIRE(R[i].kind == REC_TEST);
+	R[i].u.test.ok = false;
+	soft_seal(NULL, 0);
+	judge_soft("one \"not ok\", harness exit 0", EXIT_TESTS_FAILED, 1);
+
+	recs_load();
+	recs_insert(recs_find_line("ok 5 - refuses division by zero\n") + 2, stdout_rec("Bail out! no more\n"));
+	soft_seal(NULL, 0);
+	judge_soft("\"Bail out!\" after every planned point passed, exit 0", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	i = recs_find_line("ok 5 - refuses division by zero\n");
+	recs_delete(i);
+	recs_delete(i); /* its test record */
+	soft_seal(NULL, 0);
+	judge_soft("plan 1..5, four points passed, exit 0", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	R[recs_find(REC_EXIT, 0)].u.exit.code = 3;
+	soft_seal(NULL, 0);
+	judge_soft("every point passed, harness exit 3", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	R[recs_find(REC_EXIT, 0)].u.exit.signal = 9;
+	soft_seal(NULL, 0);
+	judge_soft("every point passed, harness killed by signal 9", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	r = R[recs_find(REC_EXIT, 0)];
+	r.kind = REC_LIMIT;
+	r.u.limit.what = LIMIT_OUTPUT;
+	r.u.limit.value = 1;
+	recs_insert(recs_find(REC_EXIT, 0), r);
+	soft_seal(NULL, 0);
+	judge_soft("every point passed, then a limit record", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	R[recs_find(REC_END, 0)].u.end.reason = END_CUT;
+	soft_seal(NULL, 0);
+	judge_soft("every point passed, end record says cut", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	R[recs_find(REC_END, 0)].u.end.reason = END_FATAL;
+	soft_seal(NULL, 0);
+	judge_soft("every point passed, end record says fatal", EXIT_TESTS_FAILED, 0);
+
+	recs_load();
+	r = R[recs_find(REC_PHASE, 0)];
+	r.u.phase.phase = PHASE_ROOT_CORRUPT;
+	recs_insert(recs_find(REC_END, 0) - 1, r);
+	soft_seal(NULL, 0);
+	JUDGE_SET("root-corrupt phase record", &F.b, &soft_pins, EXIT_REJECTED, HV_PIN_ROOTFS);
+}
+
+/* Test records against their TAP lines, each field alone. */
+static void test_tap_records(void)
+{
+	size_t i;
+	struct record r;
+
+	recs_load();
+	R[recs_find_line("ok 2 - subtracts\n") + 1].u.test.ok = false;
+	soft_seal(NULL, 0);
+	JUDGE_SET("test record not ok, its TAP line ok", &F.b, &soft_pins, EXIT_REJECTED, HV_TESTS_MISMATCH);
+
+	recs_load();
+	R[recs_find_line("ok 2 - subtracts\n") + 1].u.test.num = 7;
+	soft_seal(NULL, 0);
+	JUDGE_SET("test record numbered 7, its TAP line 2", &F.b, &soft_pins, EXIT_REJECTED, HV_TESTS_MISMATCH);
+
+	recs_load();
+	R[recs_find_line("ok 2 - subtracts\n") + 1].u.test.directive = DIRECTIVE_SKIP;
+	soft_seal(NULL, 0);
+	JUDGE_SET("test record SKIP, its TAP line without directive", &F.b, &soft_pins, EXIT_REJECTED,
+		  HV_TESTS_MISMATCH);
+
+	recs_load();
+	i = recs_find_line("ok 2 - subtracts\n") + 1;
+	R[i].u.test.desc = (const uint8_t *)"adds";
+	R[i].u.test.desc_len = 4;
+	soft_seal(NULL, 0);
+	JUDGE_SET("test record named as another point", &F.b, &soft_pins, EXIT_REJECTED, HV_TESTS_MISMATCH);
+
+	recs_load();
+	r = R[recs_find(REC_TEST, 0)];
+	recs_insert(recs_find(REC_STDOUT, 0), r);
+	soft_seal(NULL, 0);
+	JUDGE_SET("test record before any TAP line", &F.b, &soft_pins, EXIT_REJECTED, HV_TESTS_MISMATCH);
+
+	recs_load();
+	recs_delete(recs_find_line("ok 5 - refuses division by zero\n") + 1);
+	soft_seal(NULL, 0);
+	JUDGE_SET("last TAP point without its test record", &F.b, &soft_pins, EXIT_REJECTED, HV_TESTS_MISMATCH);
+
+	recs_load();
+	r = R[recs_find(REC_STDOUT, 0)];
+	r.kind = REC_RESULTS;
+	recs_insert(recs_find(REC_EXIT, 0), r);
+	soft_seal(NULL, 0);
+	JUDGE_SET("results-channel record without the agent boundary", &F.b, &soft_pins, EXIT_REJECTED,
+		  HV_RECORD_MALFORMED);
+}
+
+static void glog_agent_pcr13(struct evlog *l) { l->ev[1].pcr = PCR_SESSION; }
+static void glog_agent_type(struct evlog *l) { l->ev[1].type = EV_IPL; }
+static void glog_agent_tag(struct evlog *l) { l->ev[1].data[6] ^= 1; }
+static void glog_agent_digest(struct evlog *l) { l->ev[1].digest[0] ^= 1; }
+static void glog_separator(struct evlog *l) { l->ev[3].digest[0] ^= 1; }
+static void glog_head(struct evlog *l) { l->ev[4].digest[0] ^= 1; }
+static void glog_extra(struct evlog *l)
+{
+	l->ev[5] = l->ev[4];
+	l->ev[5].recnum = 5;
+	l->n = 6;
+}
+
+/* The guest log's events, each property alone, with the PCRs replayed
+ * (so that the quote holds and only the event check can see it). */
+static void test_events_resealed(void)
+{
+	recs_load();
+	soft_seal(glog_agent_pcr13, 0);
+	JUDGE_SET("agent-tree event moved to PCR 13", &F.b, &soft_pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	soft_seal(glog_agent_type, 0);
+	JUDGE_SET("agent-tree event of another type", &F.b, &soft_pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	soft_seal(glog_agent_tag, 0);
+	JUDGE_SET("agent-tree event with another tag", &F.b, &soft_pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	soft_seal(glog_agent_digest, 0);
+	JUDGE_SET("agent tree not the pinned one", &F.b, &soft_pins, EXIT_REJECTED, HV_PIN_AGENT);
+	soft_seal(glog_separator, 0);
+	JUDGE_SET("separator of another digest", &F.b, &soft_pins, EXIT_REJECTED, HV_PIN_SEPARATOR);
+	soft_seal(glog_head, 0);
+	JUDGE_SET("chain-head event not the records' head", &F.b, &soft_pins, EXIT_REJECTED, HV_PIN_CHAIN_HEAD);
+	soft_seal(glog_extra, 0);
+	JUDGE_SET("an extra event after the chain head", &F.b, &soft_pins, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	soft_seal(NULL, SOFT_POINT_OFF_CURVE);
+	JUDGE_SET("AK point off the curve", &F.b, &soft_pins, EXIT_REJECTED, HV_AK_MALFORMED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+	soft_seal(NULL, 0);
+	F.b.ak_name = honest_b.ak_name;
+	JUDGE_SET("transcript naming another AK", &F.b, &soft_pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED,
+		  HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+}
+
+/*
+ * With the agent boundary on (run spec with agent_user, pinned so), the
+ * results come from the results channel alone: stdout is a log the agent
+ * could write into. The same TAP moved to the results channel passes; a
+ * "not ok" forged into stdout changes nothing; the same forged into the
+ * results channel without its test record is a mismatch.
+ */
+static void test_boundary_results(void)
+{
+	static uint8_t pin_saved[MAX_RUNSPEC_BYTES], rsb[MAX_RUNSPEC_BYTES];
+	static struct runspec rs;
+	size_t pin_len = manifest->runspec_len, n;
+	struct cb_wr w;
+	struct record forged;
+
+	memcpy(pin_saved, manifest->runspec, pin_len);
+	REQUIRE(runspec_decode(honest_a.runspec.p, honest_a.runspec.n, &rs) == 0);
+	rs.has_agent_user = true;
+	rs.agent_uid = rs.agent_gid = 65534;
+	cb_wr_init(&w, rsb, sizeof(rsb));
+	runspec_encode(&rs, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	memcpy(manifest->runspec, rsb, n);
+	manifest->runspec_len = n;
+	soft_runspec = (struct bytes){ rsb, n };
+
+	recs_load();
+	for (size_t i = 0; i < NR; i++)
+		if (R[i].kind == REC_STDOUT && R[i].u.chunk.n > 0 && R[i].u.chunk.p[0] != '#')
+			R[i].kind = REC_RESULTS;
+	forged = stdout_rec("not ok 6 - forged by the agent\n");
+	recs_insert(recs_find(REC_EXIT, 0), forged);
+	soft_seal(NULL, 0);
+	judge_soft("boundary on: TAP on the results channel, a \"not ok\" forged into stdout", EXIT_PASSED, 0);
+	forged.kind = REC_RESULTS;
+	recs_insert(recs_find(REC_EXIT, 0), forged);
+	soft_seal(NULL, 0);
+	JUDGE_SET("boundary on: a results-channel point without its test record", &F.b, &soft_pins, EXIT_REJECTED,
+		  HV_TESTS_MISMATCH);
+
+	soft_runspec = (struct bytes){ NULL, 0 };
+	memcpy(manifest->runspec, pin_saved, pin_len);
+	manifest->runspec_len = pin_len;
+}
+
+/* Parts of the evidence or the manifest that do not decode or are
+ * missing, each with exactly its reasons. */
+static void test_undecodable(void)
+{
+	struct manifest_tree *h = (struct manifest_tree *)manifest_find_tree(manifest, "harness");
+	struct blob q[ATTEST_MAX_FIELDS];
+	uint8_t buf[64 * 1024];
+	struct cb_wr w;
+	char *saved;
+
+	forge_from(&honest_a);
+	F.b.has_ak = false;
+	F.b.ak = (struct bytes){ NULL, 0 };
+	JUDGE_SET("no AK in the bundle", &F.b, &pins, EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE,
+		  HV_QUOTE_SIGNER, HV_QUOTE_SIGNATURE);
+
+	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	q[2] = (struct blob){ honest_a.runspec.p, honest_a.runspec.n };
+	cb_wr_init(&w, buf, sizeof(buf));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	forge_from(&honest_a);
+	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+	JUDGE_SET("guest log that does not decode", &F.b, &pins, EXIT_REJECTED, HV_EVENT_LOG_MALFORMED);
+
+	forge_from(&honest_a);
+	F.b.quote = honest_a.runspec;
+	JUDGE_SET("quote message that does not decode", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_MALFORMED,
+		  HV_QUOTE_MISSING);
+
+	forge_from(&honest_a);
+	F.b.runspec = honest_a.platform_log;
+	JUDGE_SET("run spec that does not decode", &F.b, &pins, EXIT_REJECTED, HV_RUNSPEC_MALFORMED,
+		  HV_PIN_RUNSPEC);
+
+	manifest->has_boot = false;
+	JUDGE_SET("manifest without boot components", &honest_a, &pins, EXIT_REJECTED, HV_MANIFEST_INCOMPLETE);
+	manifest->has_boot = true;
+
+	saved = h->path;
+	h->path = "/opt/other";
+	JUDGE_SET("run spec measured another harness path", &honest_a, &pins, EXIT_REJECTED, HV_RUNSPEC_PATHS);
+	h->path = saved;
+
+	{
+		size_t nt = manifest->ntrees;
+
+		manifest->ntrees = 0;
+		JUDGE_SET("manifest without agent and harness trees", &honest_a, &pins, EXIT_REJECTED,
+			  HV_MANIFEST_INCOMPLETE);
+		manifest->ntrees = nt;
+	}
+
+	forge_attest(edit_bank);
+	JUDGE_SET("PCRs of the SHA-1 bank quoted", &F.b, &pins, EXIT_REJECTED, HV_QUOTE_PCR_SELECTION,
+		  HV_QUOTE_SIGNATURE);
 }
 
 int main(void)
@@ -787,6 +1324,13 @@ int main(void)
 	test_desc_mismatch();
 	test_quote();
 	test_event_logs();
+	soft_init();
+	test_verdict_rules();
+	test_tap_records();
+	test_events_resealed();
+	test_boundary_results();
+	test_undecodable();
+	EVP_PKEY_free(soft_ak);
 	bundle_free(&honest_a);
 	bundle_free(&honest_b);
 	free(raw_a);
