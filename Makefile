@@ -1,6 +1,7 @@
 # vouch: one non-recursive Makefile for the whole tree.
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
+#   make soak     200 launches, mixed TPM paths, some two at once (SOAK_N=N)
 #   make fuzz     libFuzzer targets (build/fuzz)
 #   make clean
 # V=1 shows the commands.
@@ -240,7 +241,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo
+.PHONY: all check unit fuzz clean demo soak
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
@@ -248,6 +249,10 @@ check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
 
 unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
+
+# make check runs a short soak (12 launches); this is the long one.
+soak: all
+	$(Q)B=$(B) SOAK_N=$${SOAK_N:-200} bash tests/soak/launch.sh
 
 fuzz: $(FUZZ_BINS)
 
