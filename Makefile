@@ -206,6 +206,19 @@ $(B)/tests-asan/test_relay: $(B)/asan/tests/unit/test_relay.o $(B)/asan/tools/vo
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# Run directories and their owners (tools/vouch/proc.c).
+$(B)/tests/test_rundir: $(B)/host/tests/unit/test_rundir.o $(B)/host/tools/vouch/proc.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_rundir: $(B)/asan/tests/unit/test_rundir.o $(B)/asan/tools/vouch/proc.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
