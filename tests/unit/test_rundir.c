@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Run directories and their owners: run_dir_claim writes "PID START\n"
+/* Run directories and their owners: run_dir_claim writes "PID START NS\n"
  * for this process; run_dirs_sweep removes exactly the directories whose
  * owner is gone (exited and reaped, a zombie, or a pid now another
  * process's) and keeps everything else: a live owner's, a directory
  * without an owner file or with one that does not parse (each malformed
  * shape), an owner file that is a symlink or a directory, names that are
  * not PREFIX plus mkdtemp's six characters, symlinks and plain files with
- * the name, another user's directory or owner file. */
+ * the name, another user's directory or owner file, an owner in another
+ * pid namespace. */
 #include "t.h"
 
 #include <dirent.h>
@@ -21,6 +22,13 @@
 #include "../../tools/vouch/proc.h"
 
 static char parent[512]; /* short: every path made from it fits */
+static unsigned long long ns; /* this process's pid namespace */
+
+/* "PID START NS\n" */
+static int owner_text(char *buf, size_t cap, pid_t pid, unsigned long long start, unsigned long long in_ns)
+{
+	return snprintf(buf, cap, "%d %llu %llu\n", (int)pid, start, in_ns);
+}
 
 /* /proc/PID/stat's state (field 3) and start time (field 22), parsed here
  * on their own, not with proc.c's parser */
@@ -104,7 +112,7 @@ static void test_claim(void)
 	CHECK_EQ(run_dir_claim(dir), 0);
 	snprintf(p, sizeof(p), "%s/%s", dir, RUN_OWNER_FILE);
 	REQUIRE(file_read_all(p, &got, &n, 64) == 0);
-	snprintf(want, sizeof(want), "%d %llu\n", (int)getpid(), start);
+	owner_text(want, sizeof(want), getpid(), start, ns);
 	CHECK_EQ(n, strlen(want));
 	CHECK(n == strlen(want) && memcmp(got, want, n) == 0);
 	free(got);
@@ -117,12 +125,14 @@ static void test_claim(void)
 static const char *const kept_names[] = {
 	"vouch-run-live01", "vouch-run-kid001", "vouch-run-noown1", "vouch-run-symown", "vouch-run-dirown",
 	"vouch-run-abc", "vouch-run-abcdefg", "vouch-run-ab.def", "other-run-dead01", "vouch-run-link01",
-	"vouch-run-file01", "vouch-run-other1", "vouch-run-other2", "target",
+	"vouch-run-file01", "vouch-run-other1", "vouch-run-other2", "target", "vouch-run-othns1",
 	/* malformed owner files, each naming a dead process */
 	"vouch-run-bad000", "vouch-run-bad001", "vouch-run-bad002", "vouch-run-bad003", "vouch-run-bad004",
 	"vouch-run-bad005", "vouch-run-bad006", "vouch-run-bad007", "vouch-run-bad008", "vouch-run-bad009",
-	"vouch-run-bad010", "vouch-run-bad011",
+	"vouch-run-bad010", "vouch-run-bad011", "vouch-run-bad012", "vouch-run-bad013", "vouch-run-bad014",
+	"vouch-run-bad015",
 };
+#define NBAD 16
 static const char *const gone_names[] = {
 	"vouch-run-dead01", "vouch-run-zomb01", "vouch-run-reuse1",
 };
@@ -141,7 +151,7 @@ static void test_sweep(void)
 	close(dfd);
 	REQUIRE(waitpid(dead, NULL, 0) == dead);
 	REQUIRE(kill(dead, 0) < 0 && errno == ESRCH);
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)dead, dstart);
+	n = owner_text(text, sizeof(text), dead, dstart, ns);
 	put_owner("vouch-run-dead01", text, (size_t)n);
 	/* a zombie: exited, not reaped */
 	zombie = child(&zfd, &zstart);
@@ -149,10 +159,10 @@ static void test_sweep(void)
 	for (int i = 0; i < 500 && !(stat_of(zombie, &st, &(unsigned long long){ 0 }) == 0 && st == 'Z'); i++)
 		usleep(2000);
 	REQUIRE(stat_of(zombie, &st, &(unsigned long long){ 0 }) == 0 && st == 'Z');
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)zombie, zstart);
+	n = owner_text(text, sizeof(text), zombie, zstart, ns);
 	put_owner("vouch-run-zomb01", text, (size_t)n);
 	/* this process's pid, another start time: the pid was taken again */
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), self + 1);
+	n = owner_text(text, sizeof(text), getpid(), self + 1, ns);
 	put_owner("vouch-run-reuse1", text, (size_t)n);
 
 	/* live owners: this process, and a running child */
@@ -160,7 +170,7 @@ static void test_sweep(void)
 	snprintf(p, sizeof(p), "%s/vouch-run-live01", parent);
 	REQUIRE(run_dir_claim(p) == 0);
 	kid = child(&kfd, &kstart);
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)kid, kstart);
+	n = owner_text(text, sizeof(text), kid, kstart, ns);
 	put_owner("vouch-run-kid001", text, (size_t)n);
 
 	/* no owner file; an owner file that is a symlink to a dead owner's,
@@ -175,7 +185,7 @@ static void test_sweep(void)
 	REQUIRE(mkdir(q, 0700) == 0);
 
 	/* a dead owner, but names that are not the prefix and six characters */
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)dead, dstart);
+	n = owner_text(text, sizeof(text), dead, dstart, ns);
 	put_owner("vouch-run-abc", text, (size_t)n);
 	put_owner("vouch-run-abcdefg", text, (size_t)n);
 	put_owner("vouch-run-ab.def", text, (size_t)n);
@@ -187,6 +197,10 @@ static void test_sweep(void)
 	REQUIRE(symlink(p, q) == 0);
 	snprintf(q, sizeof(q), "%s/vouch-run-file01", parent);
 	REQUIRE(file_write_all(q, text, (size_t)n) == 0);
+	/* a dead owner's pid and start, in another pid namespace */
+	n = owner_text(text, sizeof(text), dead, dstart, ns + 1);
+	put_owner("vouch-run-othns1", text, (size_t)n);
+	n = owner_text(text, sizeof(text), dead, dstart, ns);
 	/* another user's directory, with a dead owner */
 	put_owner("vouch-run-other1", text, (size_t)n);
 	snprintf(q, sizeof(q), "%s/vouch-run-other1", parent);
@@ -197,29 +211,32 @@ static void test_sweep(void)
 	chowned = chowned && chown(q, 4242, 4242) == 0;
 
 	/* owner files that do not parse, each naming the dead process */
-	const char *bad[12];
-	char b[12][128];
+	char b[NBAD][128];
+	int d = (int)dead;
 
-	snprintf(b[0], 128, "0%d %llu\n", (int)dead, dstart);   /* leading zero */
-	snprintf(b[1], 128, "%d %llu", (int)dead, dstart);      /* no newline */
-	snprintf(b[2], 128, "%d %llu\nx", (int)dead, dstart);   /* trailing */
-	snprintf(b[3], 128, "%d  %llu\n", (int)dead, dstart);   /* two spaces */
-	snprintf(b[4], 128, "%d\n", (int)dead);                 /* no start */
-	snprintf(b[5], 128, "-%d %llu\n", (int)dead, dstart);   /* a sign */
-	snprintf(b[6], 128, "0 %llu\n", dstart);                /* pid 0 */
-	snprintf(b[7], 128, "99999999999 %llu\n", dstart);      /* past INT_MAX, 11 digits */
-	snprintf(b[8], 128, "2147483648 %llu\n", dstart);       /* INT_MAX + 1 */
-	snprintf(b[9], 128, "%d 99999999999999999999\n", (int)dead); /* start past 2^64 */
-	snprintf(b[10], 128, "%s", "");                          /* empty */
+	snprintf(b[0], 128, "0%d %llu %llu\n", d, dstart, ns);  /* leading zero */
+	snprintf(b[1], 128, "%d %llu %llu", d, dstart, ns);     /* no newline */
+	snprintf(b[2], 128, "%d %llu %llu\nx", d, dstart, ns);  /* trailing */
+	snprintf(b[3], 128, "%d  %llu %llu\n", d, dstart, ns);  /* two spaces */
+	snprintf(b[4], 128, "%d\n", d);                         /* pid alone */
+	snprintf(b[5], 128, "-%d %llu %llu\n", d, dstart, ns);  /* a sign */
+	snprintf(b[6], 128, "0 %llu %llu\n", dstart, ns);       /* pid 0 */
+	snprintf(b[7], 128, "99999999999 %llu %llu\n", dstart, ns); /* 11 digits */
+	snprintf(b[8], 128, "2147483648 %llu %llu\n", dstart, ns);  /* INT_MAX + 1 */
+	snprintf(b[9], 128, "%d 99999999999999999999 %llu\n", d, ns); /* past 2^64 */
+	snprintf(b[10], 128, "%s", "");                         /* empty */
 	memset(b[11], '1', 100);                                /* too long */
 	b[11][99] = '\n';
 	b[11][100] = 0;
-	for (int i = 0; i < 12; i++) {
+	snprintf(b[12], 128, "%d %llu\n", d, dstart);           /* no namespace */
+	snprintf(b[13], 128, "%d %llu %llu \n", d, dstart, ns); /* space before newline */
+	snprintf(b[14], 128, "%d %llu %llu\r\n", d, dstart, ns); /* CR */
+	snprintf(b[15], 128, "%d\t%llu %llu\n", d, dstart, ns); /* a tab */
+	for (int i = 0; i < NBAD; i++) {
 		char name[32];
 
-		bad[i] = b[i];
 		snprintf(name, sizeof(name), "vouch-run-bad%03d", i);
-		put_owner(name, bad[i], strlen(bad[i]));
+		put_owner(name, b[i], strlen(b[i]));
 	}
 
 	CHECK_EQ(run_dirs_sweep(parent, "vouch-run-", &removed), 0);
@@ -266,6 +283,10 @@ int main(void)
 
 	snprintf(parent, sizeof(parent), "%s/test-rundir-XXXXXX", t && *t ? t : "/tmp");
 	REQUIRE(mkdtemp(parent));
+	struct stat st;
+
+	REQUIRE(stat("/proc/self/ns/pid", &st) == 0);
+	ns = (unsigned long long)st.st_ino;
 	RUN(test_claim);
 	RUN(test_sweep);
 	RUN(test_sweep_no_parent);

@@ -238,19 +238,30 @@ static int proc_stat(pid_t pid, unsigned long long *ret_start, bool *ret_zombie)
 	return 0;
 }
 
+/* This process's pid namespace: the inode of /proc/self/ns/pid. */
+static int pid_ns(unsigned long long *ret)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return MB_E_IO;
+	*ret = (unsigned long long)st.st_ino;
+	return 0;
+}
+
 int run_dir_claim(const char *dir)
 {
-	char tmp[PATH_MAX], path[PATH_MAX], text[64];
-	unsigned long long start;
+	char tmp[PATH_MAX], path[PATH_MAX], text[80];
+	unsigned long long start, ns;
 	bool zombie;
 	int e, n;
 
 	if ((e = pathf(tmp, sizeof(tmp), "%s/%s.tmp", dir, RUN_OWNER_FILE)) < 0 ||
 	    (e = pathf(path, sizeof(path), "%s/%s", dir, RUN_OWNER_FILE)) < 0)
 		return e;
-	if ((e = proc_stat(getpid(), &start, &zombie)) < 0)
+	if ((e = proc_stat(getpid(), &start, &zombie)) < 0 || (e = pid_ns(&ns)) < 0)
 		return e;
-	n = snprintf(text, sizeof(text), "%d %llu\n", (int)getpid(), start);
+	n = snprintf(text, sizeof(text), "%d %llu %llu\n", (int)getpid(), start, ns);
 	if ((e = file_write_all(tmp, text, (size_t)n)) < 0)
 		return e;
 	if (rename(tmp, path) < 0) {
@@ -281,14 +292,19 @@ static int owner_number(const char **s, const char *end, size_t max, char term, 
 	return 0;
 }
 
+struct owner {
+	pid_t pid;
+	unsigned long long start, ns;
+};
+
 /* The owner file of the run directory name under parent (dfd): only in a
  * directory of this user's, only a regular file of this user's, only
- * "PID STARTTIME\n" and nothing more. */
-static int read_owner(int pfd, const char *name, pid_t *ret_pid, unsigned long long *ret_start)
+ * "PID STARTTIME PIDNS\n" and nothing more. */
+static int read_owner(int pfd, const char *name, struct owner *ret)
 {
-	char buf[64];
+	char buf[80];
 	const char *p = buf, *end;
-	unsigned long long pid, start;
+	unsigned long long pid, start, ns;
 	struct stat st;
 	ssize_t n;
 	int dfd, fd, e = MB_E_FILE_TYPE;
@@ -312,14 +328,14 @@ static int read_owner(int pfd, const char *name, pid_t *ret_pid, unsigned long l
 	if (n != st.st_size)
 		goto out;
 	end = buf + n;
-	if ((e = owner_number(&p, end, 10, ' ', &pid)) < 0 || (e = owner_number(&p, end, 20, '\n', &start)) < 0)
+	if ((e = owner_number(&p, end, 10, ' ', &pid)) < 0 || (e = owner_number(&p, end, 20, ' ', &start)) < 0 ||
+	    (e = owner_number(&p, end, 20, '\n', &ns)) < 0)
 		goto out;
 	if (p != end || pid == 0 || pid > INT_MAX) {
 		e = p != end ? MB_E_TRAILING : MB_E_RANGE;
 		goto out;
 	}
-	*ret_pid = (pid_t)pid;
-	*ret_start = start;
+	*ret = (struct owner){ (pid_t)pid, start, ns };
 	e = 0;
 out:
 	close(fd);
@@ -327,19 +343,23 @@ out:
 }
 
 /* Gone: no such process, a zombie, or another process with its pid.
- * When /proc cannot tell, the owner is taken to be there. */
-static bool owner_gone(pid_t pid, unsigned long long start)
+ * An owner in another pid namespace (a container sharing TMPDIR) cannot
+ * be told by its pid here, and when /proc cannot tell either, the owner
+ * is taken to be there. */
+static bool owner_gone(const struct owner *o, unsigned long long our_ns)
 {
 	unsigned long long now;
 	bool zombie;
 	int e;
 
-	if (kill(pid, 0) < 0 && errno == ESRCH)
+	if (o->ns != our_ns)
+		return false;
+	if (kill(o->pid, 0) < 0 && errno == ESRCH)
 		return true;
-	e = proc_stat(pid, &now, &zombie);
+	e = proc_stat(o->pid, &now, &zombie);
 	if (e == MB_E_CLOSED)
 		return true;
-	return e == 0 && (zombie || now != start);
+	return e == 0 && (zombie || now != o->start);
 }
 
 /* mkdtemp's six characters */
@@ -357,19 +377,22 @@ static bool temp_suffix(const char *s)
 int run_dirs_sweep(const char *parent, const char *prefix, unsigned *ret_removed)
 {
 	size_t pl = strlen(prefix);
+	unsigned long long ns;
 	unsigned removed = 0;
 	struct dirent *d;
-	DIR *dir = opendir(parent);
+	DIR *dir;
+	int e;
 
-	if (!dir)
+	if ((e = pid_ns(&ns)) < 0)
+		return e;
+	if (!(dir = opendir(parent)))
 		return MB_E_IO;
 	while ((d = readdir(dir)) != NULL) {
 		char path[PATH_MAX];
-		unsigned long long start;
-		pid_t pid;
+		struct owner o;
 
 		if (strncmp(d->d_name, prefix, pl) != 0 || !temp_suffix(d->d_name + pl) ||
-		    read_owner(dirfd(dir), d->d_name, &pid, &start) < 0 || !owner_gone(pid, start) ||
+		    read_owner(dirfd(dir), d->d_name, &o) < 0 || !owner_gone(&o, ns) ||
 		    pathf(path, sizeof(path), "%s/%s", parent, d->d_name) < 0)
 			continue;
 		if (dir_remove_tree(path) == 0)
