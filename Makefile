@@ -1,6 +1,7 @@
 # vouch: one non-recursive Makefile for the whole tree.
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
+#   make soak     200 launches, mixed TPM paths, some two at once (SOAK_N=N)
 #   make fuzz     libFuzzer targets (build/fuzz)
 #   make mutate   each weakened security check must fail a test (VM=1: also in VMs)
 #   make clean
@@ -233,6 +234,19 @@ $(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asa
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# Run directories and their owners (vouch/vm/proc.c).
+$(B)/tests/test_rundir: $(B)/host/tests/unit/test_rundir.o $(B)/host/vouch/vm/proc.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_rundir: $(B)/asan/tests/unit/test_rundir.o $(B)/asan/vouch/vm/proc.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 $(B)/tests/quote-vectors: $(B)/host/tests/integration/quote_vectors.o $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -253,6 +267,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/agent_helper.sh
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
+	$(Q)B=$(B) bench/parallel.sh
 
 TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
@@ -269,7 +284,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo mutate
+.PHONY: all check unit fuzz clean demo mutate soak
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
@@ -277,6 +292,10 @@ check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
 
 unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
+
+# make check runs a short soak (12 launches); this is the long one.
+soak: all
+	$(Q)B=$(B) SOAK_N=$${SOAK_N:-200} bash tests/soak/launch.sh
 
 fuzz: $(FUZZ_BINS)
 

@@ -833,6 +833,7 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	char prov[PATH_MAX], tmpl[PATH_MAX];
 	const char *tmpdir = getenv("TMPDIR");
 	int64_t deadline = r.t0 + (int64_t)o->vm_timeout_s * 1000;
+	unsigned swept = 0;
 	int e;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -841,12 +842,20 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	/* as much as the schema lets a run send: the records are kept here
 	 * once, and streamed into the bundle from here */
 	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * MAX_RECORD_BYTES);
+	/* what launches killed before their teardown left behind */
+	if (run_dirs_sweep(tmpdir ? tmpdir : "/tmp", "vouch-run-", &swept) == 0 && swept)
+		live(&r, "removed %u run director%s of launches that are gone", swept, swept == 1 ? "y" : "ies");
 	if (pathf(tmpl, sizeof(tmpl), "%s/vouch-run-XXXXXX", tmpdir ? tmpdir : "/tmp") < 0 ||
 	    !mkdtemp(tmpl)) {
 		e = step_fail(&r, "making the run directory under TMPDIR", MB_E_IO);
 		goto out;
 	}
 	snprintf(r.dir, sizeof(r.dir), "%s", tmpl);
+	errno = 0;
+	if ((e = run_dir_claim(r.dir)) < 0) {
+		step_fail(&r, "writing the run directory's owner file", e);
+		goto out;
+	}
 	if ((e = setup(&r, prov, sizeof(prov))) < 0)
 		goto out;
 	e = session(&r, deadline);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,6 +187,212 @@ int dir_remove_tree(const char *path)
 	char *argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)path, NULL };
 
 	return proc_run(argv, NULL, frame_now_ms() + 60000);
+}
+
+/* pid's start time (clock ticks after boot, /proc/PID/stat field 22) and
+ * whether it is a zombie. MB_E_CLOSED when there is no such process. */
+static int proc_stat(pid_t pid, unsigned long long *ret_start, bool *ret_zombie)
+{
+	char path[64], buf[1024], *p, *end;
+	unsigned long long v;
+	ssize_t n;
+	char state;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? MB_E_CLOSED : MB_E_IO;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0 && errno == ESRCH)
+		n = 0;
+	close(fd);
+	if (n <= 0)
+		return n == 0 ? MB_E_CLOSED : MB_E_IO;
+	buf[n] = 0;
+	/* the command's name may hold spaces and ')': the fields that
+	 * follow it start after the last ')' */
+	if (!(p = strrchr(buf, ')')) || p[1] != ' ' || !p[2])
+		return MB_E_MALFORMED;
+	p += 2; /* field 3, the state */
+	state = *p;
+	for (int f = 3; f < 22; f++)
+		if (!(p = strchr(p, ' ')) || !*++p)
+			return MB_E_MALFORMED;
+	if (*p < '0' || *p > '9')
+		return MB_E_MALFORMED;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || (*end != ' ' && *end != '\n' && *end))
+		return MB_E_MALFORMED;
+	*ret_start = v;
+	*ret_zombie = state == 'Z' || state == 'X';
+	return 0;
+}
+
+/* This process's pid namespace: the inode of /proc/self/ns/pid. */
+static int pid_ns(unsigned long long *ret)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		return MB_E_IO;
+	*ret = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+int run_dir_claim(const char *dir)
+{
+	char tmp[PATH_MAX], path[PATH_MAX], text[80];
+	unsigned long long start, ns;
+	bool zombie;
+	int e, n;
+
+	if ((e = pathf(tmp, sizeof(tmp), "%s/%s.tmp", dir, RUN_OWNER_FILE)) < 0 ||
+	    (e = pathf(path, sizeof(path), "%s/%s", dir, RUN_OWNER_FILE)) < 0)
+		return e;
+	if ((e = proc_stat(getpid(), &start, &zombie)) < 0 || (e = pid_ns(&ns)) < 0)
+		return e;
+	n = snprintf(text, sizeof(text), "%d %llu %llu\n", (int)getpid(), start, ns);
+	if ((e = file_write_all(tmp, text, (size_t)n)) < 0)
+		return e;
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		return MB_E_IO;
+	}
+	return 0;
+}
+
+/* A run of 1 to max digits, without a leading zero (but "0"), ended by
+ * term; *s moves past term. */
+static int owner_number(const char **s, const char *end, size_t max, char term, unsigned long long *ret)
+{
+	const char *p = *s;
+	unsigned long long v = 0;
+
+	while (p < end && *p >= '0' && *p <= '9' && (size_t)(p - *s) < max) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return MB_E_RANGE;
+		v = v * 10 + (unsigned)(*p++ - '0');
+	}
+	if (p == *s || p >= end || *p != term || (**s == '0' && p - *s > 1))
+		return MB_E_MALFORMED;
+	*s = p + 1;
+	*ret = v;
+	return 0;
+}
+
+struct owner {
+	pid_t pid;
+	unsigned long long start, ns;
+};
+
+/* The owner file of the run directory name under parent (dfd): only in a
+ * directory of this user's, only a regular file of this user's, only
+ * "PID STARTTIME PIDNS\n" and nothing more. */
+static int read_owner(int pfd, const char *name, struct owner *ret)
+{
+	char buf[80];
+	const char *p = buf, *end;
+	unsigned long long pid, start, ns;
+	struct stat st;
+	ssize_t n;
+	int dfd, fd, e = MB_E_FILE_TYPE;
+
+	dfd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return MB_E_IO;
+	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid()) {
+		close(dfd);
+		return MB_E_FILE_TYPE;
+	}
+	fd = openat(dfd, RUN_OWNER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return MB_E_IO;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size <= 0 || (size_t)st.st_size >= sizeof(buf))
+		goto out;
+	n = read(fd, buf, sizeof(buf));
+	e = MB_E_MALFORMED;
+	if (n != st.st_size)
+		goto out;
+	end = buf + n;
+	if ((e = owner_number(&p, end, 10, ' ', &pid)) < 0 || (e = owner_number(&p, end, 20, ' ', &start)) < 0 ||
+	    (e = owner_number(&p, end, 20, '\n', &ns)) < 0)
+		goto out;
+	if (p != end || pid == 0 || pid > INT_MAX) {
+		e = p != end ? MB_E_TRAILING : MB_E_RANGE;
+		goto out;
+	}
+	*ret = (struct owner){ (pid_t)pid, start, ns };
+	e = 0;
+out:
+	close(fd);
+	return e;
+}
+
+/* Gone: no such process, a zombie, or another process with its pid.
+ * An owner in another pid namespace (a container sharing TMPDIR) cannot
+ * be told by its pid here, and when /proc cannot tell either, the owner
+ * is taken to be there. */
+static bool owner_gone(const struct owner *o, unsigned long long our_ns)
+{
+	unsigned long long now;
+	bool zombie;
+	int e;
+
+	if (o->ns != our_ns)
+		return false;
+	if (kill(o->pid, 0) < 0 && errno == ESRCH)
+		return true;
+	e = proc_stat(o->pid, &now, &zombie);
+	if (e == MB_E_CLOSED)
+		return true;
+	return e == 0 && (zombie || now != o->start);
+}
+
+/* mkdtemp's six characters */
+static bool temp_suffix(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (i >= 6 || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+				(s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return i == 6;
+}
+
+int run_dirs_sweep(const char *parent, const char *prefix, unsigned *ret_removed)
+{
+	size_t pl = strlen(prefix);
+	unsigned long long ns;
+	unsigned removed = 0;
+	struct dirent *d;
+	DIR *dir;
+	int e;
+
+	if ((e = pid_ns(&ns)) < 0)
+		return e;
+	if (!(dir = opendir(parent)))
+		return MB_E_IO;
+	while ((d = readdir(dir)) != NULL) {
+		char path[PATH_MAX];
+		struct owner o;
+
+		if (strncmp(d->d_name, prefix, pl) != 0 || !temp_suffix(d->d_name + pl) ||
+		    read_owner(dirfd(dir), d->d_name, &o) < 0 || !owner_gone(&o, ns) ||
+		    pathf(path, sizeof(path), "%s/%s", parent, d->d_name) < 0)
+			continue;
+		if (dir_remove_tree(path) == 0)
+			removed++;
+	}
+	closedir(dir);
+	*ret_removed = removed;
+	return 0;
 }
 
 int copy_tree(const char *from, const char *to)

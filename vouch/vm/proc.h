@@ -37,6 +37,24 @@ int file_read_all(const char *path, uint8_t **ret, size_t *ret_n, size_t max);
 int file_write_all(const char *path, const void *p, size_t n);
 int file_sha256(const char *path, uint8_t out[static 32]);
 int dir_remove_tree(const char *path);
+
+/* Run directories and their owners. A launch's run directory holds
+ * RUN_OWNER_FILE, "PID STARTTIME PIDNS\n": the launcher's pid, its start
+ * time (/proc/PID/stat, field 22), so that a pid taken again by another
+ * process is not mistaken for the owner, and its pid namespace (the inode
+ * of /proc/self/ns/pid), so that a pid of another namespace is not read
+ * as one of this one. */
+#define RUN_OWNER_FILE "owner.pid"
+/* Writes this process as dir's owner (written aside, then renamed). */
+int run_dir_claim(const char *dir);
+/* Removes every directory named PREFIX plus six characters (mkdtemp's)
+ * under parent that is this user's, has a well-formed owner file, and
+ * whose owner is gone (no such process, a zombie, or a process started
+ * at another time). A directory without an owner file, with one that
+ * does not parse, whose owner is in another pid namespace, or whose
+ * owner cannot be told to be gone is kept. Sets *ret_removed to how many
+ * were removed; an error only when parent (or /proc) cannot be read. */
+int run_dirs_sweep(const char *parent, const char *prefix, unsigned *ret_removed);
 int copy_tree(const char *from, const char *to);
 
 #endif
