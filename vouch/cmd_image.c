@@ -30,6 +30,7 @@
 #include "image_stage.h"
 #include "image_verity.h"
 #include "oci.h"
+#include "paths.h"
 #include "proc.h"
 #include "runspec_opts.h"
 
@@ -47,6 +48,8 @@ struct image_opts {
 	struct runspec_opts rs;  /* run spec options; --agent/--harness also pick the trees */
 	int cmd_argc;            /* the command after --, when given */
 	char **cmd_argv;
+	struct boot_paths boot;  /* the kernel and initramfs found, when not given */
+	char no_boot[2 * PATH_MAX]; /* where they were looked for, when not found */
 };
 
 struct image_run {
@@ -131,6 +134,10 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
 		return -1;
 	}
+	/* neither given: the ones vouch boots by default, when it finds them */
+	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
+						   sizeof(o->no_boot)) < 0)
+		o->kernel = o->initrd = NULL;
 	if ((o->cmdline || o->tpm_set || o->vmm_set) && !o->kernel) {
 		fprintf(stderr, "vouch image: --cmdline, --tpm and --vmm pin the boot: give --kernel and --initrd\n");
 		return -1;
@@ -405,6 +412,9 @@ static int write_outputs(struct image_run *r)
 	r->m.image_format = (char *)r->o.format; /* not written through */
 	if ((e = boot_components(r)) < 0)
 		return e;
+	if (!r->o.kernel)
+		fprintf(stderr, "vouch image: no kernel pinned (no kernel and initramfs found; %s):\n"
+				"  vouch run needs one; give --kernel and --initrd\n", r->o.no_boot);
 	r->step = "manifest";
 	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
 	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
