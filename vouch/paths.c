@@ -23,7 +23,11 @@
 #define VOUCH_BUILDDIR ""
 #endif
 
-#define KERNEL_PATH_TIMEOUT_S 7200 /* build-kernel builds it when it is not cached */
+/* build-kernel's fast path prints a cached kernel at once; past that it
+ * would wait for another build's lock, or fetch and build one (the local
+ * .deb named here does not exist: it stops there instead). */
+#define KERNEL_PATH_TIMEOUT_S 600
+#define KERNEL_NO_FETCH "VOUCH_KERNEL_DEB=/nonexistent/vouch-looks-up-cached-kernels-only.deb"
 
 static bool is_file(const char *p)
 {
@@ -59,8 +63,8 @@ static int installed(const char *bindir, struct boot_paths *ret)
 }
 
 /* The last line tools/kernel/build-kernel --print-path writes: the cached
- * pinned kernel (built first when it is not cached yet; its progress goes
- * to our stderr). */
+ * pinned kernel. vouch only looks it up: when it is not cached, the script
+ * fails (its words go nowhere) instead of fetching and building one. */
 static int kernel_print_path(const char *script, char out[static PATHS_CAP])
 {
 	char buf[2 * PATHS_CAP], *line, *argv[] = { (char *)script, "--print-path", NULL };
@@ -76,9 +80,10 @@ static int kernel_print_path(const char *script, char out[static PATHS_CAP])
 		return MB_E_IO;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDWR);
 
-		if (null < 0 || dup2(null, 0) < 0 || dup2(fd[1], 1) < 0)
+		if (null < 0 || dup2(null, 0) < 0 || dup2(fd[1], 1) < 0 || dup2(null, 2) < 0 ||
+		    putenv(KERNEL_NO_FETCH) != 0)
 			_exit(127);
 		alarm(KERNEL_PATH_TIMEOUT_S);
 		execv(script, argv);
@@ -149,7 +154,8 @@ int paths_boot_default(struct boot_paths *ret, char *why, size_t cap)
 	}
 	if (VOUCH_BUILDDIR[0])
 		snprintf(why, cap, "looked in %s/../lib/vouch/ (vmlinux, initramfs.cpio),\n"
-				   "  and for a vouch inside the build tree %s, in that tree", bindir, VOUCH_BUILDDIR);
+				   "  and for a vouch inside the build tree %s, in that tree (its kernel once\n"
+				   "  tools/kernel/build-kernel has built it)", bindir, VOUCH_BUILDDIR);
 	else
 		snprintf(why, cap, "looked in %s/../lib/vouch/ (vmlinux, initramfs.cpio)", bindir);
 	return MB_E_IO;

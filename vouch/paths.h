@@ -4,7 +4,8 @@
  * them: beside an installed binary (BINDIR/../lib/vouch/vmlinux and
  * initramfs.cpio, as `make install` lays them out), else in the build tree
  * the binary was built in (BUILD/guest/initramfs.cpio, and the pinned
- * kernel where tools/kernel/build-kernel --print-path says it is cached).
+ * kernel where tools/kernel/build-kernel --print-path says it is cached;
+ * looked up only, never fetched or built from here).
  */
 #ifndef VOUCH_PATHS_H
 #define VOUCH_PATHS_H
