@@ -210,6 +210,19 @@ $(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
 
+# The image config's User resolved in the image (image_config.c).
+$(B)/tests/test_image_config: $(B)/host/tests/unit/test_image_config.o $(B)/host/vouch/image/image_config.o \
+		$(B)/host/vouch/image/image_err.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS) -ljson-c
+
+$(B)/tests-asan/test_image_config: $(B)/asan/tests/unit/test_image_config.o $(B)/asan/vouch/image/image_config.o \
+		$(B)/asan/vouch/image/image_err.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -ljson-c
+
 # The TPM relay's filter and forwarding, without the rest of vouch.
 $(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/vouch/vm/relay.o \
 		$(B)/host/libmeasured-boot.a

@@ -45,7 +45,9 @@ check "with a command after --: no warning, the run spec pinned with the options
 	sh -c "[ $? -eq 0 ] && [ ! -s '$T/e9' ] && /usr/bin/python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))[\"runspec\"]
 assert r[\"argv\"] == [\"/t/run\"] and r[\"uid\"] == r[\"gid\"] == 1000 and r[\"timeout_s\"] == 60, r
-assert r[\"agent\"] == r[\"harness\"] == \"/t\" and r[\"env\"] == [] and r[\"cwd\"] == \"/\", r' '$T/o9/manifest.json'"
+assert r[\"agent\"] == r[\"harness\"] == \"/t\" and r[\"cwd\"] == \"/\", r
+# a directory has no config: the default PATH, and HOME / (no /etc/passwd)
+assert r[\"env\"] == [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"HOME=/\"], r' '$T/o9/manifest.json'"
 
 # tree-digest --root: an absolute path is inside the root, not the host's
 inside=$("$V" tree-digest --root "$T/d" /t | cut -c1-64)
