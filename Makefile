@@ -120,6 +120,11 @@ VOUCH_VM_SRCS := $(sort $(wildcard vouch/vm/*.c))
 VOUCH_SRCS := $(VOUCH_CMD_SRCS) $(VOUCH_IMAGE_SRCS) $(VOUCH_VM_SRCS)
 VOUCH_OBJS := $(VOUCH_SRCS:%.c=$(B)/host/%.o)
 $(B)/host/vouch/%.o $(B)/asan/vouch/%.o: CPPFLAGS_DIR = $(CPPFLAGS_VOUCH)
+# The build tree vouch finds its kernel and initramfs in when it runs from
+# it (vouch/paths.c); VOUCH_BUILD_TREE= leaves it out (a package's build).
+VOUCH_BUILD_TREE ?= 1
+$(B)/host/vouch/paths.o $(B)/asan/vouch/paths.o: CPPFLAGS_DIR = $(CPPFLAGS_VOUCH) \
+	$(if $(VOUCH_BUILD_TREE),-DVOUCH_SRCDIR='"$(CURDIR)"' -DVOUCH_BUILDDIR='"$(abspath $(B))"')
 
 $(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -207,6 +212,19 @@ $(B)/tests-asan/test_image: $(B)/asan/tests/unit/test_image.o $(IMAGE_UNIT_MODS:
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -larchive -ljson-c
 
+# The image config's User resolved in the image (image_config.c).
+$(B)/tests/test_image_config: $(B)/host/tests/unit/test_image_config.o $(B)/host/vouch/image/image_config.o \
+		$(B)/host/vouch/image/image_err.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS) -ljson-c
+
+$(B)/tests-asan/test_image_config: $(B)/asan/tests/unit/test_image_config.o $(B)/asan/vouch/image/image_config.o \
+		$(B)/asan/vouch/image/image_err.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -ljson-c
+
 # The TPM relay's filter and forwarding, without the rest of vouch.
 $(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/vouch/vm/relay.o \
 		$(B)/host/libmeasured-boot.a
@@ -282,9 +300,38 @@ $(B)/fuzz/%: tests/fuzz/%.c $(MB_SRCS) $(HV_LIB_SRCS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(MB_SRCS) $(HV_LIB_SRCS) $(HOST_SODIUM) -ltss2-mu $(HOST_LIBS)
 
+# ---- install ----
+# make install [PREFIX=/usr/local] [DESTDIR=]: the programs, their manual
+# pages, and under PREFIX/lib/vouch/ the pinned kernel (built once, then
+# cached: tools/kernel/build-kernel) and the initramfs, where an installed
+# vouch finds them (vouch/paths.c).
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib/vouch
+MANDIR = $(PREFIX)/share/man
+INSTALL ?= install
+
+install: $(B)/bin/vouch $(B)/bin/host-verify $(B)/guest/initramfs.cpio
+	$(call say,KERNEL,tools/kernel/build-kernel)
+	$(Q)kernel=$$(tools/kernel/build-kernel --print-path) && \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 && \
+	$(INSTALL) -m 0755 $(B)/bin/vouch $(B)/bin/host-verify $(DESTDIR)$(BINDIR)/ && \
+	$(INSTALL) -m 0644 "$$kernel" $(DESTDIR)$(LIBDIR)/vmlinux && \
+	$(INSTALL) -m 0644 $(B)/guest/initramfs.cpio $(DESTDIR)$(LIBDIR)/initramfs.cpio && \
+	$(INSTALL) -m 0644 docs/vouch.1 docs/vouch-image.1 docs/host-verify.1 $(DESTDIR)$(MANDIR)/man1/ && \
+	$(INSTALL) -m 0644 docs/guest-init.8 $(DESTDIR)$(MANDIR)/man8/
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vouch $(DESTDIR)$(BINDIR)/host-verify \
+		$(DESTDIR)$(LIBDIR)/vmlinux $(DESTDIR)$(LIBDIR)/initramfs.cpio \
+		$(DESTDIR)$(MANDIR)/man1/vouch.1 $(DESTDIR)$(MANDIR)/man1/vouch-image.1 \
+		$(DESTDIR)$(MANDIR)/man1/host-verify.1 $(DESTDIR)$(MANDIR)/man8/guest-init.8
+	-rmdir $(DESTDIR)$(LIBDIR)
+
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo mutate soak
+.PHONY: all check unit fuzz clean demo mutate soak install uninstall
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)

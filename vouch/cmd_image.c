@@ -25,11 +25,13 @@
 #include "err.h"
 #include "exit.h"
 #include "frame.h"
+#include "image_config.h"
 #include "image_ext4.h"
 #include "image_manifest.h"
 #include "image_stage.h"
 #include "image_verity.h"
 #include "oci.h"
+#include "paths.h"
 #include "proc.h"
 #include "runspec_opts.h"
 
@@ -47,6 +49,8 @@ struct image_opts {
 	struct runspec_opts rs;  /* run spec options; --agent/--harness also pick the trees */
 	int cmd_argc;            /* the command after --, when given */
 	char **cmd_argv;
+	struct boot_paths boot;  /* the kernel and initramfs found, when not given */
+	char no_boot[2 * PATH_MAX]; /* where they were looked for, when not found */
 };
 
 struct image_run {
@@ -121,6 +125,10 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
 		return EXIT_USAGE;
 	}
+	/* neither given: the ones vouch boots by default, when it finds them */
+	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
+						   sizeof(o->no_boot)) < 0)
+		o->kernel = o->initrd = NULL;
 	if ((o->cmdline || o->tpm_set || o->vmm_set) && !o->kernel) {
 		fprintf(stderr, "vouch image: --cmdline, --tpm and --vmm pin the boot: give --kernel and --initrd\n");
 		return EXIT_USAGE;
@@ -398,6 +406,9 @@ static int write_outputs(struct image_run *r)
 	r->m.image_format = (char *)r->o.format; /* not written through */
 	if ((e = boot_components(r)) < 0)
 		return e;
+	if (!r->o.kernel)
+		fprintf(stderr, "vouch image: no kernel pinned (no kernel and initramfs found; %s):\n"
+				"  vouch run needs one; give --kernel and --initrd\n", r->o.no_boot);
 	r->step = "manifest";
 	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
 	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
@@ -412,37 +423,33 @@ static int write_outputs(struct image_run *r)
 	return 0;
 }
 
-/* The run spec vouch run runs, pinned: the image config's command,
- * environment, directory and user (as m's config part has them), the
- * trees' paths and vouch launch's limits, then the options and command
- * given. Nothing is pinned without a command or without both trees: the
- * image is still good, but vouch run refuses it. */
-static int pin_runspec(struct manifest *m, const struct runspec_opts *ro, int argc, char **argv, char *why,
-		       size_t cap)
+/* The run spec vouch run runs, pinned: what `docker run IMAGE [CMD]`
+ * would run (image_config.c: Entrypoint + Cmd, Env with Docker's PATH and
+ * the user's HOME, WorkingDir, User resolved in the image), the trees'
+ * paths and vouch launch's limits, then the options given. Nothing is
+ * pinned without a command or without both trees: the image is still
+ * good, but vouch run refuses it. */
+static int pin_runspec(struct image_run *r, char *why, size_t cap)
 {
+	const struct runspec_opts *ro = &r->o.rs;
+	struct manifest *m = &r->m;
 	const struct manifest_tree *a = manifest_find_tree(m, "agent");
 	const struct manifest_tree *h = manifest_find_tree(m, "harness");
+	static struct image_config_run buf;
 	static struct runspec rs;
+	char user[32];
+	int e;
 
 	runspec_opts_defaults(&rs);
-	rs.envc = 0;
-	rs.envp[0] = NULL;
-	if (m->has_config) {
-		rs.argc = m->argc;
-		memcpy(rs.argv, m->argv, (m->argc + 1) * sizeof(m->argv[0]));
-		rs.argv[rs.argc] = NULL;
-		rs.envc = m->envc;
-		memcpy(rs.envp, m->envp, m->envc * sizeof(m->envp[0]));
-		rs.envp[rs.envc] = NULL;
-		if (m->cwd && m->cwd[0] == '/')
-			rs.cwd = m->cwd;
-		if (!(ro->uid && ro->gid) && runspec_opts_user(m->user, &rs.uid, &rs.gid) < 0) {
-			snprintf(why, cap, "User \"%.64s\" is not numeric (uid[:gid]); names are not looked up:\n"
-					   "  give --uid N --gid N", m->user);
-			return IMG_E_CONFIG;
-		}
-	}
-	runspec_opts_apply(ro, &rs, argc, argv);
+	/* --uid (and --gid) name the user as docker run -u would */
+	if (ro->uid && ro->gid)
+		snprintf(user, sizeof(user), "%u:%u", ro->set.uid, ro->set.gid);
+	else if (ro->uid)
+		snprintf(user, sizeof(user), "%u", ro->set.uid);
+	if ((e = image_config_run(r->img.config, r->st.root, ro->uid ? user : NULL, r->o.cmd_argc,
+				  r->o.cmd_argv, &rs, &buf, why, cap)) < 0)
+		return e;
+	runspec_opts_apply(ro, &rs, 0, NULL);
 	if (!a || !h || rs.argc == 0) {
 		fprintf(stderr, "vouch image: no run spec pinned (%s): vouch run needs one\n",
 			rs.argc == 0 ? "no command: give one after --, or set Entrypoint/Cmd in the image"
@@ -493,7 +500,7 @@ static int build(struct image_run *r)
 	if ((e = image_manifest_config(&r->m, r->img.config)) < 0 || (e = measure_trees(r)) < 0)
 		return e;
 	r->step = "run spec";
-	if ((e = pin_runspec(&r->m, &r->o.rs, r->o.cmd_argc, r->o.cmd_argv, r->where, sizeof(r->where))) < 0)
+	if ((e = pin_runspec(r, r->where, sizeof(r->where))) < 0)
 		return e;
 	return write_outputs(r);
 }

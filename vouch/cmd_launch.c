@@ -13,8 +13,9 @@
 #include "cli.h"
 #include "cmd.h"
 #include "err.h"
-#include "manifest.h"
 #include "launch.h"
+#include "manifest.h"
+#include "paths.h"
 #include "proc.h"
 #include "runspec_opts.h"
 
@@ -90,6 +91,8 @@ int cmd_launch(int argc, char **argv)
 	static struct runspec rs;
 	static struct manifest m;
 	static struct runspec_opts ro;
+	static struct boot_paths boot;
+	char why[2 * PATH_MAX];
 	struct boot_verity verity;
 	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
 				 .rs = &rs };
@@ -151,9 +154,14 @@ int cmd_launch(int argc, char **argv)
 	}
 	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
 		return e;
-	if (!o.kernel || !o.initrd || !o.rootfs || argc - optind > (int)MAX_ARGS ||
-	    (manifest && !o.out_dir) || (no_pin_check && !manifest))
+	if (!o.rootfs || argc - optind > (int)MAX_ARGS || (manifest && !o.out_dir) ||
+	    (no_pin_check && !manifest))
 		return CMD_USAGE;
+	if (paths_boot(&o.kernel, &o.initrd, &boot, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vouch launch: no kernel and initramfs found: give --kernel and --initrd\n"
+				"  (or VOUCH_KERNEL and VOUCH_INITRD); %s\n", why);
+		return EXIT_USAGE;
+	}
 	/* a manifest that pins a dm-verity root: the image is read through it */
 	if (manifest) {
 		if (cli_load_manifest("launch", manifest, &m) < 0)

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "launch.h"
 #include "manifest.h"
+#include "paths.h"
 #include "proc.h"
 #include "runspec_opts.h"
 
@@ -90,6 +91,8 @@ int cmd_run(int argc, char **argv)
 	};
 	static struct runspec rs;
 	static struct manifest m;
+	static struct boot_paths boot;
+	char why[2 * PATH_MAX];
 	static struct runspec_opts ro;
 	struct boot_verity verity;
 	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
@@ -99,8 +102,6 @@ int cmd_run(int argc, char **argv)
 	unsigned long v;
 	int c, e;
 
-	o.kernel = getenv("VOUCH_KERNEL");
-	o.initrd = getenv("VOUCH_INITRD");
 	memset(&ro, 0, sizeof(ro));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
@@ -143,10 +144,9 @@ int cmd_run(int argc, char **argv)
 		return e;
 	if (!image || argc - optind > (int)MAX_ARGS)
 		return CMD_USAGE;
-	if (!o.kernel || !o.initrd) {
-		fprintf(stderr, "vouch run: no %s: give --kernel and --initrd (or VOUCH_KERNEL and VOUCH_INITRD);\n"
-				"  tools/kernel/build-kernel --print-path prints the kernel, the initramfs is\n"
-				"  build/guest/initramfs.cpio\n", !o.kernel ? "kernel" : "initramfs");
+	if (paths_boot(&o.kernel, &o.initrd, &boot, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vouch run: no kernel and initramfs found: give --kernel and --initrd (or\n"
+				"  VOUCH_KERNEL and VOUCH_INITRD); %s\n", why);
 		return EXIT_USAGE;
 	}
 	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||

@@ -15,8 +15,12 @@ said() { # RC WANT_RC PATTERN FILE
 
 "$V" image "$T/d" -o "$T/o1" --format squashfs 2>"$T/e1"
 check "--format squashfs: 64, the format named" said $? 64 '--format squashfs: ext4 or erofs' "$T/e1"
-"$V" image "$T/d" -o "$T/o2" --cmdline console=ttyS0 2>"$T/e2"
-check "--cmdline without --kernel: 64, says what it needs" said $? 64 'give --kernel and --initrd' "$T/e2"
+# a copy outside the build tree, with no PREFIX/lib/vouch beside it, finds
+# no kernel of its own (tests/image/install.sh has the one that does)
+mkdir -p "$T/elsewhere/bin" && cp "$V" "$T/elsewhere/bin/vouch" || exit 99
+env -u VOUCH_KERNEL -u VOUCH_INITRD "$T/elsewhere/bin/vouch" image "$T/d" -o "$T/o2" --cmdline console=ttyS0 2>"$T/e2"
+check "--cmdline without --kernel, and no kernel found: 64, says what it needs" \
+	said $? 64 'give --kernel and --initrd' "$T/e2"
 "$V" image "$T/d" -o "$T/o3" --kernel /boot/none 2>"$T/e3"
 check "--kernel without --initrd: 64" said $? 64 '--kernel and --initrd go together' "$T/e3"
 "$V" image "$T/d" -o "$T/o4" --verity --kernel /k --initrd /i --cmdline x 2>"$T/e4"
@@ -41,7 +45,9 @@ check "with a command after --: no warning, the run spec pinned with the options
 	sh -c "[ $? -eq 0 ] && [ ! -s '$T/e9' ] && /usr/bin/python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))[\"runspec\"]
 assert r[\"argv\"] == [\"/t/run\"] and r[\"uid\"] == r[\"gid\"] == 1000 and r[\"timeout_s\"] == 60, r
-assert r[\"agent\"] == r[\"harness\"] == \"/t\" and r[\"env\"] == [] and r[\"cwd\"] == \"/\", r' '$T/o9/manifest.json'"
+assert r[\"agent\"] == r[\"harness\"] == \"/t\" and r[\"cwd\"] == \"/\", r
+# a directory has no config: the default PATH, and HOME / (no /etc/passwd)
+assert r[\"env\"] == [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"HOME=/\"], r' '$T/o9/manifest.json'"
 
 # tree-digest --root: an absolute path is inside the root, not the host's
 inside=$("$V" tree-digest --root "$T/d" /t | cut -c1-64)

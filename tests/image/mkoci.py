@@ -7,6 +7,8 @@ registry or a container engine.
     mkoci.py CASE OUT [--compress none|gzip|zstd] [--docker] [--no-devices]
     mkoci.py corrupt OUT manifest|config|layer|truncate|index|mediatype
     mkoci.py from-dirs OUT DIR...   (one gzip layer per directory)
+    mkoci.py runcfg OUT CONFIG_JSON [--busybox] [--rootfs-tar]
+                                    (users, homes and trees, with that config)
 """
 import argparse
 import gzip
@@ -238,7 +240,65 @@ def from_dirs(out, dirs):
         json.dump({"imageLayoutVersion": "1.0.0"}, f)
 
 
+HARNESS = b"""#!/bin/sh
+# prints what docker run would have given it, as TAP test names
+echo 1..1
+echo "ok 1 - uid=$(id -u) gid=$(id -g) home=$HOME path=$PATH cwd=$(pwd) argv=$*"
+"""
+
+
+def runcfg(out, config, rootfs_tar=False, busybox=False):
+    """An image for the run spec vouch image pins from a config: /etc/passwd
+    and /etc/group with named users, their homes, /work, the trees; with
+    busybox, a root that boots (its applets through symlinks). config is the
+    image config's "config" object (JSON); --rootfs-tar writes the same
+    tree as a plain tar (no config at all)."""
+    l = [
+        ent("etc", "dir", mode=0o755),
+        ent("etc/passwd.real", data=b"root:x:0:0:root:/root:/bin/sh\n"
+            b"app:x:1000:1001:App:/home/app:/bin/sh\nsvc:x:999:999::/srv/svc:/bin/sh\n"),
+        # resolved inside the image (the host has no /etc/passwd.real)
+        ent("etc/passwd", "sym", link="/etc/passwd.real"),
+        ent("etc/group", data=b"root:x:0:\napp:x:1001:\nstaff:x:50:app\n"),
+        ent("root", "dir", mode=0o700), ent("home", "dir", mode=0o755),
+        ent("home/app", "dir", mode=0o755, uid=1000, gid=1001),
+        ent("srv", "dir", mode=0o755), ent("srv/svc", "dir", mode=0o755, uid=999, gid=999),
+        ent("work", "dir", mode=0o777), ent("tmp", "dir", mode=0o1777),
+        ent("opt", "dir", mode=0o755), ent("opt/agent", "dir", mode=0o755), ent("opt/agent/a", data=b"agent\n", mode=0o755),
+        ent("opt/harness", "dir", mode=0o755), ent("opt/harness/run", data=HARNESS, mode=0o755),
+    ]
+    if busybox:
+        bb = open("/bin/busybox", "rb").read()
+        l += [ent("bin", "dir", mode=0o755), ent("bin/busybox", data=bb, mode=0o755)]
+        l += [ent("bin/" + a, "sym", link="busybox") for a in ("sh", "id", "pwd", "echo", "cat")]
+        l += [ent("dev", "dir", mode=0o755), ent("proc", "dir", mode=0o755), ent("sys", "dir", mode=0o755)]
+    if rootfs_tar:
+        with open(out, "wb") as f:
+            f.write(layer_tar(l))
+        return
+    raw = layer_tar(l)
+    os.makedirs(out, exist_ok=True)
+    d = put_blob(out, compress(raw, "gzip"))
+    d["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+    cfg = put_blob(out, json.dumps({"created": CREATED, "architecture": "amd64", "os": "linux",
+                                    "config": json.loads(config),
+                                    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(raw)]}},
+                                   sort_keys=True).encode())
+    cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    man = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+           "config": cfg, "layers": [d]}
+    md = put_blob(out, json.dumps(man, sort_keys=True).encode())
+    md["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [md]}, f, sort_keys=True)
+    with open(os.path.join(out, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
 def main():
+    if sys.argv[1:2] == ["runcfg"]:
+        a = sys.argv[2:]
+        return runcfg(a[0], a[1] if len(a) > 1 else "{}", "--rootfs-tar" in a, "--busybox" in a)
     if sys.argv[1:2] == ["corrupt"]:
         return corrupt(sys.argv[2], sys.argv[3])
     if sys.argv[1:2] == ["from-dirs"]:

@@ -57,9 +57,15 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v fakeroot >/
 			"$V" image --format $f "$T/u/layout" -o "$T/u/$f" >/dev/null 2>&1
 		check "$f: non-root build (fakeroot): same bytes as root's" cmp -s "$T/root-$f/rootfs.img" "$T/u/$f/rootfs.img"
 	done
-	"$V" image --verity "$T/u/layout" -o "$T/root-verity" >/dev/null || exit 99
+	# the same boot components for both (each user's vouch would find its
+	# own kernel cache, or none)
+	mkdir -p "$T/u/boot" && printf kernel >"$T/u/boot/k" && printf initrd >"$T/u/boot/i" &&
+		chmod -R a+rX "$T/u/boot" || exit 99
+	"$V" image --verity "$T/u/layout" -o "$T/root-verity" --kernel "$T/u/boot/k" --initrd "$T/u/boot/i" \
+		>/dev/null || exit 99
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$T/u" PATH=/usr/local/bin:/usr/bin:/bin \
-		"$V" image --verity "$T/u/layout" -o "$T/u/verity" >/dev/null 2>&1
+		"$V" image --verity "$T/u/layout" -o "$T/u/verity" --kernel "$T/u/boot/k" --initrd "$T/u/boot/i" \
+		>/dev/null 2>&1
 	check "--verity: non-root build (fakeroot, veritysetup outside PATH): same bytes and manifest as root's" \
 		sh -c "cmp -s '$T/root-verity/rootfs.img' '$T/u/verity/rootfs.img' &&
 		       cmp -s '$T/root-verity/manifest.cbor' '$T/u/verity/manifest.cbor'"

@@ -53,7 +53,8 @@ enum img_err {
 	IMG_E_CONFIG = -120,       /* image config values out of bounds */
 	IMG_E_EXT4 = -121,         /* libext2fs failed writing the ext4 image */
 	IMG_E_VERITY = -122,       /* veritysetup failed */
-	IMG_E_MIN_ = -123,
+	IMG_E_USER = -123,         /* the User's name or group is not in the image */
+	IMG_E_MIN_ = -124,
 };
 
 /* Words for an MB_E_* or IMG_E_* code. */

@@ -32,6 +32,7 @@ static const struct {
 	E(IMG_E_CONFIG, "image config or entry value out of bounds"),
 	E(IMG_E_EXT4, "writing the ext4 image failed"),
 	E(IMG_E_VERITY, "veritysetup failed to append the dm-verity hash tree"),
+	E(IMG_E_USER, "user or group not found in the image's /etc/passwd or /etc/group"),
 };
 
 const char *img_strerror(int e)
