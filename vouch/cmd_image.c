@@ -125,6 +125,10 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
 		return EXIT_USAGE;
 	}
+	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
+		return CMD_USAGE;
+	if ((e = cmd_check_command(argc, argv, 1, last)) != 0)
+		return e;
 	/* neither given: the ones vouch boots by default, when it finds them */
 	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
 						   sizeof(o->no_boot)) < 0)
@@ -137,10 +141,6 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
 		return EXIT_USAGE;
 	}
-	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
-		return CMD_USAGE;
-	if ((e = cmd_check_command(argc, argv, 1, last)) != 0)
-		return e;
 	o->src = argv[optind];
 	o->cmd_argc = argc - optind - 1;
 	o->cmd_argv = argv + optind + 1;
