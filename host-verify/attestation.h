@@ -3,9 +3,11 @@
  * A signed statement of an attested run, in the form supply-chain tools
  * read: an in-toto Statement v1 with the test-result v0.1 predicate,
  * wrapped in a DSSE envelope signed with Ed25519 (libsodium). Subjects are
- * the root image and the agent and harness trees; the configuration is
- * the run spec, the boot components, the session nonce and, when given,
- * the manifest (docs/host-verify-outputs.md).
+ * the root image (sha256) and the agent and harness trees (vouch's tree
+ * digest, under the algorithm name "vouch-tree-sha256"); the configuration
+ * is the run spec, the boot components, the session nonce and, when given,
+ * the manifest; the predicate's url, when given, says where the run can
+ * be seen (docs/host-verify-outputs.md).
  *
  * The signing key is a raw libsodium Ed25519 secret key (seed || public
  * key, 64 bytes) in a file of mode 0600; the public key is written as a
@@ -40,6 +42,7 @@
 #define MAX_KEYID_CHARS 256u
 #define MAX_URL_BYTES 2048u
 #define ATTESTATION_NONCE_NAME "vouch.session-nonce"
+#define ATTESTATION_TREE_ALG "vouch-tree-sha256" /* digest-set key of a tree digest */
 #define ATTESTATION_BOUNDARY_NAME "vouch.agent-boundary"
 
 /* Errors of this module besides the MB_E_* codes. */
@@ -93,7 +96,8 @@ int attestation_verify(const uint8_t *envelope, size_t n, const uint8_t pk[stati
 /* Reads what a pipeline gates on from a statement whose signature
  * attestation_verify() accepted: the predicate's result in *ret_result;
  * with nonce, ATT_E_NONCE unless the statement names that session; with
- * subject, ATT_E_SUBJECT unless one of its subjects has that SHA-256.
+ * subject, ATT_E_SUBJECT unless one of its subjects has that SHA-256 (a
+ * file's: the trees' vouch-tree-sha256 digests are not SHA-256s).
  * MB_E_MALFORMED for a statement not of attestation_write()'s shape. */
 int attestation_statement_check(const uint8_t *stmt, size_t n, const uint8_t *nonce,
 				const uint8_t *subject, enum attestation_result *ret_result) MB_WARN_UNUSED;

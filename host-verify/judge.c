@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <tss2/tss2_mu.h>
@@ -146,7 +148,68 @@ static int load_pins(const struct hv_files *o, struct hv_pins *pins)
 	return verifier_pub(o, pins->verifier_pub);
 }
 
-static int write_outputs(const struct hv_files *o, const struct hv_verdict *v,
+/* When the JUnit report says it was judged: SOURCE_DATE_EPOCH for
+ * reproducible reports, else now. The guest has no clock worth trusting
+ * for the wall time; its own times are only durations. */
+static int64_t judged_at(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	int64_t t = 0;
+
+	if (s && *s && strlen(s) <= 12) {
+		for (; *s >= '0' && *s <= '9'; s++)
+			t = t * 10 + (*s - '0');
+		if (*s == '\0')
+			return t;
+	}
+	return (int64_t)time(NULL);
+}
+
+static int write_junit(const struct hv_files *o, const struct hv_verdict *v, const struct bundle *b)
+{
+	struct report_junit_info info = { .suite = "vouch", .timestamp = judged_at() };
+	struct report_capture *cap = malloc(sizeof(*cap));
+	char host[256];
+	FILE *f;
+	int e = -1;
+
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		info.hostname = host;
+	}
+	/* rejected evidence: its output is not shown (report_capture_output refuses) */
+	if (cap && report_capture_output(b, v, cap) == 0)
+		info.capture = cap;
+	if (v->exit != EXIT_REJECTED && !info.capture)
+		goto out; /* out of memory, or records v did not judge */
+	if (!(f = fopen(o->junit, "we")))
+		goto out;
+	e = report_junit_info(v, &info, f) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		e = -1;
+out:
+	free(cap);
+	return e;
+}
+
+/* Where the run can be seen: --url, else the job's page when the CI
+ * names it (GitHub Actions, GitLab CI), else none. */
+static const char *run_url(const struct hv_files *o, char *buf, size_t cap)
+{
+	const char *srv = getenv("GITHUB_SERVER_URL"), *repo = getenv("GITHUB_REPOSITORY"),
+		   *id = getenv("GITHUB_RUN_ID"), *gl = getenv("CI_JOB_URL");
+	int k;
+
+	if (o->url)
+		return o->url;
+	if (srv && *srv && repo && *repo && id && *id) {
+		k = snprintf(buf, cap, "%s/%s/actions/runs/%s", srv, repo, id);
+		return k > 0 && (size_t)k < cap ? buf : NULL;
+	}
+	return gl && *gl ? gl : NULL;
+}
+
+static int write_outputs(const struct hv_files *o, const struct hv_verdict *v, const struct bundle *b,
 			 const struct attestation_info *info)
 {
 	char path[PATH_MAX + 32];
@@ -154,7 +217,7 @@ static int write_outputs(const struct hv_files *o, const struct hv_verdict *v,
 	FILE *f;
 	int e = 0;
 
-	if (o->junit && (!(f = fopen(o->junit, "we")) || report_junit(v, "vouch", f) < 0 || fclose(f) != 0))
+	if (o->junit && write_junit(o, v, b) < 0)
 		e = -1;
 	if (o->json && (!(f = fopen(o->json, "we")) || report_json(v, o->bundle, f) < 0 || fclose(f) != 0))
 		e = -1;
@@ -209,6 +272,7 @@ int hv_judge(const struct hv_files *o)
 	struct bundle b;
 	struct manifest *m = NULL;
 	uint8_t *bb = NULL, *mb = NULL;
+	char url[MAX_URL_BYTES + 1];
 	size_t bn, mn;
 	int e, rc = EXIT_INTERNAL;
 
@@ -243,7 +307,12 @@ int hv_judge(const struct hv_files *o)
 	}
 	print_verdict(&v);
 	info.has_manifest = sha256_buf(mb, mn, info.manifest_digest) == 0;
-	rc = write_outputs(o, &v, &info) < 0 ? EXIT_INTERNAL : (int)v.exit;
+	info.url = run_url(o, url, sizeof(url));
+	if (info.url && strlen(info.url) > MAX_URL_BYTES) {
+		fprintf(stderr, "%s: the run's URL is over %u bytes: not written\n", prog(o), MAX_URL_BYTES);
+		info.url = NULL;
+	}
+	rc = write_outputs(o, &v, &b, &info) < 0 ? EXIT_INTERNAL : (int)v.exit;
 	hv_verdict_free(&v);
 	bundle_free(&b);
 out:

@@ -18,6 +18,7 @@ struct hv_files {
 	const char *junit, *json, *attestation; /* outputs, each optional */
 	const char *check_envelope;
 	const char *nonce_hex;     /* demand this session (64 hex digits), or NULL */
+	const char *url;           /* the statement's url; NULL: the CI's job URL, if any */
 	const char *subject_hex;   /* --verify-attestation: demand this subject digest */
 	bool require_agent_boundary;
 	const char *prog;          /* what messages begin with; NULL: "host-verify" */

@@ -6,6 +6,7 @@
  *               [--ek EK.pub] [--verifier-key VERIFIER.pem]
  *               [--nonce HEX] [--require-agent-boundary]
  *               [--junit OUT.xml] [--json OUT.json] [--attestation OUT.dsse.json]
+ *               [--url URL]
  *   host-verify --verify-attestation ENVELOPE.json [--verifier-key VERIFIER.pem]
  *               [--nonce HEX] [--subject SHA256]
  *   host-verify --help | --version
@@ -28,7 +29,7 @@ static int usage_to(FILE *f)
 	fprintf(f,
 		"usage: host-verify --bundle EVIDENCE.cbor --manifest MANIFEST.cbor [--ek EK.pub]\n"
 		"                   [--verifier-key KEY.pem] [--nonce HEX] [--require-agent-boundary]\n"
-		"                   [--junit F] [--json F] [--attestation F]\n"
+		"                   [--junit F] [--json F] [--attestation F] [--url URL]\n"
 		"       host-verify --verify-attestation ENVELOPE [--verifier-key KEY.pem]\n"
 		"                   [--nonce HEX] [--subject SHA256]\n"
 		"       host-verify --help | --version\n"
@@ -42,7 +43,7 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		{ "bundle", required_argument, 0, 'b' }, { "manifest", required_argument, 0, 'm' },
 		{ "ek", required_argument, 0, 'e' }, { "verifier-key", required_argument, 0, 'k' },
 		{ "junit", required_argument, 0, 'j' }, { "json", required_argument, 0, 'J' },
-		{ "attestation", required_argument, 0, 'a' },
+		{ "attestation", required_argument, 0, 'a' }, { "url", required_argument, 0, 'u' },
 		{ "verify-attestation", required_argument, 0, 'V' }, { "nonce", required_argument, 0, 'n' },
 		{ "subject", required_argument, 0, 's' }, { "require-agent-boundary", no_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 },
@@ -58,6 +59,7 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		case 'j': o->junit = optarg; break;
 		case 'J': o->json = optarg; break;
 		case 'a': o->attestation = optarg; break;
+		case 'u': o->url = optarg; break;
 		case 'V': o->check_envelope = optarg; break;
 		case 'n': o->nonce_hex = optarg; break;
 		case 's': o->subject_hex = optarg; break;
@@ -72,7 +74,7 @@ static int parse(int argc, char **argv, struct hv_files *o)
 		return PARSE_USAGE;
 	}
 	if (o->check_envelope)
-		return o->bundle || o->manifest || o->require_agent_boundary ? PARSE_USAGE : 0;
+		return o->bundle || o->manifest || o->require_agent_boundary || o->url ? PARSE_USAGE : 0;
 	return o->bundle && o->manifest && !o->subject_hex ? 0 : PARSE_USAGE;
 }
 

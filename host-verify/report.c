@@ -3,8 +3,11 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bundle.h"
 #include "record.h"
 
 /* ---- strings from untrusted text ---- */
@@ -93,14 +96,15 @@ void report_put_json_string(FILE *out, const char *s, size_t n)
 	fputc('"', out);
 }
 
-/* Character references for tab and line ends keep them intact inside
- * attribute values, where a parser would fold them into spaces. */
-void report_put_xml_text(FILE *out, const char *s, size_t n)
+/* XML character data of the first n bytes of s. In an attribute, tab and
+ * line ends become character references, which a parser would otherwise
+ * fold into spaces; in element text they stay as they are. What XML 1.0
+ * cannot carry at all (C0 controls other than tab and line ends, and
+ * U+FFFE/U+FFFF) is dropped or replaced; C1 controls are dropped too. */
+static void put_xml(FILE *out, const char *s, size_t n, bool attr)
 {
 	const uint8_t *p = (const uint8_t *)s;
 
-	if (n > REPORT_MAX_STRING_BYTES)
-		n = REPORT_MAX_STRING_BYTES;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 
@@ -108,11 +112,11 @@ void report_put_xml_text(FILE *out, const char *s, size_t n)
 		switch (cp) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
+		case '>': fputs("&gt;", out); break; /* and so no "]]>" */
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&apos;", out); break;
-		case '\t': fputs("&#9;", out); break;
-		case '\n': fputs("&#10;", out); break;
+		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
+		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
 		case '\r': fputs("&#13;", out); break;
 		case 0xfffe: /* not XML characters */
 		case 0xffff: put_utf8(out, 0xfffd); break;
@@ -121,6 +125,11 @@ void report_put_xml_text(FILE *out, const char *s, size_t n)
 				put_utf8(out, cp);
 		}
 	}
+}
+
+void report_put_xml_text(FILE *out, const char *s, size_t n)
+{
+	put_xml(out, s, n > REPORT_MAX_STRING_BYTES ? REPORT_MAX_STRING_BYTES : n, true);
 }
 
 static void put_xml_cstr(FILE *out, const char *s)
@@ -242,24 +251,54 @@ static void put_seconds(FILE *out, uint64_t ns)
 	fprintf(out, "%" PRIu64 ".%03" PRIu64, ns / 1000000000u, ns / 1000000u % 1000u);
 }
 
-/* A test's duration on the guest clock: from the previous test point (or
- * the harness's start) to its own. 0 when the clock does not say. */
-static uint64_t test_duration(const struct hv_verdict *v, size_t i)
-{
-	uint64_t prev = i ? v->tests[i - 1].time_ns : v->phase_ns[PHASE_HARNESS_START];
-	uint64_t now = v->tests[i].time_ns;
+/* Times on the guest clock. The suite's is the harness's span: its start
+ * to its end, or to its last test point when the end was never marked.
+ * Each test's is the clock's advance from the previous test point (or the
+ * harness's start) to its own, inside that span; the vouch.harness case
+ * has what is left. So the cases add up to the suite's time, never more
+ * (whole milliseconds are cut down, never rounded up). All 0 without a
+ * marked start. */
+struct clock {
+	uint64_t start, end, now;
+};
 
-	return prev && now >= prev ? now - prev : 0;
-}
-
-static uint64_t harness_duration(const struct hv_verdict *v)
+static void clock_init(struct clock *c, const struct hv_verdict *v)
 {
 	uint64_t start = v->phase_ns[PHASE_HARNESS_START], end = v->phase_ns[PHASE_HARNESS_END];
 
-	return start && end >= start ? end - start : 0;
+	if (!end)
+		for (size_t i = 0; i < v->ntests; i++)
+			end = v->tests[i].time_ns > end ? v->tests[i].time_ns : end;
+	if (!start || end < start)
+		start = end = 0;
+	c->start = c->now = start;
+	c->end = end;
 }
 
-static void junit_test(FILE *out, const struct hv_verdict *v, size_t i, const char *suite)
+/* The next test's time: call once per test, in order. */
+static uint64_t clock_next(struct clock *c, const struct hv_test *t)
+{
+	uint64_t at = t->time_ns < c->end ? t->time_ns : c->end, d = 0;
+
+	if (c->start && at > c->now) {
+		d = at - c->now;
+		c->now = at;
+	}
+	return d;
+}
+
+/* The vouch.harness case's time: the suite's less the tests'. */
+static uint64_t harness_rest(const struct hv_verdict *v)
+{
+	struct clock c;
+
+	clock_init(&c, v);
+	for (size_t i = 0; i < v->ntests; i++)
+		(void)clock_next(&c, &v->tests[i]);
+	return c.end - c.now;
+}
+
+static void junit_test(FILE *out, const struct hv_verdict *v, size_t i, const char *suite, uint64_t ns)
 {
 	const struct hv_test *t = &v->tests[i];
 	size_t rlen = strnlen(t->reason, sizeof(t->reason));
@@ -271,7 +310,7 @@ static void junit_test(FILE *out, const struct hv_verdict *v, size_t i, const ch
 	fputs("\" classname=\"", out);
 	put_xml_cstr(out, suite);
 	fputs("\" time=\"", out);
-	put_seconds(out, test_duration(v, i));
+	put_seconds(out, ns);
 	fputs("\"", out);
 	switch (classify(t)) {
 	case TC_PASS:
@@ -332,7 +371,7 @@ static void junit_harness(FILE *out, const struct hv_verdict *v)
 	char why[256];
 
 	fputs("    <testcase name=\"vouch.harness\" classname=\"vouch\" time=\"", out);
-	put_seconds(out, harness_duration(v));
+	put_seconds(out, harness_rest(v));
 	fputs("\"", out);
 	if (!harness_failed(v)) {
 		fputs("/>\n", out);
@@ -363,22 +402,48 @@ static void junit_properties(FILE *out, const struct hv_verdict *v)
 		"    </properties>\n", v->unauthenticated);
 }
 
-/* Records no checkpoint or quote covers are not results: say how many. */
-static void junit_unauthenticated(FILE *out, const struct hv_verdict *v)
+/* The harness's stdout or stderr as the suite's system-out or system-err,
+ * with vouch's own lines after it. Without a capture (rejected evidence:
+ * its records are no one's word) only those lines. */
+static void junit_stream(FILE *out, const struct hv_verdict *v, const struct report_capture *cap,
+			 enum report_stream s)
 {
-	if (v->unauthenticated == 0)
-		return;
-	fprintf(out, "    <system-err>%" PRIu64 " records after the last verified checkpoint are "
-		"unauthenticated: not counted as tests</system-err>\n", v->unauthenticated);
+	static const char *const tag[] = { "system-out", "system-err" };
+	uint64_t total = s == REPORT_STDOUT ? v->stdout_bytes : v->stderr_bytes;
+
+	fprintf(out, "    <%s>", tag[s]);
+	if (s == REPORT_STDERR && v->unauthenticated) /* not results: say how many */
+		fprintf(out, "[vouch: %" PRIu64 " records after the last verified checkpoint are "
+			"unauthenticated: not counted as tests]\n", v->unauthenticated);
+	if (cap) {
+		put_xml(out, cap->buf[s], cap->n[s], false);
+		if (cap->n[s] < cap->total[s])
+			fprintf(out, "\n[vouch: cut at %zu of %" PRIu64 " bytes]\n", cap->n[s], cap->total[s]);
+	} else if (total) {
+		fprintf(out, "[vouch: %" PRIu64 " bytes not shown: the evidence was %s]\n", total,
+			report_verdict_name(v->exit));
+	}
+	fprintf(out, "</%s>\n", tag[s]);
 }
 
-int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
+static void put_timestamp(FILE *out, int64_t t)
 {
-	uint64_t failures = 0, skipped = 0, tests;
-	const char *suite = suite_name && *suite_name ? suite_name : "vouch";
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
 
-	if (!verdict_sane(v) || !out)
-		return MB_E_INVAL;
+	/* ISO 8601 in UTC without a zone, the form the Ant schema's pattern takes */
+	if (t < 0 || !gmtime_r(&tt, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return;
+	fprintf(out, " timestamp=\"%s\"", buf);
+}
+
+static void junit_suite_head(FILE *out, const struct hv_verdict *v, const struct report_junit_info *info,
+			     const char *suite)
+{
+	uint64_t failures = 0, skipped = 0, tests = (uint64_t)v->ntests + 2;
+	struct clock c;
+
 	for (size_t i = 0; i < v->ntests; i++) {
 		enum tc_kind k = classify(&v->tests[i]);
 
@@ -387,27 +452,113 @@ int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
 	}
 	failures += !v->attested;
 	failures += harness_failed(v);
-	tests = (uint64_t)v->ntests + 2;
+	clock_init(&c, v);
 
+	/* junit-10.xsd allows no skipped on testsuites; the suite has it */
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
 	put_xml_cstr(out, suite);
-	fprintf(out, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" skipped=\"%" PRIu64
-		"\" time=\"", tests, failures, skipped);
-	put_seconds(out, harness_duration(v));
+	fprintf(out, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" time=\"", tests, failures);
+	put_seconds(out, c.end - c.start);
 	fputs("\">\n  <testsuite name=\"", out);
 	put_xml_cstr(out, suite);
 	fprintf(out, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" skipped=\"%" PRIu64
 		"\" time=\"", tests, failures, skipped);
-	put_seconds(out, harness_duration(v));
-	fputs("\">\n", out);
+	put_seconds(out, c.end - c.start);
+	fputs("\" id=\"0\" package=\"", out);
+	put_xml_cstr(out, suite);
+	fputs("\"", out);
+	if (info && info->hostname) {
+		fputs(" hostname=\"", out);
+		put_xml_cstr(out, info->hostname);
+		fputs("\"", out);
+	}
+	if (info)
+		put_timestamp(out, info->timestamp);
+	fputs(">\n", out);
+}
+
+int report_junit_info(const struct hv_verdict *v, const struct report_junit_info *info, FILE *out)
+{
+	const char *suite = info && info->suite && *info->suite ? info->suite : "vouch";
+	const struct report_capture *cap = info ? info->capture : NULL;
+	struct clock c;
+
+	if (!verdict_sane(v) || !out)
+		return MB_E_INVAL;
+	if (cap && (cap->n[0] > REPORT_MAX_OUTPUT_BYTES || cap->n[1] > REPORT_MAX_OUTPUT_BYTES))
+		return MB_E_INVAL;
+	junit_suite_head(out, v, info, suite);
 	junit_properties(out, v);
 	junit_attestation(out, v);
 	junit_harness(out, v);
+	clock_init(&c, v);
 	for (size_t i = 0; i < v->ntests; i++)
-		junit_test(out, v, i, suite);
-	junit_unauthenticated(out, v);
+		junit_test(out, v, i, suite, clock_next(&c, &v->tests[i]));
+	junit_stream(out, v, cap, REPORT_STDOUT);
+	junit_stream(out, v, cap, REPORT_STDERR);
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
+}
+
+int report_junit(const struct hv_verdict *v, const char *suite_name, FILE *out)
+{
+	struct report_junit_info info = { .suite = suite_name, .timestamp = -1 };
+
+	return report_junit_info(v, &info, out);
+}
+
+/* ---- the harness's output, from authenticated records ---- */
+
+/* Keeps whole UTF-8 sequences: a sequence the cut split is dropped. */
+static size_t utf8_trim(const char *p, size_t n)
+{
+	for (size_t back = 1; back <= 3 && back <= n; back++) {
+		uint8_t c = (uint8_t)p[n - back];
+		size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+
+		if ((c & 0xc0) != 0x80) /* a lead byte or ASCII: the sequence's start */
+			return len > back ? n - back : n;
+	}
+	return n;
+}
+
+int report_capture_output(const struct bundle *b, const struct hv_verdict *v, struct report_capture *ret)
+{
+	struct report_capture *cap;
+	uint64_t trusted;
+	int err = 0;
+
+	if (!b || !v || !ret || v->unauthenticated > v->records || v->records > b->nrecords)
+		return MB_E_INVAL;
+	if (v->exit == EXIT_REJECTED)
+		return MB_E_INVAL; /* records of rejected evidence are no one's word */
+	if (!(cap = calloc(1, sizeof(*cap))))
+		return MB_E_NOMEM;
+	trusted = v->records - v->unauthenticated;
+	for (uint64_t i = 0; i < trusted; i++) {
+		struct record rec;
+		enum report_stream s;
+		size_t room, k;
+
+		if ((err = record_decode(b->records[i].p, b->records[i].n, &rec)) < 0)
+			goto out;
+		if (rec.kind != REC_STDOUT && rec.kind != REC_STDERR)
+			continue;
+		s = rec.kind == REC_STDOUT ? REPORT_STDOUT : REPORT_STDERR;
+		room = REPORT_MAX_OUTPUT_BYTES - cap->n[s];
+		k = rec.u.chunk.n < room ? rec.u.chunk.n : room;
+		if (k)
+			memcpy(cap->buf[s] + cap->n[s], rec.u.chunk.p, k);
+		cap->n[s] += k;
+		cap->total[s] += rec.u.chunk.n;
+	}
+	for (int s = 0; s < 2; s++)
+		if (cap->n[s] < cap->total[s])
+			cap->n[s] = utf8_trim(cap->buf[s], cap->n[s]);
+	memcpy(ret, cap, sizeof(*cap));
+out:
+	free(cap);
+	return err;
 }
 
 /* ---- JSON ---- */

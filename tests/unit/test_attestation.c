@@ -162,6 +162,10 @@ static void sign_then_verify(void)
 	CHECK(strstr(s, "\"predicateType\":\"https://in-toto.io/attestation/test-result/v0.1\""));
 	CHECK(strstr(s, "\"result\":\"WARNED\""));
 	CHECK(strstr(s, "{\"name\":\"runspec\",\"digest\":{\"sha256\":\"4444"));
+	/* the trees' digests are vouch's tree hash, named as such, never "sha256" */
+	CHECK(strstr(s, "{\"name\":\"agent\",\"digest\":{\"vouch-tree-sha256\":\"2222"));
+	CHECK(strstr(s, "{\"name\":\"harness\",\"digest\":{\"vouch-tree-sha256\":\"3333"));
+	CHECK(!strstr(s, "\"sha256\":\"2222") && !strstr(s, "\"sha256\":\"3333"));
 	CHECK(strstr(s, "\"passedTests\":[\"adds\",\"divides\",\"later\",\"test 5\"],"
 			"\"warnedTests\":[\"network\"],\"failedTests\":[]}}"));
 	CHECK(!strstr(s, "\"url\""));
@@ -651,6 +655,10 @@ static void statement_gate(void)
 	CHECK_EQ(err, ATT_E_SUBJECT);
 	/* the runspec digest is configuration, not a subject */
 	memset(image, 0x44, 32);
+	result_of_envelope(v, NULL, image, &err);
+	CHECK_EQ(err, ATT_E_SUBJECT);
+	/* the agent tree's digest is a subject, but no file's SHA-256 */
+	memset(image, 0x22, 32);
 	result_of_envelope(v, NULL, image, &err);
 	CHECK_EQ(err, ATT_E_SUBJECT);
 	free_verdict(v);

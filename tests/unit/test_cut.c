@@ -375,7 +375,7 @@ static void test_appended_after_checkpoint(void)
 	t_report(!strstr(x, "forged") && !strstr(j, "forged") && v.passed == 5,
 		 "... no appended test in JUnit or report.json, 5 passed");
 	t_report(strstr(x, "<property name=\"vouch.unauthenticated_records\" value=\"6\"/>") &&
-			 strstr(x, "<system-err>6 records after the last verified checkpoint") &&
+			 strstr(x, "<system-err>[vouch: 6 records after the last verified checkpoint") &&
 			 strstr(j, "\"unauthenticated\": 6,"),
 		 "... JUnit and report.json count 6 unauthenticated records");
 	free(x);

@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include "bundle.h"
+#include "cb.h"
 #include "record.h"
 #include "report.h"
 #include "verify.h"
@@ -120,7 +122,12 @@ static void junit_counts(void)
 	CHECK_EQ(err, 0);
 	/* 5 points + attestation + harness; the failing test and the harness
 	 * fail; the skip and the failing TODO are skipped */
-	CHECK(strstr(x, "<testsuite name=\"calc\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"2\" time=\"1.500\">"));
+	CHECK(strstr(x, "<testsuite name=\"calc\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"2\" time=\"1.500\""
+			" id=\"0\" package=\"calc\">"));
+	/* junit-10.xsd has no skipped on testsuites */
+	CHECK(strstr(x, "<testsuites name=\"calc\" tests=\"7\" failures=\"2\" errors=\"0\" time=\"1.500\">"));
+	/* the tests took 5 ms of the harness's 1.5 s: the harness case has the rest */
+	CHECK(strstr(x, "<testcase name=\"vouch.harness\" classname=\"vouch\" time=\"1.495\">"));
 	CHECK(strstr(x, "<testcase name=\"t2\" classname=\"calc\" time=\"0.001\">\n      <failure type=\"tap\" message=\"not ok 2: got 3\"/>"));
 	CHECK(strstr(x, "<testcase name=\"t3\" classname=\"calc\" time=\"0.001\">\n      <skipped message=\"no network\"/>"));
 	CHECK(strstr(x, "<testcase name=\"t4\" classname=\"calc\" time=\"0.001\">\n      <skipped message=\"TODO\"/>"));
@@ -177,16 +184,218 @@ static void junit_unauthenticated(void)
 	x = render(report_junit, v, "s", &err);
 	CHECK_EQ(err, 0);
 	CHECK(strstr(x, "<property name=\"vouch.unauthenticated_records\" value=\"5\"/>\n    </properties>"));
-	CHECK(strstr(x, "<testcase name=\"t1\" classname=\"s\" time=\"0.001\"/>\n    <system-err>5 records after the last verified checkpoint are "
-			"unauthenticated: not counted as tests</system-err>\n  </testsuite>"));
+	CHECK(strstr(x, "<testcase name=\"t1\" classname=\"s\" time=\"0.001\"/>\n    <system-out></system-out>\n"
+			"    <system-err>[vouch: 5 records after the last verified checkpoint are "
+			"unauthenticated: not counted as tests]\n</system-err>\n  </testsuite>"));
 	CHECK(strstr(x, "tests=\"3\" failures=\"1\""));
 	free(x);
 	v->unauthenticated = 0;
 	x = render(report_junit, v, "s", &err);
 	CHECK_EQ(err, 0);
 	CHECK(strstr(x, "<property name=\"vouch.unauthenticated_records\" value=\"0\"/>"));
-	CHECK(!strstr(x, "system-err"));
+	CHECK(strstr(x, "<system-err></system-err>"));
 	free(x);
+	free_verdict(v);
+}
+
+/* The cases' times never add up to more than the suite's: a test point
+ * after the harness's end, one whose clock went back, no end marked, no
+ * start marked. */
+static void junit_times(void)
+{
+	struct hv_verdict *v = make_verdict(3);
+	int err;
+	char *x;
+
+	v->tests[0].time_ns = 2500000000u;  /* 0.5 s in */
+	v->tests[1].time_ns = 2400000000u;  /* before the first: 0 */
+	v->tests[2].time_ns = 9000000000u;  /* after the end: up to the end */
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<testsuite name=\"s\" tests=\"5\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"1.500\""));
+	CHECK(strstr(x, "name=\"vouch.harness\" classname=\"vouch\" time=\"0.000\""));
+	CHECK(strstr(x, "name=\"t1\" classname=\"s\" time=\"0.500\""));
+	CHECK(strstr(x, "name=\"t2\" classname=\"s\" time=\"0.000\""));
+	CHECK(strstr(x, "name=\"t3\" classname=\"s\" time=\"1.000\""));
+	free(x);
+	v->phase_ns[PHASE_HARNESS_END] = 0; /* never marked: the last test point ends it */
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "skipped=\"0\" time=\"7.000\""));
+	CHECK(strstr(x, "name=\"t3\" classname=\"s\" time=\"6.500\""));
+	CHECK(strstr(x, "name=\"vouch.harness\" classname=\"vouch\" time=\"0.000\""));
+	free(x);
+	v->phase_ns[PHASE_HARNESS_START] = 0; /* no start: no times at all */
+	x = render(report_junit, v, "s", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "skipped=\"0\" time=\"0.000\""));
+	CHECK(strstr(x, "name=\"t1\" classname=\"s\" time=\"0.000\""));
+	CHECK(strstr(x, "name=\"t3\" classname=\"s\" time=\"0.000\""));
+	free(x);
+	free_verdict(v);
+}
+
+static char *render_info(const struct hv_verdict *v, const struct report_junit_info *info, int *ret_err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	REQUIRE(f);
+	*ret_err = report_junit_info(v, info, f);
+	REQUIRE(fclose(f) == 0);
+	return buf;
+}
+
+/* The harness's output as element text: control characters dropped,
+ * invalid UTF-8 replaced, "]]>" and markup escaped, tabs and line ends
+ * kept; a cut said; a hostname escaped; the timestamp in UTC. */
+static void junit_output(void)
+{
+	static const char out[] = "a]]>b<c>&\x01\x1b[0m\tx\r\n\xff\xed\xa0\x80\xef\xbf\xbf\xc2\x85 caf\xc3\xa9";
+	struct hv_verdict *v = make_verdict(0);
+	struct report_capture *cap = calloc(1, sizeof(*cap));
+	struct report_junit_info info = { .suite = "s", .hostname = "h\"<&>", .timestamp = 1700000000,
+					  .capture = cap };
+	int err;
+	char *x;
+
+	REQUIRE(cap);
+	memcpy(cap->buf[REPORT_STDOUT], out, sizeof(out) - 1);
+	cap->n[REPORT_STDOUT] = cap->total[REPORT_STDOUT] = sizeof(out) - 1;
+	memcpy(cap->buf[REPORT_STDERR], "e\n", 2);
+	cap->n[REPORT_STDERR] = 2;
+	cap->total[REPORT_STDERR] = 100000;
+	x = render_info(v, &info, &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<system-out>a]]&gt;b&lt;c&gt;&amp;[0m\tx&#13;\n" R4 R1 " caf\xc3\xa9</system-out>\n"));
+	CHECK(strstr(x, "<system-err>e\n\n[vouch: cut at 2 of 100000 bytes]\n</system-err>"));
+	CHECK(strstr(x, " id=\"0\" package=\"s\" hostname=\"h&quot;&lt;&amp;&gt;\" timestamp=\"2023-11-14T22:13:20\">"));
+	CHECK(!strstr(x, "]]>"));
+	if (t_cur_failed)
+		printf("# got: %s\n", x);
+	free(x);
+
+	/* rejected evidence: no capture, its output not shown */
+	v->exit = EXIT_REJECTED;
+	v->attested = false;
+	v->stdout_bytes = 40;
+	info.capture = NULL;
+	info.hostname = NULL;
+	info.timestamp = -1;
+	x = render_info(v, &info, &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<system-out>[vouch: 40 bytes not shown: the evidence was rejected]\n</system-out>"));
+	CHECK(!strstr(x, "hostname=") && !strstr(x, "timestamp="));
+	free(x);
+
+	/* a capture that claims more than its buffer is refused, nothing written */
+	cap->n[REPORT_STDERR] = REPORT_MAX_OUTPUT_BYTES + 1;
+	info.capture = cap;
+	x = render_info(v, &info, &err);
+	CHECK_EQ(err, MB_E_INVAL);
+	CHECK_EQ(strlen(x), 0);
+	free(x);
+	free(cap);
+	free_verdict(v);
+}
+
+/* Seals a chunk record of kind onto ch; returns its bytes (malloc'd). */
+static struct bytes seal_chunk(struct chain *ch, uint32_t kind, const void *p, size_t n)
+{
+	static uint8_t buf[MAX_RECORD_BYTES];
+	struct record rec = { .kind = kind, .time_ns = 1 };
+	struct cb_wr w;
+	uint8_t *copy;
+
+	rec.u.chunk.p = p;
+	rec.u.chunk.n = n;
+	cb_wr_init(&w, buf, sizeof(buf));
+	REQUIRE(chain_seal(ch, &rec, &w) == 0);
+	copy = malloc(w.len);
+	REQUIRE(copy);
+	memcpy(copy, buf, w.len);
+	return (struct bytes){ copy, w.len };
+}
+
+/* The capture reads authenticated records only, keeps the first
+ * REPORT_MAX_OUTPUT_BYTES of each stream at a whole UTF-8 sequence and
+ * counts all; it refuses rejected evidence and leaves *ret untouched. */
+static void capture_output(void)
+{
+	enum { NREC = 8 };
+	static char big[4096];
+	struct bytes recs[NREC];
+	struct bundle b = { .records = recs, .nrecords = NREC };
+	struct hv_verdict *v = make_verdict(0);
+	struct report_capture *cap = calloc(1, sizeof(*cap)), *before = calloc(1, sizeof(*cap));
+	uint8_t nonce[NONCE_BYTES] = { 1 };
+	struct chain ch;
+	size_t i = 0;
+
+	REQUIRE(cap && before && chain_init(&ch, nonce) == 0);
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 2] = '\xc3'; /* "é" */
+	big[sizeof(big) - 1] = '\xa9';
+	recs[i++] = seal_chunk(&ch, REC_STDOUT, "out1\n", 5);
+	recs[i++] = seal_chunk(&ch, REC_STDERR, "err1\n", 5);
+	for (int k = 0; k < 5; k++)
+		recs[i++] = seal_chunk(&ch, REC_STDERR, big, sizeof(big));
+	recs[i++] = seal_chunk(&ch, REC_STDOUT, "forged\n", 7);
+	REQUIRE(i == NREC);
+	v->records = NREC;
+	v->unauthenticated = 1; /* the last is not covered */
+	CHECK_EQ(report_capture_output(&b, v, cap), 0);
+	CHECK_EQ(cap->n[REPORT_STDOUT], 5);
+	CHECK_EQ(cap->total[REPORT_STDOUT], 5);
+	CHECK(memcmp(cap->buf[REPORT_STDOUT], "out1\n", 5) == 0);
+	CHECK_EQ(cap->total[REPORT_STDERR], 5 + 5 * sizeof(big));
+	CHECK_EQ(cap->n[REPORT_STDERR], 5 + 5 * sizeof(big)); /* under the bound: whole */
+
+	/* a bound of 64 KiB: more records than fit */
+	free(cap);
+	cap = calloc(1, sizeof(*cap));
+	REQUIRE(cap);
+	{
+		enum { MANY = 17 }; /* 5 + 16 * 4096 bytes: more than 64 KiB */
+		struct bytes many[MANY];
+		struct bundle mb = { .records = many, .nrecords = MANY };
+		struct chain c2;
+
+		REQUIRE(chain_init(&c2, nonce) == 0);
+		many[0] = seal_chunk(&c2, REC_STDERR, "err1\n", 5);
+		for (int k = 1; k < MANY; k++) {
+			big[sizeof(big) - 7] = '\xe2', big[sizeof(big) - 6] = '\x82', big[sizeof(big) - 5] = '\xac';
+			many[k] = seal_chunk(&c2, REC_STDERR, big, sizeof(big));
+		}
+		v->records = MANY;
+		v->unauthenticated = 0;
+		CHECK_EQ(report_capture_output(&mb, v, cap), 0);
+		CHECK_EQ(cap->total[REPORT_STDERR], 5 + 16 * sizeof(big));
+		/* 64 KiB end 4091 bytes into the 16th record, between the
+		 * second and third byte of its "€" (4089..4091): the
+		 * sequence is dropped whole */
+		CHECK_EQ(cap->n[REPORT_STDERR], REPORT_MAX_OUTPUT_BYTES - 2);
+		CHECK(memcmp(cap->buf[REPORT_STDERR] + cap->n[REPORT_STDERR] - 2, "xx", 2) == 0);
+		for (int k = 0; k < MANY; k++)
+			free((void *)many[k].p);
+	}
+
+	/* rejected, or a verdict not of this bundle: refused, *ret untouched */
+	memcpy(before, cap, sizeof(*cap));
+	v->exit = EXIT_REJECTED;
+	CHECK_EQ(report_capture_output(&b, v, cap), MB_E_INVAL);
+	v->exit = EXIT_PASSED;
+	v->records = NREC + 1;
+	CHECK_EQ(report_capture_output(&b, v, cap), MB_E_INVAL);
+	v->records = 2;
+	v->unauthenticated = 3;
+	CHECK_EQ(report_capture_output(&b, v, cap), MB_E_INVAL);
+	CHECK(memcmp(before, cap, sizeof(*cap)) == 0);
+	for (size_t k = 0; k < NREC; k++)
+		free((void *)recs[k].p);
+	free(cap);
+	free(before);
 	free_verdict(v);
 }
 
@@ -377,7 +586,7 @@ static const char check_py[] =
 	"assert len(j['tests']) == j['counts']['tests']\n"
 	"assert j['counts']['unauthenticated'] == 3\n"
 	"e = d.getElementsByTagName('system-err')\n"
-	"assert len(e) == 1 and e[0].firstChild.data.startswith('3 records after'), 'system-err'\n"
+	"assert len(e) == 1 and e[0].firstChild.data.startswith('[vouch: 3 records after'), 'system-err'\n"
 	"assert list(j['timeline']) == ['mounted', 'channel', 'tpm', 'measured', 'ak-created',\n"
 	"    'activated', 'harness-start', 'harness-end', 'quote', 'root-corrupt']\n"
 	"assert len(j['digests']) == 8\n"
@@ -442,6 +651,9 @@ int main(void)
 	RUN(junit_not_attested);
 	RUN(junit_unauthenticated);
 	RUN(junit_harness_endings);
+	RUN(junit_times);
+	RUN(junit_output);
+	RUN(capture_output);
 	RUN(xml_escaping);
 	RUN(json_escaping);
 	RUN(strings_bounded);

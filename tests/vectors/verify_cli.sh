@@ -57,6 +57,37 @@ want 0 "vouch verify, its own nonce" "$B/bin/vouch" verify "${base[@]}" --nonce 
 want 2 "vouch verify, another session's nonce" "$B/bin/vouch" verify "${base[@]}" --nonce "$b"
 want 2 "vouch verify --require-agent-boundary" "$B/bin/vouch" verify "${base[@]}" --require-agent-boundary
 
+# the statement's record of the run: the manifest's SHA-256, the session
+# nonce, the url (--url, else the CI's job URL) and the trees' digests
+# under their own algorithm name, read back by --verify-attestation
+# stmt FILE: the statement inside envelope FILE, as JSON on stdout
+stmt() { /usr/bin/python3 -c 'import json,sys,base64; print(base64.b64decode(json.load(open(sys.argv[1]))["payload"]).decode())' "$1"; }
+# has LABEL FILE PYTHON-EXPR: the expression over the statement s must hold
+has() {
+	n=$((n + 1))
+	if stmt "$2" | /usr/bin/python3 -c 'import json,sys; s=json.load(sys.stdin); p=s["predicate"]; c={d["name"]: d for d in p["configuration"]}; sub={d["name"]: d["digest"] for d in s["subject"]}; ok=eval(sys.argv[1]); print("# got", json.dumps(sub), p.get("url")) if not ok else None; sys.exit(0 if ok else 1)' "$3"; then
+		echo "ok $n - $1"; else failed=$((failed + 1)); echo "not ok $n - $1"; fi
+}
+msha=$(sha256sum $E/manifest.cbor | cut -d' ' -f1)
+has "statement: the manifest's SHA-256" "$tmp/att.json" "c['manifest']['digest'] == {'sha256': '$msha'}"
+has "statement: the session nonce" "$tmp/att.json" "c['vouch.session-nonce']['annotations']['nonce'] == '$a'"
+has "statement: trees under vouch-tree-sha256, the image under sha256" "$tmp/att.json" \
+	"list(sub['agent']) == ['vouch-tree-sha256'] and list(sub['harness']) == ['vouch-tree-sha256'] and list(sub['rootfs.img']) == ['sha256'] and sub['rootfs.img']['sha256'] == '$image'"
+has "statement: no url outside CI without --url" "$tmp/att.json" "'url' not in p"
+agent=$(stmt "$tmp/att.json" | /usr/bin/python3 -c 'import json,sys; print([d["digest"]["vouch-tree-sha256"] for d in json.load(sys.stdin)["subject"] if d["name"] == "agent"][0])')
+want 2 "--subject with the agent's tree digest: no file's SHA-256" "$HV" "${va[@]}" --subject "$agent"
+want 0 "statement with --url" "$HV" "${base[@]}" --attestation "$tmp/url.json" --url "https://ci.example/r/1?a=\"b\""
+has "... the url as given" "$tmp/url.json" "p['url'] == 'https://ci.example/r/1?a=\"b\"'"
+want 0 "... read back by --verify-attestation" "$HV" --verify-attestation "$tmp/url.json" --verifier-key "$tmp/own.pem" --nonce "$a" --subject "$image"
+want 0 "statement under GitHub Actions" env GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=o/r GITHUB_RUN_ID=42 \
+	"$HV" "${base[@]}" --attestation "$tmp/gh.json"
+has "... the run's URL" "$tmp/gh.json" "p['url'] == 'https://github.com/o/r/actions/runs/42'"
+want 0 "statement under GitLab CI" env CI_JOB_URL=https://gitlab.example/g/p/-/jobs/7 "$HV" "${base[@]}" --attestation "$tmp/gl.json"
+has "... the job's URL" "$tmp/gl.json" "p['url'] == 'https://gitlab.example/g/p/-/jobs/7'"
+want 0 "--url wins over the CI's" env CI_JOB_URL=https://gitlab.example/x "$HV" "${base[@]}" --attestation "$tmp/both.json" --url https://own.example/
+has "... --url's" "$tmp/both.json" "p['url'] == 'https://own.example/'"
+want 64 "--url with --verify-attestation" "$HV" "${va[@]}" --url https://x.example/
+
 # the attack of a cut run: honest records up to the checkpoint, then TAP
 # lines and test records made by hand (chained, signed by nobody), no quote
 /usr/bin/python3 - $E/honest-a.cbor "$tmp/appended.cbor" <<'PY' || { echo "Bail out! forging the bundle"; exit 99; }
