@@ -223,21 +223,15 @@ struct tap_match {
  * same bytes as in its TAP line (they reach JUnit and the statement). */
 static int tap_text_digest(const char *desc, size_t dl, const char *reason, size_t rl, uint8_t out[32])
 {
-	struct sha256 h;
 	uint8_t len[8];
 
 	for (int i = 0; i < 4; i++) {
 		len[i] = (uint8_t)(dl >> (24 - 8 * i));
 		len[4 + i] = (uint8_t)(rl >> (24 - 8 * i));
 	}
-	if (sha256_init(&h) < 0)
-		return MB_E_CRYPTO;
-	if (sha256_update(&h, len, 4) < 0 || sha256_update(&h, desc, dl) < 0 ||
-	    sha256_update(&h, len + 4, 4) < 0 || sha256_update(&h, reason, rl) < 0) {
-		sha256_abort(&h);
-		return MB_E_CRYPTO;
-	}
-	return sha256_final(&h, out);
+	const struct sha256_part parts[] = { { len, 4 }, { desc, dl }, { len + 4, 4 }, { reason, rl } };
+
+	return sha256_parts(parts, 4, out);
 }
 
 static void tap_push(struct ctx *c, struct tap_seen *s, const struct tap_point *pt)
@@ -460,12 +454,51 @@ static enum hv_reason record_reason(int e)
 									     : HV_RECORD_MALFORMED;
 }
 
-/* The first pass: the chain, and every checkpoint's signature. Returns
- * how many records a verified checkpoint covers (the checkpoint counted
- * with what it signs). */
-static size_t walk_chain(struct ctx *c)
+/*
+ * Records read but not yet authenticated, decoded once: held until a
+ * verified checkpoint (or, at the end, the quote) covers them, then read.
+ * At most HELD_MAX are kept; a longer stretch without a verified
+ * checkpoint is decoded a second time when covered, so memory stays
+ * bounded whatever the bundle. Holding nothing (no memory) is only slower.
+ */
+#define HELD_MAX 4096
+
+struct held {
+	struct record *r; /* HELD_MAX of them, or NULL */
+	size_t first;     /* index of the first record not yet read */
+	size_t n;         /* records held, from first on */
+};
+
+/* Reads records first..upto-1: what they say becomes the verdict's. */
+static void read_upto(struct ctx *c, struct held *h, size_t upto)
 {
-	size_t covered = 0;
+	for (size_t i = h->first; i < upto; i++) {
+		struct record rec;
+
+		if (i - h->first < h->n)
+			note_record(c, &h->r[i - h->first]);
+		/* chain_accept decoded each of these already */
+		else if (record_decode(c->b->records[i].p, c->b->records[i].n, &rec) == 0)
+			note_record(c, &rec);
+	}
+	if (upto > h->first) {
+		h->first = upto;
+		h->n = 0;
+	}
+}
+
+/*
+ * One pass: the chain, every checkpoint's signature, and what the records
+ * say, from authenticated records only. With a quote and an end record,
+ * the quote binds the whole chain. Without either, only what a verified
+ * checkpoint covers is the guest's: anyone can append records that chain
+ * (the chain is a hash, not a signature), so those after the last
+ * checkpoint are counted as unauthenticated and never become test results.
+ */
+static void check_records(struct ctx *c)
+{
+	struct held h = { .r = malloc(HELD_MAX * sizeof(struct record)) };
+	size_t covered = 0, trusted;
 
 	c->chain_ok = chain_init(&c->chain, c->b->nonce) == 0;
 	for (size_t i = 0; i < c->b->nrecords && c->chain_ok; i++) {
@@ -484,10 +517,15 @@ static size_t walk_chain(struct ctx *c)
 			break;
 		}
 		c->v->records++;
-		if (rec.kind == REC_CHECKPOINT && checkpoint_signed(c, &rec))
+		if (h.r && h.n < HELD_MAX && i == h.first + h.n)
+			h.r[h.n++] = rec;
+		if (rec.kind == REC_CHECKPOINT && checkpoint_signed(c, &rec)) {
+			/* the checkpoint counts with what it signs */
 			covered = i + 1;
-		else if (rec.kind == REC_END)
+			read_upto(c, &h, covered);
+		} else if (rec.kind == REC_END) {
 			c->ended = true;
+		}
 		/* a claim against the evidence, never for it: read wherever it
 		 * is, even where nothing signs it (a run that dies on a
 		 * corrupt root seldom reaches a checkpoint) */
@@ -495,21 +533,6 @@ static size_t walk_chain(struct ctx *c)
 			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
 					       "not match the pinned verity root");
 	}
-	return covered;
-}
-
-/*
- * What the records say comes from authenticated records only. With a
- * quote and an end record, the quote binds the whole chain. Without
- * either, only what a verified checkpoint covers is the guest's: anyone
- * can append records that chain (the chain is a hash, not a signature),
- * so those after the last checkpoint are counted as unauthenticated and
- * never become test results.
- */
-static void check_records(struct ctx *c)
-{
-	size_t covered = walk_chain(c), trusted;
-
 	if (c->chain_ok && !c->ended)
 		fail(c, HV_RECORDS_INCOMPLETE, "%zu records, no end record", c->b->nrecords);
 	memcpy(c->v->chain_head, c->chain.head, 32);
@@ -517,13 +540,8 @@ static void check_records(struct ctx *c)
 	if (trusted > c->v->records)
 		trusted = (size_t)c->v->records;
 	c->v->unauthenticated = c->v->records - trusted;
-	for (size_t i = 0; i < trusted; i++) {
-		struct record rec;
-
-		/* the first pass decoded each of these */
-		if (record_decode(c->b->records[i].p, c->b->records[i].n, &rec) == 0)
-			note_record(c, &rec);
-	}
+	read_upto(c, &h, trusted);
+	free(h.r);
 }
 
 /* ---- event logs ---- */

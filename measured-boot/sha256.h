@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* SHA-256 through OpenSSL's EVP interface, which uses SHA-NI where the CPU
- * has it. */
+/* SHA-256 through OpenSSL, which uses SHA-NI where the CPU has it: EVP
+ * for streams, the low-level functions for short one-shot digests. */
 #ifndef MB_SHA256_H
 #define MB_SHA256_H
 
@@ -29,5 +29,11 @@ int sha256_from_hex(const char *s, size_t n, uint8_t out[static 32]) MB_WARN_UNU
 /* SHA-256(a || b) */
 int sha256_cat(const void *a, size_t na, const void *b, size_t nb,
 	       uint8_t out[static 32]) MB_WARN_UNUSED;
+/* SHA-256 of the n parts one after the other, without an allocation. */
+struct sha256_part {
+	const void *p;
+	size_t n;
+};
+int sha256_parts(const struct sha256_part *parts, size_t n, uint8_t out[static 32]) MB_WARN_UNUSED;
 
 #endif
