@@ -27,6 +27,7 @@
 #include "agent.h"
 #include "confine.h"
 #include "gi.h"
+#include "io.h"
 #include "tap.h"
 
 #define CGROUP "/sys/fs/cgroup"
@@ -74,6 +75,8 @@ static uint64_t cgroup_pids_max_events(void)
 {
 	char buf[256];
 	int fd = open(HARNESS_CG "/pids.events", O_RDONLY | O_CLOEXEC);
+	uint64_t v;
+	size_t len;
 	ssize_t n;
 	char *p;
 
@@ -84,8 +87,9 @@ static uint64_t cgroup_pids_max_events(void)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	p = strstr(buf, "max ");
-	return p ? strtoull(p + 4, NULL, 10) : 0;
+	if (!(p = strstr(buf, "max ")) || mb_dec_prefix(p + 4, strlen(p + 4), UINT64_MAX, &v, &len) < 0)
+		return 0;
+	return v;
 }
 
 static __attribute__((noreturn)) void child_fail(const char *what, int err)

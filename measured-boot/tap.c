@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "io.h"
 #include "record.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -20,18 +21,15 @@ static bool prefix(const char *s, size_t n, const char *p)
 	return n >= k && memcmp(s, p, k) == 0;
 }
 
-/* A decimal number without sign or leading zeros beyond "0", at most
- * 19 digits so it cannot overflow. Returns digits consumed, 0 if none. */
+/* A decimal number of at most 19 digits (so it cannot overflow), leading
+ * zeros read; a longer run of digits is no number. Returns digits
+ * consumed, 0 if none. */
 static size_t parse_uint(const char *s, size_t n, uint64_t *ret)
 {
-	uint64_t v = 0;
-	size_t i = 0;
+	uint64_t v;
+	size_t i;
 
-	while (i < n && is_digit(s[i]) && i < 19) {
-		v = v * 10 + (uint64_t)(s[i] - '0');
-		i++;
-	}
-	if (i == 0 || (i < n && is_digit(s[i])))
+	if (mb_dec_prefix(s, n < 19 ? n : 19, UINT64_MAX, &v, &i) < 0 || (i < n && is_digit(s[i])))
 		return 0;
 	*ret = v;
 	return i;

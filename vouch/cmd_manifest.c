@@ -23,6 +23,7 @@
 #include "cb.h"
 #include "cmd.h"
 #include "exit.h"
+#include "io.h"
 #include "manifest.h"
 #include "proc.h"
 #include "runspec_opts.h"
@@ -90,7 +91,6 @@ struct manifest_args {
 /* One option of vouch manifest's own: 0, or EXIT_USAGE / a CMD_* request. */
 static int manifest_opt(struct manifest_args *a, struct manifest *m, int c, char *arg)
 {
-	char *end;
 	int e;
 
 	switch (c) {
@@ -116,9 +116,7 @@ static int manifest_opt(struct manifest_args *a, struct manifest *m, int c, char
 		m->has_verity = true;
 		return 0;
 	case 'O':
-		errno = 0;
-		m->verity_offset = strtoull(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end || errno == ERANGE) {
+		if (mb_dec(arg, strlen(arg), UINT64_MAX, &m->verity_offset) < 0) {
 			fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
 			return EXIT_USAGE;
 		}
