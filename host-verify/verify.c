@@ -18,6 +18,7 @@
 #include "sha256.h"
 #include "tap.h"
 #include "tpmkey.h"
+#include "tpmpub.h"
 #include "verity.h"
 
 static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
@@ -132,13 +133,7 @@ static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...)
 
 static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
 {
-	size_t off = 0;
-
-	/* libtss2-mu refuses a TPM2B destination whose size is not zero */
-	memset(ret, 0, sizeof(*ret));
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(in->p, in->n, &off, ret) != 0 || off != in->n)
-		return MB_E_MALFORMED;
-	return 0;
+	return mb_public_unmarshal(in->p, in->n, ret);
 }
 
 /* ---- keys ---- */
