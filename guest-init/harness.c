@@ -34,9 +34,7 @@
 #define HARNESS_CG CGROUP "/harness"
 
 struct out_state {
-	char line[MAX_TEXT_BYTES];
-	size_t len;
-	bool overlong; /* the current line passed MAX_TEXT_BYTES: not TAP */
+	struct tap_lines tap;
 	uint64_t next_num;
 };
 
@@ -265,22 +263,13 @@ static int scan_tap(struct out_state *st, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct tap_point pt;
+		enum tap_line kind;
 		uint64_t plan;
 		int e;
 
-		if (p[i] != '\n') {
-			if (st->len < sizeof(st->line))
-				st->line[st->len++] = (char)p[i];
-			else
-				st->overlong = true;
-			continue;
-		}
-		if (!st->overlong &&
-		    tap_parse_line(st->line, st->len, &pt, &plan) == TAP_POINT &&
+		if (tap_lines_put(&st->tap, p[i], &kind, &pt, &plan) && kind == TAP_POINT &&
 		    (e = emit_test(&pt, st)) < 0)
 			return e;
-		st->len = 0;
-		st->overlong = false;
 	}
 	return 0;
 }

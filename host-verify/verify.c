@@ -207,9 +207,8 @@ static void check_ak(struct ctx *c)
  * complete stdout line that parses as a test point is matched, in order,
  * against the next test record. */
 struct tap_match {
-	char line[MAX_TEXT_BYTES];
-	size_t len;
-	bool overlong, mismatch;
+	struct tap_lines lines;
+	bool mismatch;
 	uint64_t next_num;
 	size_t points; /* test points seen in stdout */
 };
@@ -264,17 +263,11 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 {
 	for (size_t j = 0; j < n && !t->mismatch; j++) {
 		struct tap_point pt;
+		enum tap_line kind;
 		uint64_t plan, num;
 
-		if (p[j] != '\n') {
-			if (t->len < sizeof(t->line))
-				t->line[t->len++] = (char)p[j];
-			else
-				t->overlong = true;
+		if (!tap_lines_put(&t->lines, p[j], &kind, &pt, &plan))
 			continue;
-		}
-		enum tap_line kind = t->overlong ? TAP_OTHER : tap_parse_line(t->line, t->len, &pt, &plan);
-
 		if (kind == TAP_PLAN && c->v->tap_plan < 0 && plan <= INT64_MAX)
 			c->v->tap_plan = (int64_t)plan;
 		else if (kind == TAP_BAILOUT)
@@ -288,8 +281,6 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 			c->ntap++;
 			tap_push(c, &(struct tap_seen){ num, pt.ok, pt.directive, { 0 } }, &pt);
 		}
-		t->len = 0;
-		t->overlong = false;
 	}
 }
 

@@ -144,3 +144,19 @@ enum tap_line tap_parse_line(const char *s, size_t n, struct tap_point *pt, uint
 	*pt = p;
 	return TAP_POINT;
 }
+
+bool tap_lines_put(struct tap_lines *l, uint8_t c, enum tap_line *kind, struct tap_point *pt,
+		   uint64_t *plan)
+{
+	if (c != '\n') {
+		if (l->len < sizeof(l->line))
+			l->line[l->len++] = (char)c;
+		else
+			l->overlong = true;
+		return false;
+	}
+	*kind = l->overlong ? TAP_OTHER : tap_parse_line(l->line, l->len, pt, plan);
+	l->len = 0;
+	l->overlong = false;
+	return true;
+}
