@@ -199,7 +199,7 @@ $(B)/tests/tpm-credential: $(B)/host/tests/integration/tpm_credential.o $(B)/hos
 	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_LIBS)
 
 # vouch image's staging and source code, without the rest of vouch.
-IMAGE_UNIT_MODS := image_stage image_entry image_err oci oci_blob
+IMAGE_UNIT_MODS := image_dir image_stage image_entry image_err oci oci_blob
 $(B)/tests/test_image: $(B)/host/tests/unit/test_image.o $(IMAGE_UNIT_MODS:%=$(B)/host/vouch/image/%.o) \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)

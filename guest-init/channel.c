@@ -15,6 +15,7 @@
 #include <linux/vm_sockets.h>
 
 #include "gi.h"
+#include "io.h"
 
 static int read_small(const char *path, char *buf, size_t cap)
 {
@@ -71,14 +72,11 @@ static int open_vport(const char *name)
 static int open_vsock(const char *port)
 {
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_HOST };
-	unsigned long p = 0;
+	uint64_t p;
 	int fd;
 
-	for (const char *c = port; *c; c++) {
-		if (*c < '0' || *c > '9' || p > 0xffffffffUL / 10)
-			return -EINVAL;
-		p = p * 10 + (unsigned long)(*c - '0');
-	}
+	if (mb_dec(port, strlen(port), UINT32_MAX, &p) < 0)
+		return -EINVAL;
 	a.svm_port = (unsigned)p;
 	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -1,24 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* Console, the clock, and the one way out. */
-#include <errno.h>
+/* The console and power-off: a leaf, calling no other file. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/reboot.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gi.h"
-
-struct gi G = { .chan_fd = -1, .tpm_fd = -1 };
-
-uint64_t gi_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void gi_console(const char *fmt, ...)
 {
@@ -48,27 +35,4 @@ void gi_power_off(void)
 	reboot(RB_AUTOBOOT);
 	for (;;)
 		pause();
-}
-
-void gi_die(const char *what, int err)
-{
-	static int dying;
-	char msg[256];
-	const char *why = err < 0 ? mb_strerror(err) : strerror(err);
-
-	snprintf(msg, sizeof(msg), "%s: %s", what, why);
-	gi_console("fatal: %s", msg);
-	if (!dying && G.chan_fd >= 0) {
-		dying = 1; /* a failure while reporting must not recurse */
-		if (G.chain_open) {
-			struct record end = { .kind = REC_END, .time_ns = gi_now_ns(),
-					      .u.end.reason = END_FATAL };
-
-			if (gi_verity_corrupted() > 0)
-				(void)!gi_emit_phase(PHASE_ROOT_CORRUPT);
-			(void)!gi_emit(&end);
-		}
-		(void)!frame_write(G.chan_fd, FRAME_ERROR, msg, strlen(msg));
-	}
-	gi_power_off();
 }

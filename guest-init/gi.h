@@ -42,13 +42,28 @@ struct gi {
 	uint64_t out_bytes;       /* harness output so far */
 	uint64_t since_checkpoint;
 	uint64_t last_checkpoint_ns;
+	/* signs a checkpoint over the chain's head once the AK is active
+	 * (gi_tpm_checkpoint), NULL before: the stream calls the TPM only
+	 * through it, so stream.c does not depend on tpm.c */
+	int (*checkpoint_sign)(const uint8_t head[static 32], uint8_t *sig, size_t *sig_len);
 };
 
-extern struct gi G;
+/*
+ * The files call one another one way (no cycle):
+ *   state, console  <-  verity, channel  <-  stream  <-  fatal  <-  tpm
+ *   <-  measure, mounts, agent, confine, harness  <-  main
+ */
 
+/* state.c */
+extern struct gi G;
 uint64_t gi_now_ns(void);
+
+/* console.c */
 void gi_console(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Reports on the channel (if open) and the console, then powers off. */
+__attribute__((noreturn)) void gi_power_off(void);
+
+/* fatal.c: reports on the channel (if open) and the console, then powers
+ * off. */
 __attribute__((noreturn)) void gi_die(const char *what, int err);
 /* err < 0: an MB_E_* code; err > 0: an errno value */
 #define GI_CHECK(what, expr)                          \
@@ -57,7 +72,6 @@ __attribute__((noreturn)) void gi_die(const char *what, int err);
 		if (e_ < 0)                           \
 			gi_die((what), e_);           \
 	} while (0)
-__attribute__((noreturn)) void gi_power_off(void);
 
 /* mounts.c */
 int gi_mount_early(void);

@@ -27,15 +27,14 @@
 #include "agent.h"
 #include "confine.h"
 #include "gi.h"
+#include "io.h"
 #include "tap.h"
 
 #define CGROUP "/sys/fs/cgroup"
 #define HARNESS_CG CGROUP "/harness"
 
 struct out_state {
-	char line[MAX_TEXT_BYTES];
-	size_t len;
-	bool overlong; /* the current line passed MAX_TEXT_BYTES: not TAP */
+	struct tap_lines tap;
 	uint64_t next_num;
 };
 
@@ -74,6 +73,8 @@ static uint64_t cgroup_pids_max_events(void)
 {
 	char buf[256];
 	int fd = open(HARNESS_CG "/pids.events", O_RDONLY | O_CLOEXEC);
+	uint64_t v;
+	size_t len;
 	ssize_t n;
 	char *p;
 
@@ -84,8 +85,9 @@ static uint64_t cgroup_pids_max_events(void)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	p = strstr(buf, "max ");
-	return p ? strtoull(p + 4, NULL, 10) : 0;
+	if (!(p = strstr(buf, "max ")) || mb_dec_prefix(p + 4, strlen(p + 4), UINT64_MAX, &v, &len) < 0)
+		return 0;
+	return v;
 }
 
 static __attribute__((noreturn)) void child_fail(const char *what, int err)
@@ -261,22 +263,13 @@ static int scan_tap(struct out_state *st, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct tap_point pt;
+		enum tap_line kind;
 		uint64_t plan;
 		int e;
 
-		if (p[i] != '\n') {
-			if (st->len < sizeof(st->line))
-				st->line[st->len++] = (char)p[i];
-			else
-				st->overlong = true;
-			continue;
-		}
-		if (!st->overlong &&
-		    tap_parse_line(st->line, st->len, &pt, &plan) == TAP_POINT &&
+		if (tap_lines_put(&st->tap, p[i], &kind, &pt, &plan) && kind == TAP_POINT &&
 		    (e = emit_test(&pt, st)) < 0)
 			return e;
-		st->len = 0;
-		st->overlong = false;
 	}
 	return 0;
 }

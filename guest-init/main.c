@@ -13,7 +13,6 @@
 #include "pcr.h"
 #include "sha256.h"
 
-extern bool gi_ak_ready;
 
 static void read_hello(void)
 {
@@ -116,7 +115,7 @@ int main(int argc, char **argv)
 	GI_CHECK("measuring the trees", gi_measure_trees());
 	GI_CHECK("recording", gi_emit_phase(PHASE_MEASURED));
 	GI_CHECK("activating the AK", gi_tpm_activate_ak());
-	gi_ak_ready = true;
+	G.checkpoint_sign = gi_tpm_checkpoint; /* checkpoints are signed from here on */
 	G.last_checkpoint_ns = gi_now_ns();
 	GI_CHECK("recording", gi_emit_phase(PHASE_ACTIVATED));
 	GI_CHECK("separator digest", sha256_buf(separator, sizeof(separator), sep_digest));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gi.h"
+#include "io.h"
 
 static int mkdir_p(const char *p, mode_t mode)
 {
@@ -53,16 +54,9 @@ static int take(char *dst, size_t cap, const char *v, size_t n)
 
 static int take_uint(unsigned *dst, const char *v, size_t n, unsigned max)
 {
-	unsigned long x = 0;
+	uint64_t x;
 
-	if (n == 0 || n > 9)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -EINVAL;
-		x = x * 10 + (unsigned long)(v[i] - '0');
-	}
-	if (x == 0 || x > max)
+	if (n == 0 || n > 9 || mb_dec(v, n, max, &x) < 0 || x == 0)
 		return -EINVAL;
 	*dst = (unsigned)x;
 	return 0;

@@ -9,7 +9,6 @@
 #include "gi.h"
 
 static uint8_t recbuf[MAX_RECORD_BYTES];
-bool gi_ak_ready;
 
 static int send_sealed(struct record *rec)
 {
@@ -29,7 +28,7 @@ static int checkpoint(void)
 	struct record rec = { .kind = REC_CHECKPOINT };
 	int e;
 
-	if ((e = gi_tpm_checkpoint(G.chain.head, sig, &sig_len)) < 0)
+	if ((e = G.checkpoint_sign(G.chain.head, sig, &sig_len)) < 0)
 		return e;
 	rec.time_ns = gi_now_ns();
 	rec.u.checkpoint.sig = sig;
@@ -48,7 +47,7 @@ int gi_emit(struct record *rec)
 	if ((e = send_sealed(rec)) < 0)
 		return e;
 	G.since_checkpoint++;
-	if (gi_ak_ready && rec->kind != REC_END &&
+	if (G.checkpoint_sign && rec->kind != REC_END &&
 	    (G.since_checkpoint >= G.cfg.checkpoint_records ||
 	     rec->time_ns - G.last_checkpoint_ns >= (uint64_t)G.cfg.checkpoint_ms * 1000000u))
 		return checkpoint();

@@ -23,8 +23,8 @@
 #include "gi.h"
 #include "pcr.h"
 #include "tcti.h"
+#include "tpmpub.h"
 
-#define EK_RSA_HANDLE 0x81010001u /* swtpm_setup's persistent RSA 2048 EK */
 
 static ESYS_CONTEXT *esys;
 static TSS2_TCTI_CONTEXT *tcti;
@@ -175,7 +175,7 @@ static void activate(const struct blob *f)
 	TRY("reading the secret", Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(f[1].p, f[1].n, &off, &secret));
 	if (off != f[1].n)
 		gi_die("credential secret has trailing bytes", MB_E_TRAILING);
-	TRY("loading the EK", Esys_TR_FromTPMPublic(esys, EK_RSA_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
+	TRY("loading the EK", Esys_TR_FromTPMPublic(esys, MB_EK_RSA_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
 						    ESYS_TR_NONE, &ek));
 	/* the EK's policy is PolicySecret(TPM_RH_ENDORSEMENT) */
 	TRY("starting the EK policy session",

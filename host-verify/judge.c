@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "report.h"
 #include "sha256.h"
+#include "tpmpub.h"
 #include "verify.h"
 
 static uint8_t *slurp(const char *path, size_t *n, size_t max)
@@ -129,11 +130,11 @@ static int load_pins(const struct hv_files *o, struct hv_pins *pins)
 {
 	char path[PATH_MAX + 32];
 	uint8_t *buf;
-	size_t n, off = 0;
+	size_t n;
 
 	snprintf(path, sizeof(path), "%s/vtpm-v1/ek.pub", o->cache);
 	buf = slurp(o->ek ? o->ek : path, &n, 4096);
-	if (!buf || Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, n, &off, &pins->ek) != 0 || off != n) {
+	if (!buf || mb_public_unmarshal(buf, n, &pins->ek) < 0) {
 		fprintf(stderr, "%s: cannot read the pinned EK %s\n", prog(o), o->ek ? o->ek : path);
 		free(buf);
 		return -1;

@@ -18,6 +18,7 @@
 #include "sha256.h"
 #include "tap.h"
 #include "tpmkey.h"
+#include "tpmpub.h"
 #include "verity.h"
 
 static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
@@ -132,13 +133,7 @@ static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...)
 
 static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
 {
-	size_t off = 0;
-
-	/* libtss2-mu refuses a TPM2B destination whose size is not zero */
-	memset(ret, 0, sizeof(*ret));
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(in->p, in->n, &off, ret) != 0 || off != in->n)
-		return MB_E_MALFORMED;
-	return 0;
+	return mb_public_unmarshal(in->p, in->n, ret);
 }
 
 /* ---- keys ---- */
@@ -212,9 +207,8 @@ static void check_ak(struct ctx *c)
  * complete stdout line that parses as a test point is matched, in order,
  * against the next test record. */
 struct tap_match {
-	char line[MAX_TEXT_BYTES];
-	size_t len;
-	bool overlong, mismatch;
+	struct tap_lines lines;
+	bool mismatch;
 	uint64_t next_num;
 	size_t points; /* test points seen in stdout */
 };
@@ -263,17 +257,11 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 {
 	for (size_t j = 0; j < n && !t->mismatch; j++) {
 		struct tap_point pt;
+		enum tap_line kind;
 		uint64_t plan, num;
 
-		if (p[j] != '\n') {
-			if (t->len < sizeof(t->line))
-				t->line[t->len++] = (char)p[j];
-			else
-				t->overlong = true;
+		if (!tap_lines_put(&t->lines, p[j], &kind, &pt, &plan))
 			continue;
-		}
-		enum tap_line kind = t->overlong ? TAP_OTHER : tap_parse_line(t->line, t->len, &pt, &plan);
-
 		if (kind == TAP_PLAN && c->v->tap_plan < 0 && plan <= INT64_MAX)
 			c->v->tap_plan = (int64_t)plan;
 		else if (kind == TAP_BAILOUT)
@@ -287,8 +275,6 @@ static void tap_feed(struct ctx *c, struct tap_match *t, const uint8_t *p, size_
 			c->ntap++;
 			tap_push(c, &(struct tap_seen){ num, pt.ok, pt.directive, { 0 } }, &pt);
 		}
-		t->len = 0;
-		t->overlong = false;
 	}
 }
 

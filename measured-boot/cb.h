@@ -100,6 +100,9 @@ int cb_map_begin(struct cb_rd *r, struct cb_map *m, size_t max) MB_WARN_UNUSED;
 int cb_map_next(struct cb_rd *r, struct cb_map *m, uint64_t *ret_key) MB_WARN_UNUSED;
 /* MB_E_MISSING_KEY unless every bit of required is in m->seen. */
 int cb_map_require(const struct cb_map *m, uint64_t required) MB_WARN_UNUSED;
+/* The bit of key k in cb_map.seen, and the bits of every key below n. */
+#define CB_KEY(k) (UINT64_C(1) << (k))
+#define CB_KEYS_BELOW(n) (CB_KEY(n) - 1)
 
 bool cb_utf8_valid(const uint8_t *s, size_t n);
 

@@ -21,3 +21,36 @@ int mb_write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+int mb_dec_prefix(const char *s, size_t n, uint64_t max, uint64_t *ret, size_t *ret_len)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (d > max || v > (max - d) / 10)
+			return MB_E_RANGE;
+		v = v * 10 + d;
+	}
+	if (i == 0)
+		return MB_E_INVAL;
+	*ret = v;
+	*ret_len = i;
+	return 0;
+}
+
+int mb_dec(const char *s, size_t n, uint64_t max, uint64_t *ret)
+{
+	uint64_t v;
+	size_t len;
+	int e;
+
+	if ((e = mb_dec_prefix(s, n, max, &v, &len)) < 0)
+		return e;
+	if (len != n)
+		return MB_E_INVAL;
+	*ret = v;
+	return 0;
+}

@@ -5,28 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The manifest's map keys (manifest.cddl), and those of its parts. */
 enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4, M_RUNSPEC = 5, M_KEYS_ };
+enum { IMG_DIGEST = 0, IMG_SIZE, IMG_FORMAT, IMG_VERITY_ROOT, IMG_VERITY_OFFSET, IMG_KEYS_ };
+enum { TREE_NAME = 0, TREE_PATH, TREE_DIGEST, TREE_KEYS_ };
+enum { BOOT_KERNEL = 0, BOOT_INITRAMFS, BOOT_CMDLINE, BOOT_KEYS_ };
+enum { CFG_ARGV = 0, CFG_ENV, CFG_CWD, CFG_USER, CFG_KEYS_ };
+
+#define M_REQUIRED (CB_KEY(M_VERSION) | CB_KEY(M_IMAGE) | CB_KEY(M_TREES))
+#define IMG_REQUIRED (CB_KEY(IMG_DIGEST) | CB_KEY(IMG_SIZE) | CB_KEY(IMG_FORMAT))
+#define IMG_VERITY (CB_KEY(IMG_VERITY_ROOT) | CB_KEY(IMG_VERITY_OFFSET)) /* both or neither */
 
 static void encode_image(const struct manifest *m, struct cb_wr *w)
 {
-	cb_put_map(w, m->has_verity ? 5 : 3);
-	cb_put_uint(w, 0);
+	cb_put_map(w, m->has_verity ? IMG_KEYS_ : IMG_VERITY_ROOT /* the keys before it */);
+	cb_put_uint(w, IMG_DIGEST);
 	cb_put_bstr(w, m->image_digest, SHA256_BYTES);
-	cb_put_uint(w, 1);
+	cb_put_uint(w, IMG_SIZE);
 	cb_put_uint(w, m->image_size);
-	cb_put_uint(w, 2);
+	cb_put_uint(w, IMG_FORMAT);
 	cb_put_cstr(w, m->image_format);
 	if (m->has_verity) {
-		cb_put_uint(w, 3);
+		cb_put_uint(w, IMG_VERITY_ROOT);
 		cb_put_bstr(w, m->verity_root, SHA256_BYTES);
-		cb_put_uint(w, 4);
+		cb_put_uint(w, IMG_VERITY_OFFSET);
 		cb_put_uint(w, m->verity_offset);
 	}
 }
 
 void manifest_encode(const struct manifest *m, struct cb_wr *w)
 {
-	cb_put_map(w, 3 + m->has_boot + m->has_config + m->has_runspec);
+	cb_put_map(w, 3 /* version, image, trees */ + m->has_boot + m->has_config + m->has_runspec);
 	cb_put_uint(w, M_VERSION);
 	cb_put_uint(w, MANIFEST_VERSION);
 	cb_put_uint(w, M_IMAGE);
@@ -34,34 +43,34 @@ void manifest_encode(const struct manifest *m, struct cb_wr *w)
 	cb_put_uint(w, M_TREES);
 	cb_put_array(w, m->ntrees);
 	for (size_t i = 0; i < m->ntrees; i++) {
-		cb_put_map(w, 3);
-		cb_put_uint(w, 0);
+		cb_put_map(w, TREE_KEYS_);
+		cb_put_uint(w, TREE_NAME);
 		cb_put_cstr(w, m->trees[i].name);
-		cb_put_uint(w, 1);
+		cb_put_uint(w, TREE_PATH);
 		cb_put_cstr(w, m->trees[i].path);
-		cb_put_uint(w, 2);
+		cb_put_uint(w, TREE_DIGEST);
 		cb_put_bstr(w, m->trees[i].digest, SHA256_BYTES);
 	}
 	if (m->has_boot) {
 		cb_put_uint(w, M_BOOT);
-		cb_put_map(w, 3);
-		cb_put_uint(w, 0);
+		cb_put_map(w, BOOT_KEYS_);
+		cb_put_uint(w, BOOT_KERNEL);
 		cb_put_bstr(w, m->kernel_digest, SHA256_BYTES);
-		cb_put_uint(w, 1);
+		cb_put_uint(w, BOOT_INITRAMFS);
 		cb_put_bstr(w, m->initramfs_digest, SHA256_BYTES);
-		cb_put_uint(w, 2);
+		cb_put_uint(w, BOOT_CMDLINE);
 		cb_put_cstr(w, m->cmdline);
 	}
 	if (m->has_config) {
 		cb_put_uint(w, M_CONFIG);
-		cb_put_map(w, 4);
-		cb_put_uint(w, 0);
+		cb_put_map(w, CFG_KEYS_);
+		cb_put_uint(w, CFG_ARGV);
 		cb_put_cstr_array(w, m->argv, m->argc);
-		cb_put_uint(w, 1);
+		cb_put_uint(w, CFG_ENV);
 		cb_put_cstr_array(w, m->envp, m->envc);
-		cb_put_uint(w, 2);
+		cb_put_uint(w, CFG_CWD);
 		cb_put_cstr(w, m->cwd);
-		cb_put_uint(w, 3);
+		cb_put_uint(w, CFG_USER);
 		cb_put_cstr(w, m->user);
 	}
 	if (m->has_runspec) {
@@ -88,27 +97,27 @@ static int decode_image(struct dec *d)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, 5)) < 0)
+	if ((e = cb_map_begin(&d->r, &mp, IMG_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case IMG_DIGEST:
 			e = cb_get_bstr_exact(&d->r, d->m->image_digest, SHA256_BYTES);
 			break;
-		case 1:
+		case IMG_SIZE:
 			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->image_size);
 			break;
-		case 2:
+		case IMG_FORMAT:
 			if ((e = cb_get_cstr_arena(&d->r, &d->a, 16, &d->m->image_format)) == 0 &&
 			    strcmp(d->m->image_format, "ext4") != 0 &&
 			    strcmp(d->m->image_format, "erofs") != 0)
 				e = MB_E_RANGE;
 			break;
-		case 3:
+		case IMG_VERITY_ROOT:
 			e = cb_get_bstr_exact(&d->r, d->m->verity_root, SHA256_BYTES);
 			d->m->has_verity = true;
 			break;
-		case 4:
+		case IMG_VERITY_OFFSET:
 			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->verity_offset);
 			break;
 		default:
@@ -117,10 +126,10 @@ static int decode_image(struct dec *d)
 		if (e < 0)
 			return e;
 	}
-	if (e < 0 || (e = cb_map_require(&mp, 0x7)) < 0)
+	if (e < 0 || (e = cb_map_require(&mp, IMG_REQUIRED)) < 0)
 		return e;
 	/* a root hash and where its tree starts: both or neither */
-	if ((mp.seen & 0x18) != 0 && (e = cb_map_require(&mp, 0x18)) < 0)
+	if ((mp.seen & IMG_VERITY) != 0 && (e = cb_map_require(&mp, IMG_VERITY)) < 0)
 		return e;
 	if (d->m->has_verity && !verity_offset_ok(d->m->verity_offset, d->m->image_size))
 		return MB_E_RANGE;
@@ -133,18 +142,18 @@ static int decode_tree(struct dec *d, struct manifest_tree *t)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, 3)) < 0)
+	if ((e = cb_map_begin(&d->r, &mp, TREE_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case TREE_NAME:
 			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TREE_NAME_BYTES, &t->name);
 			break;
-		case 1:
+		case TREE_PATH:
 			if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &t->path)) == 0)
 				e = runspec_check_tree_path(t->path);
 			break;
-		case 2:
+		case TREE_DIGEST:
 			e = cb_get_bstr_exact(&d->r, t->digest, SHA256_BYTES);
 			break;
 		default:
@@ -153,7 +162,7 @@ static int decode_tree(struct dec *d, struct manifest_tree *t)
 		if (e < 0)
 			return e;
 	}
-	return e < 0 ? e : cb_map_require(&mp, 0x7);
+	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(TREE_KEYS_));
 }
 
 static int decode_trees(struct dec *d)
@@ -180,17 +189,17 @@ static int decode_boot(struct dec *d)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, 3)) < 0)
+	if ((e = cb_map_begin(&d->r, &mp, BOOT_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case BOOT_KERNEL:
 			e = cb_get_bstr_exact(&d->r, d->m->kernel_digest, SHA256_BYTES);
 			break;
-		case 1:
+		case BOOT_INITRAMFS:
 			e = cb_get_bstr_exact(&d->r, d->m->initramfs_digest, SHA256_BYTES);
 			break;
-		case 2:
+		case BOOT_CMDLINE:
 			e = cb_get_cstr_arena(&d->r, &d->a, MAX_ARG_BYTES, &d->m->cmdline);
 			break;
 		default:
@@ -200,7 +209,7 @@ static int decode_boot(struct dec *d)
 			return e;
 	}
 	d->m->has_boot = true;
-	return e < 0 ? e : cb_map_require(&mp, 0x7);
+	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(BOOT_KEYS_));
 }
 
 static int get_strings(struct dec *d, size_t max, char **v, size_t *ret_n)
@@ -214,20 +223,20 @@ static int decode_config(struct dec *d)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, 4)) < 0)
+	if ((e = cb_map_begin(&d->r, &mp, CFG_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case CFG_ARGV:
 			e = get_strings(d, MAX_ARGS, d->m->argv, &d->m->argc);
 			break;
-		case 1:
+		case CFG_ENV:
 			e = get_strings(d, MAX_ENV, d->m->envp, &d->m->envc);
 			break;
-		case 2:
+		case CFG_CWD:
 			e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &d->m->cwd);
 			break;
-		case 3:
+		case CFG_USER:
 			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TEXT_BYTES, &d->m->user);
 			break;
 		default:
@@ -237,7 +246,7 @@ static int decode_config(struct dec *d)
 			return e;
 	}
 	d->m->has_config = true;
-	return e < 0 ? e : cb_map_require(&mp, 0xf);
+	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(CFG_KEYS_));
 }
 
 /* The pinned run spec: kept as its bytes, but only when they decode as a
@@ -330,7 +339,7 @@ int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
 		if (e < 0)
 			goto out;
 	}
-	if (e < 0 || (e = cb_map_require(&mp, 0x7)) < 0 || (e = cb_end(&d.r)) < 0)
+	if (e < 0 || (e = cb_map_require(&mp, M_REQUIRED)) < 0 || (e = cb_end(&d.r)) < 0)
 		goto out;
 	move_to(ret, d.m);
 	e = 0;

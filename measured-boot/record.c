@@ -5,44 +5,56 @@
 
 #include "sha256.h"
 
-enum { R_SEQ = 0, R_PREV = 1, R_TIME = 2, R_KIND = 3, R_BODY = 4 };
+/* A record's map keys (record.cddl), and those of its bodies. The bodies
+ * of phase, limit, exit and end are maps of uints keyed 0..n-1 in the
+ * order named here. */
+enum { R_SEQ = 0, R_PREV = 1, R_TIME = 2, R_KIND = 3, R_BODY = 4, R_KEYS_ };
+enum { K_TEST_NUM = 0, K_TEST_OK, K_TEST_DESC, K_TEST_DIRECTIVE, K_TEST_REASON, K_TEST_KEYS_ };
+enum { K_FILE_NAME = 0, K_FILE_OFFSET, K_FILE_DATA, K_FILE_LAST, K_FILE_KEYS_ };
+enum { K_CHECKPOINT_SIG = 0, K_CHECKPOINT_KEYS_ };
+enum { K_PHASE = 0, K_PHASE_KEYS_ };
+enum { K_LIMIT_WHAT = 0, K_LIMIT_VALUE, K_LIMIT_KEYS_ };
+enum { K_EXIT_CODE = 0, K_EXIT_SIGNAL, K_EXIT_KEYS_ };
+enum { K_END_REASON = 0, K_END_KEYS_ };
+
+#define TEST_REQUIRED (CB_KEY(K_TEST_NUM) | CB_KEY(K_TEST_OK) | CB_KEY(K_TEST_DESC))
+#define TEST_DIRECTIVE (CB_KEY(K_TEST_DIRECTIVE) | CB_KEY(K_TEST_REASON)) /* both or neither */
 #define CHAIN_TAG "vouch.chain.v1"
 
 static void encode_test(const struct record *rec, struct cb_wr *w)
 {
 	bool has_dir = rec->u.test.directive != DIRECTIVE_NONE;
 
-	cb_put_map(w, has_dir ? 5 : 3);
-	cb_put_uint(w, 0);
+	cb_put_map(w, has_dir ? K_TEST_KEYS_ : K_TEST_DIRECTIVE /* the keys before it */);
+	cb_put_uint(w, K_TEST_NUM);
 	cb_put_uint(w, rec->u.test.num);
-	cb_put_uint(w, 1);
+	cb_put_uint(w, K_TEST_OK);
 	cb_put_bool(w, rec->u.test.ok);
-	cb_put_uint(w, 2);
+	cb_put_uint(w, K_TEST_DESC);
 	cb_put_tstr(w, rec->u.test.desc, rec->u.test.desc_len);
 	if (has_dir) {
-		cb_put_uint(w, 3);
+		cb_put_uint(w, K_TEST_DIRECTIVE);
 		cb_put_uint(w, rec->u.test.directive);
-		cb_put_uint(w, 4);
+		cb_put_uint(w, K_TEST_REASON);
 		cb_put_tstr(w, rec->u.test.reason, rec->u.test.reason_len);
 	}
 }
 
-static void encode_pair(struct cb_wr *w, uint64_t a, uint64_t b)
+/* A body map whose keys 0..n-1 are the uints v[0..n-1]. */
+static void encode_uints(struct cb_wr *w, size_t n, const uint64_t *v)
 {
-	cb_put_map(w, 2);
-	cb_put_uint(w, 0);
-	cb_put_uint(w, a);
-	cb_put_uint(w, 1);
-	cb_put_uint(w, b);
+	cb_put_map(w, n);
+	for (size_t k = 0; k < n; k++) {
+		cb_put_uint(w, k);
+		cb_put_uint(w, v[k]);
+	}
 }
 
 static void encode_body(const struct record *rec, struct cb_wr *w)
 {
 	switch (rec->kind) {
 	case REC_PHASE:
-		cb_put_map(w, 1);
-		cb_put_uint(w, 0);
-		cb_put_uint(w, rec->u.phase.phase);
+		encode_uints(w, K_PHASE_KEYS_, (const uint64_t[]){ [K_PHASE] = rec->u.phase.phase });
 		break;
 	case REC_STDOUT:
 	case REC_STDERR:
@@ -53,31 +65,31 @@ static void encode_body(const struct record *rec, struct cb_wr *w)
 		encode_test(rec, w);
 		break;
 	case REC_CHECKPOINT:
-		cb_put_map(w, 1);
-		cb_put_uint(w, 0);
+		cb_put_map(w, K_CHECKPOINT_KEYS_);
+		cb_put_uint(w, K_CHECKPOINT_SIG);
 		cb_put_bstr(w, rec->u.checkpoint.sig, rec->u.checkpoint.sig_len);
 		break;
 	case REC_LIMIT:
-		encode_pair(w, rec->u.limit.what, rec->u.limit.value);
+		encode_uints(w, K_LIMIT_KEYS_, (const uint64_t[]){ [K_LIMIT_WHAT] = rec->u.limit.what,
+								  [K_LIMIT_VALUE] = rec->u.limit.value });
 		break;
 	case REC_EXIT:
-		encode_pair(w, rec->u.exit.code, rec->u.exit.signal);
+		encode_uints(w, K_EXIT_KEYS_, (const uint64_t[]){ [K_EXIT_CODE] = rec->u.exit.code,
+								 [K_EXIT_SIGNAL] = rec->u.exit.signal });
 		break;
 	case REC_FILE:
-		cb_put_map(w, 4);
-		cb_put_uint(w, 0);
+		cb_put_map(w, K_FILE_KEYS_);
+		cb_put_uint(w, K_FILE_NAME);
 		cb_put_tstr(w, rec->u.file.name, rec->u.file.name_len);
-		cb_put_uint(w, 1);
+		cb_put_uint(w, K_FILE_OFFSET);
 		cb_put_uint(w, rec->u.file.offset);
-		cb_put_uint(w, 2);
+		cb_put_uint(w, K_FILE_DATA);
 		cb_put_bstr(w, rec->u.file.p, rec->u.file.n);
-		cb_put_uint(w, 3);
+		cb_put_uint(w, K_FILE_LAST);
 		cb_put_bool(w, rec->u.file.last);
 		break;
 	case REC_END:
-		cb_put_map(w, 1);
-		cb_put_uint(w, 0);
-		cb_put_uint(w, rec->u.end.reason);
+		encode_uints(w, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = rec->u.end.reason });
 		break;
 	default:
 		w->err = MB_E_KIND;
@@ -86,7 +98,7 @@ static void encode_body(const struct record *rec, struct cb_wr *w)
 
 void record_encode(const struct record *rec, struct cb_wr *w)
 {
-	cb_put_map(w, 5);
+	cb_put_map(w, R_KEYS_);
 	cb_put_uint(w, R_SEQ);
 	cb_put_uint(w, rec->seq);
 	cb_put_uint(w, R_PREV);
@@ -116,7 +128,7 @@ static int decode_uints(struct cb_rd *r, size_t n, const uint64_t *max, uint64_t
 	}
 	if (e < 0)
 		return e;
-	if ((e = cb_map_require(&m, (UINT64_C(1) << n) - 1)) < 0)
+	if ((e = cb_map_require(&m, CB_KEYS_BELOW(n))) < 0)
 		return e;
 	memcpy(ret, v, n * sizeof(v[0]));
 	return 0;
@@ -128,26 +140,26 @@ static int decode_test(struct cb_rd *r, struct record *rec)
 	uint64_t key, v = 0;
 	int e;
 
-	if ((e = cb_map_begin(r, &m, 5)) < 0)
+	if ((e = cb_map_begin(r, &m, K_TEST_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(r, &m, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case K_TEST_NUM:
 			e = cb_get_uint(r, UINT64_MAX, &rec->u.test.num);
 			break;
-		case 1:
+		case K_TEST_OK:
 			e = cb_get_bool(r, &rec->u.test.ok);
 			break;
-		case 2:
+		case K_TEST_DESC:
 			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.desc, &rec->u.test.desc_len);
 			break;
-		case 3:
+		case K_TEST_DIRECTIVE:
 			/* present only when not "none": the default is never encoded */
 			if ((e = cb_get_uint(r, DIRECTIVE_TODO, &v)) == 0 && v == DIRECTIVE_NONE)
 				e = MB_E_RANGE;
 			rec->u.test.directive = (uint32_t)v;
 			break;
-		case 4:
+		case K_TEST_REASON:
 			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.reason, &rec->u.test.reason_len);
 			break;
 		default:
@@ -158,10 +170,10 @@ static int decode_test(struct cb_rd *r, struct record *rec)
 	}
 	if (e < 0)
 		return e;
-	if ((e = cb_map_require(&m, 0x7)) < 0)
+	if ((e = cb_map_require(&m, TEST_REQUIRED)) < 0)
 		return e;
 	/* directive and reason come together or not at all */
-	if (((m.seen >> 3) & 0x3) != 0 && ((m.seen >> 3) & 0x3) != 0x3)
+	if ((m.seen & TEST_DIRECTIVE) != 0 && (m.seen & TEST_DIRECTIVE) != TEST_DIRECTIVE)
 		return MB_E_MISSING_KEY;
 	return 0;
 }
@@ -172,20 +184,20 @@ static int decode_file(struct cb_rd *r, struct record *rec)
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(r, &m, 4)) < 0)
+	if ((e = cb_map_begin(r, &m, K_FILE_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(r, &m, &key)) > 0) {
 		switch (key) {
-		case 0:
+		case K_FILE_NAME:
 			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.file.name, &rec->u.file.name_len);
 			break;
-		case 1:
+		case K_FILE_OFFSET:
 			e = cb_get_uint(r, UINT32_MAX, &rec->u.file.offset);
 			break;
-		case 2:
+		case K_FILE_DATA:
 			e = cb_get_bstr(r, MAX_FILE_RECORD_BYTES, &rec->u.file.p, &rec->u.file.n);
 			break;
-		case 3:
+		case K_FILE_LAST:
 			e = cb_get_bool(r, &rec->u.file.last);
 			break;
 		default:
@@ -196,7 +208,7 @@ static int decode_file(struct cb_rd *r, struct record *rec)
 	}
 	if (e < 0)
 		return e;
-	return cb_map_require(&m, 0xf);
+	return cb_map_require(&m, CB_KEYS_BELOW(K_FILE_KEYS_));
 }
 
 static int decode_body(struct cb_rd *r, struct record *rec)
@@ -206,11 +218,11 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 
 	switch (rec->kind) {
 	case REC_PHASE:
-		if ((e = decode_uints(r, 1, (const uint64_t[]){ PHASE_MAX_ }, v)) < 0)
+		if ((e = decode_uints(r, K_PHASE_KEYS_, (const uint64_t[]){ [K_PHASE] = PHASE_MAX_ }, v)) < 0)
 			return e;
-		if (v[0] == 0)
+		if (v[K_PHASE] == 0)
 			return MB_E_RANGE;
-		rec->u.phase.phase = (uint32_t)v[0];
+		rec->u.phase.phase = (uint32_t)v[K_PHASE];
 		return 0;
 	case REC_STDOUT:
 	case REC_STDERR:
@@ -222,37 +234,39 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		struct cb_map m;
 		uint64_t key;
 
-		if ((e = cb_map_begin(r, &m, 1)) < 0)
+		if ((e = cb_map_begin(r, &m, K_CHECKPOINT_KEYS_)) < 0)
 			return e;
 		while ((e = cb_map_next(r, &m, &key)) > 0) {
-			if (key != 0)
+			if (key != K_CHECKPOINT_SIG)
 				return MB_E_UNKNOWN_KEY;
 			if ((e = cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig,
 					     &rec->u.checkpoint.sig_len)) < 0)
 				return e;
 		}
-		return e < 0 ? e : cb_map_require(&m, 0x1);
+		return e < 0 ? e : cb_map_require(&m, CB_KEY(K_CHECKPOINT_SIG));
 	}
 	case REC_LIMIT:
-		if ((e = decode_uints(r, 2, (const uint64_t[]){ LIMIT_MAX_, UINT64_MAX }, v)) < 0)
+		if ((e = decode_uints(r, K_LIMIT_KEYS_, (const uint64_t[]){ [K_LIMIT_WHAT] = LIMIT_MAX_,
+									    [K_LIMIT_VALUE] = UINT64_MAX }, v)) < 0)
 			return e;
-		if (v[0] == 0)
+		if (v[K_LIMIT_WHAT] == 0)
 			return MB_E_RANGE;
-		rec->u.limit.what = (uint32_t)v[0];
-		rec->u.limit.value = v[1];
+		rec->u.limit.what = (uint32_t)v[K_LIMIT_WHAT];
+		rec->u.limit.value = v[K_LIMIT_VALUE];
 		return 0;
 	case REC_EXIT:
-		if ((e = decode_uints(r, 2, (const uint64_t[]){ 255, 64 }, v)) < 0)
+		if ((e = decode_uints(r, K_EXIT_KEYS_, (const uint64_t[]){ [K_EXIT_CODE] = 255,
+									   [K_EXIT_SIGNAL] = 64 }, v)) < 0)
 			return e;
-		rec->u.exit.code = (uint32_t)v[0];
-		rec->u.exit.signal = (uint32_t)v[1];
+		rec->u.exit.code = (uint32_t)v[K_EXIT_CODE];
+		rec->u.exit.signal = (uint32_t)v[K_EXIT_SIGNAL];
 		return 0;
 	case REC_FILE:
 		return decode_file(r, rec);
 	case REC_END:
-		if ((e = decode_uints(r, 1, (const uint64_t[]){ END_MAX_ }, v)) < 0)
+		if ((e = decode_uints(r, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = END_MAX_ }, v)) < 0)
 			return e;
-		rec->u.end.reason = (uint32_t)v[0];
+		rec->u.end.reason = (uint32_t)v[K_END_REASON];
 		return 0;
 	default:
 		return MB_E_KIND;
@@ -269,7 +283,7 @@ static int decode_record(const uint8_t *p, size_t len, struct record *ret)
 
 	memset(&rec, 0, sizeof(rec));
 	cb_rd_init(&r, p, len);
-	if ((e = cb_map_begin(&r, &m, 5)) < 0)
+	if ((e = cb_map_begin(&r, &m, R_KEYS_)) < 0)
 		return e;
 	while ((e = cb_map_next(&r, &m, &key)) > 0) {
 		switch (key) {
@@ -290,7 +304,7 @@ static int decode_record(const uint8_t *p, size_t len, struct record *ret)
 			break;
 		case R_BODY:
 			/* keys are in order, so kind is known by now if present */
-			e = (m.seen & (1u << R_KIND)) ? decode_body(&r, &rec) : MB_E_MISSING_KEY;
+			e = (m.seen & CB_KEY(R_KIND)) ? decode_body(&r, &rec) : MB_E_MISSING_KEY;
 			break;
 		default:
 			return MB_E_UNKNOWN_KEY;
@@ -300,7 +314,7 @@ static int decode_record(const uint8_t *p, size_t len, struct record *ret)
 	}
 	if (e < 0)
 		return e;
-	if ((e = cb_map_require(&m, 0x1f)) < 0)
+	if ((e = cb_map_require(&m, CB_KEYS_BELOW(R_KEYS_))) < 0)
 		return e;
 	if ((e = cb_end(&r)) < 0)
 		return e;

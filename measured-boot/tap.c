@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "io.h"
 #include "record.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -20,18 +21,15 @@ static bool prefix(const char *s, size_t n, const char *p)
 	return n >= k && memcmp(s, p, k) == 0;
 }
 
-/* A decimal number without sign or leading zeros beyond "0", at most
- * 19 digits so it cannot overflow. Returns digits consumed, 0 if none. */
+/* A decimal number of at most 19 digits (so it cannot overflow), leading
+ * zeros read; a longer run of digits is no number. Returns digits
+ * consumed, 0 if none. */
 static size_t parse_uint(const char *s, size_t n, uint64_t *ret)
 {
-	uint64_t v = 0;
-	size_t i = 0;
+	uint64_t v;
+	size_t i;
 
-	while (i < n && is_digit(s[i]) && i < 19) {
-		v = v * 10 + (uint64_t)(s[i] - '0');
-		i++;
-	}
-	if (i == 0 || (i < n && is_digit(s[i])))
+	if (mb_dec_prefix(s, n < 19 ? n : 19, UINT64_MAX, &v, &i) < 0 || (i < n && is_digit(s[i])))
 		return 0;
 	*ret = v;
 	return i;
@@ -145,4 +143,20 @@ enum tap_line tap_parse_line(const char *s, size_t n, struct tap_point *pt, uint
 	p.desc_len = n;
 	*pt = p;
 	return TAP_POINT;
+}
+
+bool tap_lines_put(struct tap_lines *l, uint8_t c, enum tap_line *kind, struct tap_point *pt,
+		   uint64_t *plan)
+{
+	if (c != '\n') {
+		if (l->len < sizeof(l->line))
+			l->line[l->len++] = (char)c;
+		else
+			l->overlong = true;
+		return false;
+	}
+	*kind = l->overlong ? TAP_OTHER : tap_parse_line(l->line, l->len, pt, plan);
+	l->len = 0;
+	l->overlong = false;
+	return true;
 }

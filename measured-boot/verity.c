@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "verity.h"
 
+#include "io.h"
 #include "sha256.h"
 
 #include <stdio.h>
@@ -23,17 +24,14 @@ int verity_spec_parse(const char *s, size_t n, uint64_t *data_blocks,
 		      uint8_t root[static SHA256_BYTES])
 {
 	uint8_t r[SHA256_BYTES];
-	uint64_t v = 0;
-	size_t i = 0;
+	uint64_t v;
+	size_t i;
 	int e;
 
 	if (n == 0 || s[0] < '1' || s[0] > '9') /* no empty count, no leading zero */
 		return MB_E_INVAL;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		v = v * 10 + (uint64_t)(s[i] - '0');
-		if (v > MAX_VERITY_DATA_BLOCKS) /* also stops before v can wrap */
-			return MB_E_RANGE;
-	}
+	if ((e = mb_dec_prefix(s, n, MAX_VERITY_DATA_BLOCKS, &v, &i)) < 0)
+		return e;
 	if (i == n || s[i++] != ':')
 		return MB_E_INVAL;
 	if ((e = sha256_from_hex(s + i, n - i, r)) < 0)

@@ -9,8 +9,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "judge.h"
 #include "proc.h"
+#include "runspec_opts.h"
+
+void cli_vm_defaults(struct launch_opts *o, struct runspec *rs)
+{
+	memset(o, 0, sizeof(*o));
+	o->rootfstype = "ext4";
+	o->memory_mib = 512;
+	o->cpus = 1;
+	o->vmm = VMM_QEMU;
+	o->rs = rs;
+}
+
+int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
+{
+	unsigned long v;
+	int e;
+
+	switch (c) {
+	case 'k': o->kernel = arg; return 1;
+	case 'i': o->initrd = arg; return 1;
+	case 'o': o->out_dir = arg; return 1;
+	case 'q': o->quiet = true; return 1;
+	case 'W':
+		if ((e = cmd_pick(who, "vmm", arg, "qemu", "firecracker")) < 0)
+			return -1;
+		o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
+		return 1;
+	case 't':
+		if ((e = cmd_pick(who, "tpm", arg, "relay", "device")) < 0)
+			return -1;
+		o->tpm_device = e == 1;
+		return 1;
+	case 'V': case 'm': case 'c':
+		if (runspec_opts_uint(arg, UINT32_MAX - 1, &v) < 0) {
+			fprintf(stderr, "%s: --%s %s: a number\n", who,
+				c == 'V' ? "vm-timeout" : c == 'm' ? "memory" : "cpus", arg);
+			return -1;
+		}
+		if (c == 'V')
+			o->vm_timeout_s = (unsigned)v;
+		else if (c == 'm')
+			o->memory_mib = (unsigned)v;
+		else
+			o->cpus = (unsigned)v;
+		return 1;
+	}
+	return 0;
+}
+
+unsigned cli_vm_timeout(const struct runspec *rs)
+{
+	return rs->timeout_s + 120;
+}
 
 const char *cli_cache_root(char *buf, size_t cap)
 {

@@ -9,6 +9,27 @@
 #include "exit.h"
 #include "launch.h"
 #include "manifest.h"
+#include "runspec.h"
+
+/* The options vouch launch and vouch run share: the VM, its TPM, where
+ * the evidence goes. Each command's getopt_long table holds these (launch
+ * adds { "vm-timeout", 'V' }). */
+#define CLI_VM_LONG_OPTS                                                                           \
+	{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },         \
+	{ "out", required_argument, 0, 'o' }, { "vmm", required_argument, 0, 'W' },               \
+	{ "tpm", required_argument, 0, 't' }, { "memory", required_argument, 0, 'm' },            \
+	{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' }
+
+/* The defaults of both: an ext4 root, 512 MiB, one CPU, QEMU, the TPM
+ * relay; what to run is rs. */
+void cli_vm_defaults(struct launch_opts *o, struct runspec *rs);
+/* Handles one shared option: 1 when c was one (and its argument good), 0
+ * when c is not a shared option, -1 after saying on stderr what is wrong
+ * (who: "vouch run"). */
+int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who);
+/* The VM's deadline when none is given: the harness's own, plus boot and
+ * quote. */
+unsigned cli_vm_timeout(const struct runspec *rs);
 
 /* host-verify's cache root (the verifier key, EK certificates), in buf. */
 const char *cli_cache_root(char *buf, size_t cap);

@@ -26,6 +26,7 @@
 #include "exit.h"
 #include "frame.h"
 #include "image_config.h"
+#include "io.h"
 #include "image_ext4.h"
 #include "image_manifest.h"
 #include "image_stage.h"
@@ -174,16 +175,14 @@ static int maybe_fakeroot(int argc, char **argv)
 	return IMG_E_PRIV;
 }
 
+/* n digits, exactly (n is 2 or 4: no overflow) */
 static int digits(const char *s, size_t n, int *ret)
 {
-	int v = 0;
+	uint64_t v;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*ret = v;
+	if (mb_dec(s, n, UINT64_MAX, &v) < 0)
+		return -1;
+	*ret = (int)v;
 	return 0;
 }
 
@@ -225,13 +224,12 @@ static int pick_epoch(struct image_run *r)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH"), *created;
 	int64_t v = 0;
+	uint64_t u;
 
 	if (sde && *sde) {
-		for (const char *p = sde; *p; p++) {
-			if (*p < '0' || *p > '9' || v > (MAX_EPOCH - (*p - '0')) / 10)
-				return MB_E_RANGE;
-			v = v * 10 + (*p - '0');
-		}
+		if (mb_dec(sde, strlen(sde), MAX_EPOCH, &u) < 0)
+			return MB_E_RANGE;
+		v = (int64_t)u;
 	} else if ((created = oci_json_str(r->img.config, "created"))) {
 		if (parse_rfc3339(created, &v) < 0 || v < 0 || v > MAX_EPOCH)
 			return IMG_E_CONFIG;

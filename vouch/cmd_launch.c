@@ -13,8 +13,8 @@
 #include "cli.h"
 #include "cmd.h"
 #include "err.h"
-#include "launch.h"
 #include "manifest.h"
+#include "launch.h"
 #include "paths.h"
 #include "proc.h"
 #include "runspec_opts.h"
@@ -73,129 +73,131 @@ static int launch_runspec(const struct manifest *m, const char *mpath, const str
 	return 0;
 }
 
-int cmd_launch(int argc, char **argv)
+/* What vouch launch was asked, from its command line. */
+struct launch_args {
+	struct launch_opts o;
+	struct runspec_opts ro;
+	const char *manifest, *fstype;
+	bool no_pin_check;
+	struct boot_paths boot; /* the kernel and initramfs found, when not given */
+	char why[2 * PATH_MAX];
+	int cmd_argc;     /* the command to run, after -- */
+	char **cmd_argv;
+};
+
+/* The command line into a: 0, or the exit status / CMD_* request. */
+static int launch_parse(int argc, char **argv, struct launch_args *a)
 {
 	enum { NO_PIN_CHECK = 2000, PRINT_VMM_CONFIG };
 	static const struct option opts[] = {
-		{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },
+		CLI_VM_LONG_OPTS, { "vm-timeout", required_argument, 0, 'V' },
 		{ "rootfs", required_argument, 0, 'r' }, { "fstype", required_argument, 0, 'F' },
-		{ "out", required_argument, 0, 'o' }, { "tpm", required_argument, 0, 't' },
-		{ "vm-timeout", required_argument, 0, 'V' },
-		{ "memory", required_argument, 0, 'm' }, { "cpus", required_argument, 0, 'c' },
-		{ "quiet", no_argument, 0, 'q' }, { "manifest", required_argument, 0, 'M' },
-		{ "vmm", required_argument, 0, 'W' }, { "print-vmm-config", no_argument, 0, PRINT_VMM_CONFIG },
+		{ "manifest", required_argument, 0, 'M' },
+		{ "print-vmm-config", no_argument, 0, PRINT_VMM_CONFIG },
 		{ "no-pin-check", no_argument, 0, NO_PIN_CHECK },
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	static struct runspec rs;
-	static struct manifest m;
-	static struct runspec_opts ro;
-	static struct boot_paths boot;
-	char why[2 * PATH_MAX];
-	struct boot_verity verity;
-	struct launch_opts o = { .rootfstype = "ext4", .memory_mib = 512, .cpus = 1,
-				 .rs = &rs };
-	struct launch_result res;
-	const char *manifest = NULL, *fstype = NULL, *last = NULL;
-	bool no_pin_check = false;
-	char cache[PATH_MAX];
-	unsigned long v;
+	const char *last = NULL;
 	int c, e;
 
-	memset(&ro, 0, sizeof(ro));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		last = optarg;
-		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch launch")) < 0)
+		if ((e = runspec_opts_parse(&a->ro, c, optarg, "vouch launch")) == 0)
+			e = cli_vm_opt(&a->o, c, optarg, "vouch launch");
+		if (e < 0)
 			return EXIT_USAGE;
 		if (e > 0)
 			continue;
 		switch (c) {
-		case 'k': o.kernel = optarg; break;
-		case 'i': o.initrd = optarg; break;
-		case 'r': o.rootfs = optarg; break;
+		case 'r': a->o.rootfs = optarg; break;
 		case 'F':
 			if (cmd_pick("vouch launch", "fstype", optarg, "ext4", "erofs") < 0)
 				return EXIT_USAGE;
-			o.rootfstype = fstype = optarg;
+			a->o.rootfstype = a->fstype = optarg;
 			break;
-		case 'o': o.out_dir = optarg; break;
-		case 'M': manifest = optarg; break;
-		case PRINT_VMM_CONFIG: o.print_vmm_config = true; break;
-		case NO_PIN_CHECK: no_pin_check = true; break;
-		case 'W':
-			if ((e = cmd_pick("vouch launch", "vmm", optarg, "qemu", "firecracker")) < 0)
-				return EXIT_USAGE;
-			o.vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
-			break;
-		case 'q': o.quiet = true; break;
-		case 't':
-			if ((e = cmd_pick("vouch launch", "tpm", optarg, "relay", "device")) < 0)
-				return EXIT_USAGE;
-			o.tpm_device = e == 1;
-			break;
-		case 'V': case 'm': case 'c':
-			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0) {
-				fprintf(stderr, "vouch launch: --%s %s: a number\n",
-					c == 'V' ? "vm-timeout" : c == 'm' ? "memory" : "cpus", optarg);
-				return EXIT_USAGE;
-			}
-			if (c == 'V')
-				o.vm_timeout_s = (unsigned)v;
-			else if (c == 'm')
-				o.memory_mib = (unsigned)v;
-			else
-				o.cpus = (unsigned)v;
-			break;
+		case 'M': a->manifest = optarg; break;
+		case PRINT_VMM_CONFIG: a->o.print_vmm_config = true; break;
+		case NO_PIN_CHECK: a->no_pin_check = true; break;
 		default:
 			return cmd_common_opt(c);
 		}
 	}
 	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
 		return e;
-	if (!o.rootfs || argc - optind > (int)MAX_ARGS || (manifest && !o.out_dir) ||
-	    (no_pin_check && !manifest))
+	if (!a->o.rootfs || argc - optind > (int)MAX_ARGS || (a->manifest && !a->o.out_dir) ||
+	    (a->no_pin_check && !a->manifest))
 		return CMD_USAGE;
-	if (paths_boot(&o.kernel, &o.initrd, &boot, why, sizeof(why)) < 0) {
+	if (paths_boot(&a->o.kernel, &a->o.initrd, &a->boot, a->why, sizeof(a->why)) < 0) {
 		fprintf(stderr, "vouch launch: no kernel and initramfs found: give --kernel and --initrd\n"
-				"  (or VOUCH_KERNEL and VOUCH_INITRD); %s\n", why);
+				"  (or VOUCH_KERNEL and VOUCH_INITRD); %s\n", a->why);
 		return EXIT_USAGE;
 	}
-	/* a manifest that pins a dm-verity root: the image is read through it */
-	if (manifest) {
-		if (cli_load_manifest("launch", manifest, &m) < 0)
-			return EXIT_USAGE;
-		/* the image's format is the manifest's; --fstype may only agree */
-		if (fstype && strcmp(fstype, m.image_format) != 0) {
-			fprintf(stderr, "vouch launch: --fstype %s, but %s pins an %s image\n", fstype,
-				manifest, m.image_format);
-			return EXIT_USAGE;
-		}
-		o.rootfstype = m.image_format;
-		o.verity = cli_manifest_verity(&m, &verity);
+	a->cmd_argc = argc - optind;
+	a->cmd_argv = argv + optind;
+	return 0;
+}
+
+/* A manifest that pins a dm-verity root: the image is read through it,
+ * in the manifest's format (--fstype may only agree). 0 or EXIT_USAGE. */
+static int launch_pinned_image(struct launch_args *a, struct manifest *m, struct boot_verity *verity)
+{
+	if (cli_load_manifest("launch", a->manifest, m) < 0)
+		return EXIT_USAGE;
+	if (a->fstype && strcmp(a->fstype, m->image_format) != 0) {
+		fprintf(stderr, "vouch launch: --fstype %s, but %s pins an %s image\n", a->fstype,
+			a->manifest, m->image_format);
+		return EXIT_USAGE;
 	}
-	if ((e = launch_runspec(manifest ? &m : NULL, manifest, &ro, no_pin_check, argc - optind,
-				argv + optind, &rs)) != 0)
-		return e;
-	/* the VM's deadline leaves the harness its own, plus boot and quote */
-	if (o.vm_timeout_s == 0)
-		o.vm_timeout_s = rs.timeout_s + 120;
-	o.cache_root = cli_cache_root(cache, sizeof(cache));
-	if (o.print_vmm_config)
-		return print_vmm_config(&o);
-	e = launch_run(&o, &res);
-	cli_print_result("vouch launch", &o, &res);
-	if (manifest)
-		return cli_judge_run("vouch launch", o.out_dir, manifest, o.cache_root);
+	a->o.rootfstype = m->image_format;
+	a->o.verity = cli_manifest_verity(m, verity);
+	return 0;
+}
+
+/* The exit status of a run with no manifest to judge it by: what the
+ * launcher saw, which no verifier checked. */
+static int unjudged_status(int e, const struct launch_result *res)
+{
 	if (e < 0) {
-		fprintf(stderr, "vouch launch: %s%s%s\n", mb_strerror(e), res.error[0] ? ": " : "",
-			res.error);
+		fprintf(stderr, "vouch launch: %s%s%s\n", mb_strerror(e), res->error[0] ? ": " : "",
+			res->error);
 		return e == MB_E_CHAIN || e == MB_E_SEQUENCE || e == MB_E_CRYPTO ? EXIT_REJECTED
 										 : EXIT_INCOMPLETE;
 	}
-	if (!res.have_quote || !res.activated || res.exit_code < 0)
+	if (!res->have_quote || !res->activated || res->exit_code < 0)
 		return EXIT_INCOMPLETE;
-	return res.exit_code == 0 && !res.exit_signal && !res.cut && res.tests_not_ok == 0
+	return res->exit_code == 0 && !res->exit_signal && !res->cut && res->tests_not_ok == 0
 		       ? EXIT_PASSED : EXIT_TESTS_FAILED;
+}
+
+int cmd_launch(int argc, char **argv)
+{
+	static struct launch_args a;
+	static struct runspec rs;
+	static struct manifest m;
+	struct boot_verity verity;
+	struct launch_result res;
+	char cache[PATH_MAX];
+	int e;
+
+	memset(&a, 0, sizeof(a));
+	cli_vm_defaults(&a.o, &rs);
+	if ((e = launch_parse(argc, argv, &a)) != 0)
+		return e;
+	if (a.manifest && (e = launch_pinned_image(&a, &m, &verity)) != 0)
+		return e;
+	if ((e = launch_runspec(a.manifest ? &m : NULL, a.manifest, &a.ro, a.no_pin_check,
+				a.cmd_argc, a.cmd_argv, &rs)) != 0)
+		return e;
+	if (a.o.vm_timeout_s == 0)
+		a.o.vm_timeout_s = cli_vm_timeout(&rs);
+	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
+	if (a.o.print_vmm_config)
+		return print_vmm_config(&a.o);
+	e = launch_run(&a.o, &res);
+	cli_print_result("vouch launch", &a.o, &res);
+	if (a.manifest)
+		return cli_judge_run("vouch launch", a.o.out_dir, a.manifest, a.o.cache_root);
+	return unjudged_status(e, &res);
 }

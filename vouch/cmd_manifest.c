@@ -23,6 +23,7 @@
 #include "cb.h"
 #include "cmd.h"
 #include "exit.h"
+#include "io.h"
 #include "manifest.h"
 #include "proc.h"
 #include "runspec_opts.h"
@@ -77,7 +78,63 @@ static int pin_runspec(struct manifest *m, struct runspec *rs, const struct runs
 	return 0;
 }
 
-int cmd_manifest(int argc, char **argv)
+/* What vouch manifest was asked, from its command line; the trees,
+ * format and verity root go straight into the manifest. */
+struct manifest_args {
+	struct runspec_opts ro;
+	const char *image, *kernel, *initrd, *out;
+	bool device, has_offset;
+	int cmd_argc;     /* the command to run, after -- */
+	char **cmd_argv;
+};
+
+/* One option of vouch manifest's own: 0, or EXIT_USAGE / a CMD_* request. */
+static int manifest_opt(struct manifest_args *a, struct manifest *m, int c, char *arg)
+{
+	int e;
+
+	switch (c) {
+	case 'i': a->image = arg; return 0;
+	case 'k': a->kernel = arg; return 0;
+	case 'r': a->initrd = arg; return 0;
+	case 'o': a->out = arg; return 0;
+	case 'f':
+		if (cmd_pick("vouch manifest", "fstype", arg, "ext4", "erofs") < 0)
+			return EXIT_USAGE;
+		m->image_format = arg;
+		return 0;
+	case 'T':
+		if ((e = cmd_pick("vouch manifest", "tpm", arg, "relay", "device")) < 0)
+			return EXIT_USAGE;
+		a->device = e == 1;
+		return 0;
+	case 'V':
+		if (parse_hex32(arg, m->verity_root) < 0) {
+			fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits (\"sha256:\" before them allowed)\n");
+			return EXIT_USAGE;
+		}
+		m->has_verity = true;
+		return 0;
+	case 'O':
+		if (mb_dec(arg, strlen(arg), UINT64_MAX, &m->verity_offset) < 0) {
+			fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
+			return EXIT_USAGE;
+		}
+		a->has_offset = true;
+		return 0;
+	case 't':
+		if (m->ntrees == MAX_TREES || parse_tree(arg, &m->trees[m->ntrees]) < 0) {
+			fprintf(stderr, "vouch manifest: --tree NAME=PATH=SHA256HEX\n");
+			return EXIT_USAGE;
+		}
+		m->ntrees++;
+		return 0;
+	}
+	return cmd_common_opt(c);
+}
+
+/* The command line into a and m: 0, or the exit status / CMD_* request. */
+static int manifest_parse(int argc, char **argv, struct manifest_args *a, struct manifest *m)
 {
 	static const struct option opts[] = {
 		{ "image", required_argument, 0, 'i' }, { "fstype", required_argument, 0, 'f' },
@@ -87,102 +144,83 @@ int cmd_manifest(int argc, char **argv)
 		{ "verity-offset", required_argument, 0, 'O' }, RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	static struct manifest m;
-	static struct runspec rs;
-	static struct runspec_opts ro;
-	const char *image = NULL, *kernel = NULL, *initrd = NULL, *out = NULL, *last = NULL;
-	char cmdline[1024], *end;
-	bool device = false, has_offset = false;
-	struct boot_verity verity;
-	struct stat st;
-	struct cb_wr w;
-	size_t n;
+	const char *last = NULL;
 	int c, e;
 
-	m.image_format = "ext4";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		last = optarg;
-		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch manifest")) < 0)
+		if ((e = runspec_opts_parse(&a->ro, c, optarg, "vouch manifest")) < 0)
 			return EXIT_USAGE;
-		if (e > 0)
-			continue;
-		switch (c) {
-		case 'i': image = optarg; break;
-		case 'f':
-			if (cmd_pick("vouch manifest", "fstype", optarg, "ext4", "erofs") < 0)
-				return EXIT_USAGE;
-			m.image_format = optarg;
-			break;
-		case 'k': kernel = optarg; break;
-		case 'r': initrd = optarg; break;
-		case 'o': out = optarg; break;
-		case 'T':
-			if ((e = cmd_pick("vouch manifest", "tpm", optarg, "relay", "device")) < 0)
-				return EXIT_USAGE;
-			device = e == 1;
-			break;
-		case 'V':
-			if (parse_hex32(optarg, m.verity_root) < 0) {
-				fprintf(stderr, "vouch manifest: --verity-root: 64 lowercase hex digits (\"sha256:\" before them allowed)\n");
-				return EXIT_USAGE;
-			}
-			m.has_verity = true;
-			break;
-		case 'O':
-			errno = 0;
-			m.verity_offset = strtoull(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end || errno == ERANGE) {
-				fprintf(stderr, "vouch manifest: --verity-offset: a number of bytes\n");
-				return EXIT_USAGE;
-			}
-			has_offset = true;
-			break;
-		case 't':
-			if (m.ntrees == MAX_TREES || parse_tree(optarg, &m.trees[m.ntrees]) < 0) {
-				fprintf(stderr, "vouch manifest: --tree NAME=PATH=SHA256HEX\n");
-				return EXIT_USAGE;
-			}
-			m.ntrees++;
-			break;
-		default:
-			return cmd_common_opt(c);
-		}
+		if (e == 0 && (e = manifest_opt(a, m, c, optarg)) != 0)
+			return e;
 	}
 	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
 		return e;
-	if (!image || !out || (!kernel) != (!initrd) || m.has_verity != has_offset ||
+	if (!a->image || !a->out || (!a->kernel) != (!a->initrd) || m->has_verity != a->has_offset ||
 	    argc - optind > (int)MAX_ARGS)
 		return CMD_USAGE;
-	if ((e = pin_runspec(&m, &rs, &ro, argc - optind, argv + optind)) != 0)
-		return e;
+	a->cmd_argc = argc - optind;
+	a->cmd_argv = argv + optind;
+	return 0;
+}
+
+/* The root image's digest and size, the boot components' digests and
+ * the kernel command line they boot with (in cmdline): 0, or the exit
+ * status after saying why. */
+static int manifest_measure(const struct manifest_args *a, struct manifest *m, char *cmdline,
+			    size_t cap)
+{
+	struct boot_verity verity;
+	struct stat st;
+	int e = 0;
+
 	errno = 0;
-	if (stat(image, &st) < 0 || (e = file_sha256(image, m.image_digest)) < 0) {
-		fprintf(stderr, "vouch manifest: %s: %s\n", image, errno ? strerror(errno) : mb_strerror(e));
+	if (stat(a->image, &st) < 0 || (e = file_sha256(a->image, m->image_digest)) < 0) {
+		fprintf(stderr, "vouch manifest: %s: %s\n", a->image, errno ? strerror(errno) : mb_strerror(e));
 		return EXIT_INTERNAL;
 	}
-	m.image_size = (uint64_t)st.st_size;
-	if (m.has_verity && !verity_offset_ok(m.verity_offset, m.image_size)) {
+	m->image_size = (uint64_t)st.st_size;
+	if (m->has_verity && !verity_offset_ok(m->verity_offset, m->image_size)) {
 		fprintf(stderr, "vouch manifest: --verity-offset: whole 4096-byte blocks, inside the image\n");
 		return EXIT_USAGE;
 	}
-	memcpy(verity.root, m.verity_root, sizeof(verity.root));
-	verity.offset = m.verity_offset;
-	if (kernel) {
-		m.has_boot = true;
-		if ((e = file_sha256(kernel, m.kernel_digest)) < 0 ||
-		    (e = file_sha256(initrd, m.initramfs_digest)) < 0 ||
-		    (e = boot_cmdline_verity(cmdline, sizeof(cmdline), m.image_format, device, VMM_QEMU,
-					     m.has_verity ? &verity : NULL)) < 0) {
-			fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
-			return EXIT_INTERNAL;
-		}
-		m.cmdline = cmdline;
+	if (!a->kernel)
+		return 0;
+	memcpy(verity.root, m->verity_root, sizeof(verity.root));
+	verity.offset = m->verity_offset;
+	m->has_boot = true;
+	if ((e = file_sha256(a->kernel, m->kernel_digest)) < 0 ||
+	    (e = file_sha256(a->initrd, m->initramfs_digest)) < 0 ||
+	    (e = boot_cmdline_verity(cmdline, cap, m->image_format, a->device, VMM_QEMU,
+				     m->has_verity ? &verity : NULL)) < 0) {
+		fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
+		return EXIT_INTERNAL;
 	}
+	m->cmdline = cmdline;
+	return 0;
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+	static struct manifest_args a;
+	static struct manifest m;
+	static struct runspec rs;
+	char cmdline[1024];
+	struct cb_wr w;
+	size_t n;
+	int e;
+
+	memset(&a, 0, sizeof(a));
+	m.image_format = "ext4";
+	if ((e = manifest_parse(argc, argv, &a, &m)) != 0 ||
+	    (e = pin_runspec(&m, &rs, &a.ro, a.cmd_argc, a.cmd_argv)) != 0 ||
+	    (e = manifest_measure(&a, &m, cmdline, sizeof(cmdline))) != 0)
+		return e;
 	cb_wr_init(&w, NULL, MAX_MANIFEST_BYTES);
 	manifest_encode(&m, &w);
-	if ((e = cb_wr_finish(&w, &n)) < 0 || (e = file_write_all(out, w.p, n)) < 0) {
-		fprintf(stderr, "vouch manifest: %s: %s\n", out, mb_strerror(e));
+	if ((e = cb_wr_finish(&w, &n)) < 0 || (e = file_write_all(a.out, w.p, n)) < 0) {
+		fprintf(stderr, "vouch manifest: %s: %s\n", a.out, mb_strerror(e));
 		cb_wr_free(&w);
 		return EXIT_INTERNAL;
 	}

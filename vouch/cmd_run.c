@@ -71,6 +71,92 @@ static int run_runspec(const struct manifest *m, const char *mpath, const struct
 	return runspec_opts_check_pin(m, rs, "vouch run", mpath);
 }
 
+/* What vouch run was asked, from its command line. */
+struct run_args {
+	struct launch_opts o;
+	struct runspec_opts ro;
+	const char *image;
+	struct boot_paths boot; /* the kernel and initramfs found, when not given */
+	char why[2 * PATH_MAX];
+	int cmd_argc;     /* the command to run, after -- */
+	char **cmd_argv;
+};
+
+/* The command line into a: 0, or the exit status / CMD_* request. */
+static int run_parse(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "image", required_argument, 0, 'I' }, CLI_VM_LONG_OPTS,
+		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
+		{ 0, 0, 0, 0 },
+	};
+	const char *last = NULL;
+	int c, e;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		last = optarg;
+		if ((e = runspec_opts_parse(&a->ro, c, optarg, "vouch run")) == 0)
+			e = cli_vm_opt(&a->o, c, optarg, "vouch run");
+		if (e < 0)
+			return EXIT_USAGE;
+		if (e > 0)
+			continue;
+		if (c != 'I')
+			return cmd_common_opt(c);
+		a->image = optarg;
+	}
+	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
+		return e;
+	if (!a->image || argc - optind > (int)MAX_ARGS)
+		return CMD_USAGE;
+	/* the flags, else VOUCH_KERNEL/VOUCH_INITRD, else those installed
+	 * beside vouch or in the build tree it was built in */
+	if (paths_boot(&a->o.kernel, &a->o.initrd, &a->boot, a->why, sizeof(a->why)) < 0) {
+		fprintf(stderr, "vouch run: no kernel and initramfs found: give --kernel and --initrd (or\n"
+				"  VOUCH_KERNEL and VOUCH_INITRD); %s\n", a->why);
+		return EXIT_USAGE;
+	}
+	a->cmd_argc = argc - optind;
+	a->cmd_argv = argv + optind;
+	return 0;
+}
+
+/* The image's manifest, and what it pins checked before boot: the run
+ * spec, the kernel, the initramfs, the root image. Refuses early what the
+ * verifier would refuse late. 0 or EXIT_USAGE. */
+static int run_check_pins(struct run_args *a, char *rootfs, char *mpath, size_t cap,
+			  struct manifest *m, struct boot_verity *verity)
+{
+	struct launch_opts *o = &a->o;
+
+	if (pathf(rootfs, cap, "%s/rootfs.img", a->image) < 0 ||
+	    pathf(mpath, cap, "%s/manifest.cbor", a->image) < 0) {
+		fprintf(stderr, "vouch run: --image %s: path too long\n", a->image);
+		return EXIT_USAGE;
+	}
+	if (cli_load_manifest("run", mpath, m) < 0)
+		return EXIT_USAGE;
+	if (!m->has_boot) {
+		fprintf(stderr, "vouch run: %s pins no kernel: make the image with --kernel and --initrd\n", mpath);
+		return EXIT_USAGE;
+	}
+	if (run_runspec(m, mpath, &a->ro, a->cmd_argc, a->cmd_argv, o->rs) < 0 ||
+	    pin_matches(o->kernel, m->kernel_digest, "kernel") < 0 ||
+	    pin_matches(o->initrd, m->initramfs_digest, "initramfs") < 0)
+		return EXIT_USAGE;
+	/* a verity image is checked block by block as the guest reads it;
+	 * any other is hashed whole before it boots */
+	if ((o->verity = cli_manifest_verity(m, verity)) != NULL ? size_matches(rootfs, m->image_size) < 0
+								: pin_matches(rootfs, m->image_digest, "root image") < 0)
+		return EXIT_USAGE;
+	if (!o->verity) /* it matched its pin: the launcher need not hash it again */
+		o->rootfs_digest = m->image_digest;
+	o->rootfs = rootfs;
+	o->rootfstype = m->image_format;
+	return 0;
+}
+
 /*
  * vouch run --image DIR [--kernel K --initrd I] [options] [-o OUT] [-- CMD...]:
  * from an image made by `vouch image` (rootfs.img + manifest.cbor with
@@ -80,104 +166,24 @@ static int run_runspec(const struct manifest *m, const char *mpath, const struct
  */
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "image", required_argument, 0, 'I' }, { "kernel", required_argument, 0, 'k' },
-		{ "initrd", required_argument, 0, 'i' }, { "out", required_argument, 0, 'o' },
-		{ "vmm", required_argument, 0, 'W' }, { "tpm", required_argument, 0, 't' },
-		{ "memory", required_argument, 0, 'm' },
-		{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },
-		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
-		{ 0, 0, 0, 0 },
-	};
+	static struct run_args a;
 	static struct runspec rs;
 	static struct manifest m;
-	static struct boot_paths boot;
-	char why[2 * PATH_MAX];
-	static struct runspec_opts ro;
-	struct boot_verity verity;
-	struct launch_opts o = { .memory_mib = 512, .cpus = 1, .rs = &rs, .out_dir = "vouch-out" };
 	char cache[PATH_MAX], rootfs[PATH_MAX], mpath[PATH_MAX];
-	const char *image = NULL, *last = NULL;
+	struct boot_verity verity;
 	struct launch_result res;
-	unsigned long v;
-	int c, e;
+	int e;
 
-	memset(&ro, 0, sizeof(ro));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
-		last = optarg;
-		if ((e = runspec_opts_parse(&ro, c, optarg, "vouch run")) < 0)
-			return EXIT_USAGE;
-		if (e > 0)
-			continue;
-		switch (c) {
-		case 'I': image = optarg; break;
-		case 'k': o.kernel = optarg; break;
-		case 'i': o.initrd = optarg; break;
-		case 'o': o.out_dir = optarg; break;
-		case 'q': o.quiet = true; break;
-		case 'W':
-			if ((e = cmd_pick("vouch run", "vmm", optarg, "qemu", "firecracker")) < 0)
-				return EXIT_USAGE;
-			o.vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
-			break;
-		case 't':
-			if ((e = cmd_pick("vouch run", "tpm", optarg, "relay", "device")) < 0)
-				return EXIT_USAGE;
-			o.tpm_device = e == 1;
-			break;
-		case 'm': case 'c':
-			if (runspec_opts_uint(optarg, UINT32_MAX - 1, &v) < 0) {
-				fprintf(stderr, "vouch run: --%s %s: a number\n", c == 'm' ? "memory" : "cpus", optarg);
-				return EXIT_USAGE;
-			}
-			if (c == 'm')
-				o.memory_mib = (unsigned)v;
-			else
-				o.cpus = (unsigned)v;
-			break;
-		default:
-			return cmd_common_opt(c);
-		}
-	}
-	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
+	memset(&a, 0, sizeof(a));
+	cli_vm_defaults(&a.o, &rs);
+	a.o.out_dir = "vouch-out";
+	if ((e = run_parse(argc, argv, &a)) != 0)
 		return e;
-	if (!image || argc - optind > (int)MAX_ARGS)
-		return CMD_USAGE;
-	if (paths_boot(&o.kernel, &o.initrd, &boot, why, sizeof(why)) < 0) {
-		fprintf(stderr, "vouch run: no kernel and initramfs found: give --kernel and --initrd (or\n"
-				"  VOUCH_KERNEL and VOUCH_INITRD); %s\n", why);
-		return EXIT_USAGE;
-	}
-	if (pathf(rootfs, sizeof(rootfs), "%s/rootfs.img", image) < 0 ||
-	    pathf(mpath, sizeof(mpath), "%s/manifest.cbor", image) < 0) {
-		fprintf(stderr, "vouch run: --image %s: path too long\n", image);
-		return EXIT_USAGE;
-	}
-	if (cli_load_manifest("run", mpath, &m) < 0)
-		return EXIT_USAGE;
-	if (!m.has_boot) {
-		fprintf(stderr, "vouch run: %s pins no kernel: make the image with --kernel and --initrd\n", mpath);
-		return EXIT_USAGE;
-	}
-	/* refuse early what the verifier would refuse late */
-	if (run_runspec(&m, mpath, &ro, argc - optind, argv + optind, &rs) < 0 ||
-	    pin_matches(o.kernel, m.kernel_digest, "kernel") < 0 ||
-	    pin_matches(o.initrd, m.initramfs_digest, "initramfs") < 0)
-		return EXIT_USAGE;
-	/* a verity image is checked block by block as the guest reads it;
-	 * any other is hashed whole before it boots */
-	if ((o.verity = cli_manifest_verity(&m, &verity)) != NULL ? size_matches(rootfs, m.image_size) < 0
-							      : pin_matches(rootfs, m.image_digest, "root image") < 0)
-		return EXIT_USAGE;
-	if (!o.verity) /* it matched its pin: the launcher need not hash it again */
-		o.rootfs_digest = m.image_digest;
-	o.rootfs = rootfs;
-	o.rootfstype = m.image_format;
-	o.vm_timeout_s = rs.timeout_s + 120;
-	o.cache_root = cli_cache_root(cache, sizeof(cache));
-	e = launch_run(&o, &res);
-	cli_print_result("vouch run", &o, &res);
-	(void)e;
-	return cli_judge_run("vouch run", o.out_dir, mpath, o.cache_root);
+	if ((e = run_check_pins(&a, rootfs, mpath, PATH_MAX, &m, &verity)) != 0)
+		return e;
+	a.o.vm_timeout_s = cli_vm_timeout(&rs);
+	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
+	(void)launch_run(&a.o, &res); /* the verdict is the judge's, from the evidence */
+	cli_print_result("vouch run", &a.o, &res);
+	return cli_judge_run("vouch run", a.o.out_dir, mpath, a.o.cache_root);
 }

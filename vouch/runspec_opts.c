@@ -7,19 +7,15 @@
 #include <string.h>
 
 #include "cb.h"
+#include "io.h"
 
 int runspec_opts_uint(const char *s, unsigned long max, unsigned long *ret)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (!*s)
+	if (mb_dec(s, strlen(s), max, &v) < 0)
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*ret = v;
+	*ret = (unsigned long)v;
 	return 0;
 }
 

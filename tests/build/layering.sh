@@ -10,6 +10,10 @@
 # header found only in another folder is an include that points the wrong
 # way. The folder graph the includes draw must have no cycle. vouch may
 # use host-verify only through the headers host-verify/README.md names.
+# Inside a folder, the files must call one another one way too: a file
+# that uses a name another file of its folder defines (a function or a
+# global, found in the source with comments and strings taken out)
+# depends on it, and those dependencies must draw no cycle.
 # Then the same check is run on copies with one wrong include put in each
 # way it can go wrong, and must refuse each with its reason.
 set -u
@@ -90,6 +94,43 @@ for f in ALLOWED:
     if f not in state:
         visit(f, [f])
 
+# a cycle between the files of one folder, from the names each defines
+# and uses. The ext4 writer's three files still call each other (its
+# walk, count and put are to become passes over one walker): counted as
+# one file until then.
+ONE_FILE = {"vouch/image": [{"image_ext4.c", "image_ext4_put.c", "image_ext4_size.c"}]}
+STRIP = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', re.S)
+DEF_FN = re.compile(r'^(?!static\b|extern\b|typedef\b|#|struct\s+\w+\s*\{|enum\b|union\b)[A-Za-z_][\w\s\*]*?\b(\w+)\s*\(', re.M)
+DEF_VAR = re.compile(r'^(?!static\b|extern\b|typedef\b|#)(?:const\s+)?(?:struct\s+\w+|[a-z_]\w*)\s+\**(\w+)\s*(?:=|;|\[)', re.M)
+IDENT = re.compile(r'\b[A-Za-z_]\w*\b')
+for folder in ALLOWED:
+    d = os.path.join(root, folder)
+    unit = {}
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".c"):
+            group = [g for g in ONE_FILE.get(folder, []) if name in g]
+            unit[name] = "+".join(sorted(group[0])) if group else name
+    text, owner = {}, {}
+    for name, u in unit.items():
+        t = STRIP.sub(" ", open(os.path.join(d, name), encoding="utf-8", errors="replace").read())
+        text[u] = text.get(u, "") + t
+        for n in set(DEF_FN.findall(t)) | set(DEF_VAR.findall(t)):
+            owner.setdefault(n, u)
+    fgraph = {u: sorted({owner[i] for i in set(IDENT.findall(t)) if i in owner and owner[i] != u})
+              for u, t in text.items()}
+    fstate = {}
+    def fvisit(f, path):
+        fstate[f] = 1
+        for t in fgraph[f]:
+            if fstate.get(t) == 1:
+                faults.append(f"cycle between files of {folder}: " + " -> ".join(path[path.index(t):] + [t]))
+            elif t not in fstate:
+                fvisit(t, path + [t])
+        fstate[f] = 2
+    for f in sorted(fgraph):
+        if f not in fstate:
+            fvisit(f, [f])
+
 for f in faults:
     print(f)
 sys.exit(1 if faults else 0)
@@ -131,6 +172,12 @@ wrong vouch/vm/proc.c '#include "cli.h"' \
 wrong vouch/vm/launch.c '#include "verify.h"' \
 	"vouch/vm/launch.c: \"verify.h\" is not one of host-verify's public headers" \
 	"vouch including a host-verify header that is not public is refused"
+wrong guest-init/verity.c 'static void die_(void) { gi_die("x", 0); }' \
+	'cycle between files of guest-init: fatal.c -> verity.c -> fatal.c' \
+	"a guest-init file calling back up into the one that calls it is a cycle, refused"
+wrong vouch/cmd.c 'static void version_(void) { (void)cmd_version(0, 0); }' \
+	'cycle between files of vouch: cmd.c -> main.c -> cmd.c' \
+	"vouch's shared option helpers calling main.c is a cycle, refused"
 wrong guest-init/tpm.c '#include "nowhere.h"' \
 	'guest-init/tpm.c: "nowhere.h" is in no source folder' \
 	"an include found in no folder is refused"

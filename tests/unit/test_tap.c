@@ -31,8 +31,50 @@ static void row(const char *line, enum tap_line want, int ok, long long num,
 	t_report(good, "tap: \"%s\"", shown);
 }
 
+/* Feeds s to l byte by byte: how many lines ended, the last one's kind
+ * and test point. */
+static int feed(struct tap_lines *l, const char *s, size_t n, enum tap_line *kind,
+		struct tap_point *pt)
+{
+	uint64_t plan;
+	int lines = 0;
+
+	for (size_t i = 0; i < n; i++)
+		lines += tap_lines_put(l, (uint8_t)s[i], kind, pt, &plan);
+	return lines;
+}
+
+/* The line assembler both sides cut stdout with. */
+static void lines(void)
+{
+	static char big[MAX_TEXT_BYTES + 16];
+	struct tap_lines l = { 0 };
+	struct tap_point pt;
+	enum tap_line kind = TAP_VERSION;
+
+	t_report(feed(&l, "ok 1 - a", 8, &kind, &pt) == 0 && kind == TAP_VERSION,
+		 "lines: no line before its newline");
+	t_report(feed(&l, "\nnot ok 2 - b\n", 14, &kind, &pt) == 2 && kind == TAP_POINT && !pt.ok &&
+			 pt.num == 2 && pt.desc_len == 1 && pt.desc[0] == 'b',
+		 "lines: a line split over two chunks, then a whole one");
+	/* a test point of exactly MAX_TEXT_BYTES is a line; one byte more is not */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "ok 3 - ", 7);
+	big[MAX_TEXT_BYTES] = '\n';
+	t_report(feed(&l, big, MAX_TEXT_BYTES + 1, &kind, &pt) == 1 && kind == TAP_POINT &&
+			 pt.num == 3 && pt.desc_len == MAX_TEXT_BYTES - 7,
+		 "lines: a line of MAX_TEXT_BYTES is read");
+	big[MAX_TEXT_BYTES] = 'x';
+	big[MAX_TEXT_BYTES + 1] = '\n';
+	t_report(feed(&l, big, MAX_TEXT_BYTES + 2, &kind, &pt) == 1 && kind == TAP_OTHER,
+		 "lines: a line one byte longer is no test point");
+	t_report(feed(&l, "ok 4\n", 5, &kind, &pt) == 1 && kind == TAP_POINT && pt.num == 4,
+		 "lines: the line after an overlong one is read again");
+}
+
 int main(void)
 {
+	lines();
 	row("ok 1 - adds", TAP_POINT, 1, 1, "adds", DIRECTIVE_NONE, NULL);
 	row("not ok 2 - divides", TAP_POINT, 0, 2, "divides", DIRECTIVE_NONE, NULL);
 	row("ok", TAP_POINT, 1, -1, "", DIRECTIVE_NONE, NULL);

@@ -62,4 +62,11 @@ const char *img_strerror(int e);
 /* "IMG_E_DIGEST", "MB_E_IO", ... */
 const char *img_errname(int e);
 
+/* The names in directory dfd but "." and "..", read whole before
+ * anything changes (readdir and unlink do not mix): at most max of them
+ * (IMG_E_LIMIT past that), bytewise sorted when sorted. Free them with
+ * image_free_names. */
+int image_list_dir(int dfd, size_t max, bool sorted, char ***ret, size_t *ret_n);
+void image_free_names(char **v, size_t n);
+
 #endif

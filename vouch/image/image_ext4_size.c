@@ -36,55 +36,6 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b); /* unsigned bytes */
 }
 
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* The names in dfd but "." and "..", bytewise sorted. */
-static int list_sorted(struct ext4_ctx *c, int dfd, char ***ret, size_t *ret_n)
-{
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), e = 0;
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return MB_E_IO;
-	}
-	while (e == 0 && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n >= MAX_ENTRIES - c->entries) {
-			e = IMG_E_LIMIT;
-		} else if (n == cap) {
-			char **nv = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
-
-			if (!nv)
-				e = MB_E_NOMEM;
-			else
-				v = nv;
-		}
-		if (e == 0 && !(v[n++] = strdup(de->d_name)))
-			e = MB_E_NOMEM;
-	}
-	closedir(d);
-	if (e < 0) {
-		free_names(v, n);
-		return e;
-	}
-	if (n > 1) /* qsort of NULL, even of 0 items, is undefined */
-		qsort(v, n, sizeof(*v), cmp_name);
-	*ret = v;
-	*ret_n = n;
-	return 0;
-}
-
 static int path_push(struct ext4_ctx *c, const char *name)
 {
 	size_t n = strlen(name);
@@ -430,7 +381,7 @@ int ext4_walk_dir(struct ext4_ctx *c, int dfd, ext2_ino_t dir, unsigned depth,
 
 	if (depth > IMG_MAX_DEPTH)
 		return IMG_E_LIMIT;
-	if ((e = list_sorted(c, dfd, &names, &n)) < 0)
+	if ((e = image_list_dir(dfd, MAX_ENTRIES - c->entries, true, &names, &n)) < 0)
 		return e;
 	if (!c->fs)
 		dir_blocks(names, n, c->blocks);
@@ -444,7 +395,7 @@ int ext4_walk_dir(struct ext4_ctx *c, int dfd, ext2_ino_t dir, unsigned depth,
 			c->path[plen] = 0;
 		}
 	}
-	free_names(names, n);
+	image_free_names(names, n);
 	if (e == 0)
 		*ret_subdirs = subdirs;
 	return e;

@@ -14,13 +14,6 @@
 #include "err.h"
 #include "image.h"
 
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 int stage_init(struct stage *s, const char *root_path, int64_t epoch)
 {
 	memset(s, 0, sizeof(*s));
@@ -145,57 +138,15 @@ int stage_open_dir(struct stage *s, int root, const char *rel, bool create, int 
 	return 0;
 }
 
-/* The names in directory fd (not "." and ".."), listed before anything
- * changes: readdir and unlink do not mix. */
-static int list_names(int fd, char ***ret, size_t *ret_n)
-{
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), e = 0;
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
-		return MB_E_IO;
-	}
-	while (e == 0 && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			char **v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-
-			if (!v) {
-				e = MB_E_NOMEM;
-				break;
-			}
-			names = v;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			e = MB_E_NOMEM;
-		else
-			n++;
-	}
-	closedir(d);
-	if (e < 0) {
-		free_names(names, n);
-		return e;
-	}
-	*ret = names;
-	*ret_n = n;
-	return 0;
-}
-
 static int remove_children(int fd, unsigned depth)
 {
 	char **names = NULL;
 	size_t n = 0;
-	int e = list_names(fd, &names, &n);
+	int e = image_list_dir(fd, SIZE_MAX, false, &names, &n);
 
 	for (size_t i = 0; e == 0 && i < n; i++)
 		e = stage_remove(fd, names[i], depth + 1);
-	free_names(names, n);
+	image_free_names(names, n);
 	close(fd);
 	return e;
 }
@@ -311,11 +262,11 @@ int stage_opaque(struct stage *s, int dirfd, const char *rel, unsigned depth)
 
 	if (depth > IMG_MAX_DEPTH)
 		return IMG_E_LIMIT;
-	if ((e = list_names(dirfd, &names, &n)) < 0)
+	if ((e = image_list_dir(dirfd, SIZE_MAX, false, &names, &n)) < 0)
 		return e;
 	for (size_t i = 0; e == 0 && i < n; i++)
 		e = opaque_child(s, dirfd, rel, names[i], depth);
-	free_names(names, n);
+	image_free_names(names, n);
 	return e;
 }
 

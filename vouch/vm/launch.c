@@ -38,6 +38,7 @@
 #include "sha256.h"
 #include "tcti.h"
 #include "tpmkey.h"
+#include "tpmpub.h"
 #include "vtpm.h"
 
 struct run {
@@ -324,7 +325,7 @@ static int on_ak(struct run *r, const struct frame *f)
 	TPM2B_ID_OBJECT blob;
 	TPM2B_ENCRYPTED_SECRET sec;
 	uint8_t bm[sizeof(blob)], sm[sizeof(sec)], msg[4096];
-	size_t off = 0, bo = 0, so = 0, n;
+	size_t bo = 0, so = 0, n;
 	struct cb_wr w;
 	int e;
 
@@ -332,9 +333,8 @@ static int on_ak(struct run *r, const struct frame *f)
 		return MB_E_SEQUENCE; /* one AK per session */
 	if ((e = attest_decode(MSG_AK, f->p, f->n, fl)) < 0)
 		return e;
-	memset(&r->ak, 0, sizeof(r->ak)); /* libtss2-mu wants a zero TPM2B */
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(fl[0].p, fl[0].n, &off, &r->ak) != 0 || off != fl[0].n)
-		return MB_E_MALFORMED;
+	if ((e = mb_public_unmarshal(fl[0].p, fl[0].n, &r->ak)) < 0)
+		return e;
 	if ((e = ak_check_public(&r->ak)) < 0)
 		return e;
 	/* the AK's name, computed here from its public area: never taken

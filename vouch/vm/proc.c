@@ -193,8 +193,9 @@ int dir_remove_tree(const char *path)
  * whether it is a zombie. MB_E_CLOSED when there is no such process. */
 static int proc_stat(pid_t pid, unsigned long long *ret_start, bool *ret_zombie)
 {
-	char path[64], buf[1024], *p, *end;
-	unsigned long long v;
+	char path[64], buf[1024], *p;
+	uint64_t v;
+	size_t len;
 	ssize_t n;
 	char state;
 	int fd;
@@ -219,11 +220,8 @@ static int proc_stat(pid_t pid, unsigned long long *ret_start, bool *ret_zombie)
 	for (int f = 3; f < 22; f++)
 		if (!(p = strchr(p, ' ')) || !*++p)
 			return MB_E_MALFORMED;
-	if (*p < '0' || *p > '9')
-		return MB_E_MALFORMED;
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno || (*end != ' ' && *end != '\n' && *end))
+	if (mb_dec_prefix(p, strlen(p), UINT64_MAX, &v, &len) < 0 ||
+	    (p[len] != ' ' && p[len] != '\n' && p[len]))
 		return MB_E_MALFORMED;
 	*ret_start = v;
 	*ret_zombie = state == 'Z' || state == 'X';
@@ -269,17 +267,15 @@ int run_dir_claim(const char *dir)
  * term; *s moves past term. */
 static int owner_number(const char **s, const char *end, size_t max, char term, unsigned long long *ret)
 {
-	const char *p = *s;
-	unsigned long long v = 0;
+	size_t avail = (size_t)(end - *s), len;
+	uint64_t v;
+	int e;
 
-	while (p < end && *p >= '0' && *p <= '9' && (size_t)(p - *s) < max) {
-		if (v > (ULLONG_MAX - 9) / 10)
-			return MB_E_RANGE;
-		v = v * 10 + (unsigned)(*p++ - '0');
-	}
-	if (p == *s || p >= end || *p != term || (**s == '0' && p - *s > 1))
+	if ((e = mb_dec_prefix(*s, avail < max ? avail : max, UINT64_MAX, &v, &len)) == MB_E_RANGE)
+		return e;
+	if (e < 0 || len >= avail || (*s)[len] != term || (**s == '0' && len > 1))
 		return MB_E_MALFORMED;
-	*s = p + 1;
+	*s += len + 1;
 	*ret = v;
 	return 0;
 }

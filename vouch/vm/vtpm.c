@@ -19,9 +19,9 @@
 #include "frame.h"
 #include "proc.h"
 #include "tcti.h"
+#include "tpmpub.h"
 
 #define VTPM_LAYOUT "v1" /* bump when the provisioning changes */
-#define EK_RSA_HANDLE 0x81010001u
 
 /* Says which step failed and why (errno as the step left it) in t->why. */
 static int vtpm_fail(struct vtpm *t, const char *step, int e)
@@ -51,7 +51,7 @@ static int read_ek(const char *sock, TPM2B_PUBLIC *ret)
 		return fd;
 	tcti_stream_init(&tcti, fd, TCTI_RAW, NULL, 30000);
 	if (Esys_Initialize(&esys, tcti_stream_ctx(&tcti), NULL) == 0 &&
-	    Esys_TR_FromTPMPublic(esys, EK_RSA_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek) == 0 &&
+	    Esys_TR_FromTPMPublic(esys, MB_EK_RSA_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek) == 0 &&
 	    Esys_ReadPublic(esys, ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &n, &qn) == 0) {
 		*ret = *pub;
 		e = 0;
@@ -129,7 +129,7 @@ int vtpm_provision(const char *cache_root, char *ret_dir, size_t cap, TPM2B_PUBL
 		goto out;
 	}
 	if (file_read_all(ekp, &buf, &n, sizeof(ekm)) == 0) {
-		e = Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, n, &off, &ek) == 0 && off == n ? 0 : MB_E_MALFORMED;
+		e = mb_public_unmarshal(buf, n, &ek);
 		free(buf);
 		goto done;
 	}
