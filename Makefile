@@ -310,6 +310,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
 	$(Q)B=$(B) bench/parallel.sh
+	$(Q)B=$(B) bench/channel.sh
 
 TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 
