@@ -252,6 +252,30 @@ $(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asa
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# The VMMs' option limits and log tails (vouch/vm/vmm.c), and the hybrid
+# vsock's host side (vouch/vm/hvsock.c).
+$(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/vmm.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_vmm: $(B)/asan/tests/unit/test_vmm.o $(B)/asan/vouch/vm/vmm.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests/test_hvsock: $(B)/host/tests/unit/test_hvsock.o $(B)/host/vouch/vm/hvsock.o \
+		$(B)/host/vouch/vm/proc.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_hvsock: $(B)/asan/tests/unit/test_hvsock.o $(B)/asan/vouch/vm/hvsock.o \
+		$(B)/asan/vouch/vm/proc.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # Run directories and their owners (vouch/vm/proc.c).
 $(B)/tests/test_rundir: $(B)/host/tests/unit/test_rundir.o $(B)/host/vouch/vm/proc.o \
 		$(B)/host/libmeasured-boot.a
@@ -286,6 +310,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
 	$(Q)B=$(B) bench/parallel.sh
+	$(Q)B=$(B) bench/channel.sh
 
 TEST_PROGRAMS := $(B)/asan/bin/vouch $(B)/tests/quote-vectors $(B)/tests/tpm-credential $(B)/tests/tpm-tcti $(B)/tests/mkvectors $(UNIT_BINS) $(UNIT_ASAN_BINS) $(B)/tests/mbcheck-glibc $(B)/tests/mbcheck-musl
 

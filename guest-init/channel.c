@@ -90,6 +90,15 @@ static int open_vsock(const char *port)
 	return fd;
 }
 
+/* Whether a failed open may succeed later: the device is not there yet
+ * (ENOENT, ENODEV), or nothing listens on the host's end yet
+ * (ECONNREFUSED; ECONNRESET is how Firecracker's hybrid vsock and
+ * vhost-device-vsock answer a guest connection no host socket takes). */
+static int retryable(int e)
+{
+	return e == -ENOENT || e == -ENODEV || e == -ECONNREFUSED || e == -ECONNRESET;
+}
+
 /* Retries until the device shows up or the deadline passes. */
 int gi_channel_open(const char *spec, int64_t deadline_ms)
 {
@@ -102,7 +111,7 @@ int gi_channel_open(const char *spec, int64_t deadline_ms)
 			fd = open_vsock(spec + 6);
 		else
 			return -EINVAL;
-		if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED && fd != -ENODEV))
+		if (fd >= 0 || !retryable(fd))
 			return fd;
 		if (frame_now_ms() >= deadline_ms)
 			return fd;

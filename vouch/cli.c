@@ -13,6 +13,7 @@
 #include "judge.h"
 #include "proc.h"
 #include "runspec_opts.h"
+#include "vmm.h"
 
 void cli_vm_defaults(struct launch_opts *o, struct runspec *rs)
 {
@@ -21,6 +22,7 @@ void cli_vm_defaults(struct launch_opts *o, struct runspec *rs)
 	o->memory_mib = 512;
 	o->cpus = 1;
 	o->vmm = VMM_QEMU;
+	o->channel = CHANNEL_SERIAL;
 	o->rs = rs;
 }
 
@@ -38,6 +40,16 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 		if ((e = cmd_pick(who, "vmm", arg, "qemu", "firecracker")) < 0)
 			return -1;
 		o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
+		/* Firecracker has vsock only: it is its channel unless told
+		 * otherwise (and then refused) */
+		if (!o->channel_set)
+			o->channel = o->vmm == VMM_FIRECRACKER ? CHANNEL_VSOCK : CHANNEL_SERIAL;
+		return 1;
+	case 'C':
+		if ((e = cmd_pick(who, "channel", arg, "virtio-serial", "vsock")) < 0)
+			return -1;
+		o->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
+		o->channel_set = true;
 		return 1;
 	case 't':
 		if ((e = cmd_pick(who, "tpm", arg, "relay", "device")) < 0)
@@ -57,6 +69,18 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 		else
 			o->cpus = (unsigned)v;
 		return 1;
+	}
+	return 0;
+}
+
+int cli_vm_check(const struct launch_opts *o, const char *who)
+{
+	char why[200];
+
+	if (vmm_check_opts((enum vmm)o->vmm, (enum channel)o->channel, o->tpm_device, o->cpus,
+			   o->memory_mib, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", who, why);
+		return -1;
 	}
 	return 0;
 }
@@ -110,6 +134,8 @@ void cli_print_result(const char *who, const struct launch_opts *o, const struct
 			(unsigned long long)res->relay_refused);
 	if (res->host_error[0])
 		fprintf(stderr, "%s: launch failed: %s\n", who, res->host_error);
+	if (res->vmm_log[0])
+		fprintf(stderr, "%s: the last lines of its log:\n%s\n", who, res->vmm_log);
 }
 
 /* The run judged at its end, as host-verify would judge its bundle, with

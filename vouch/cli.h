@@ -18,7 +18,8 @@
 	{ "kernel", required_argument, 0, 'k' }, { "initrd", required_argument, 0, 'i' },         \
 	{ "out", required_argument, 0, 'o' }, { "vmm", required_argument, 0, 'W' },               \
 	{ "tpm", required_argument, 0, 't' }, { "memory", required_argument, 0, 'm' },            \
-	{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' }
+	{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },                 \
+	{ "channel", required_argument, 0, 'C' }
 
 /* The defaults of both: an ext4 root, 512 MiB, one CPU, QEMU, the TPM
  * relay; what to run is rs. */
@@ -27,6 +28,9 @@ void cli_vm_defaults(struct launch_opts *o, struct runspec *rs);
  * when c is not a shared option, -1 after saying on stderr what is wrong
  * (who: "vouch run"). */
 int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who);
+/* The options checked together once all are parsed: what the VMM would
+ * refuse at start, refused now with its limit named on stderr. 0 or -1. */
+int cli_vm_check(const struct launch_opts *o, const char *who);
 /* The VM's deadline when none is given: the harness's own, plus boot and
  * quote. */
 unsigned cli_vm_timeout(const struct runspec *rs);

@@ -45,8 +45,9 @@ struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
 	const char *format; /* "ext4" or "erofs" */
 	bool verity;        /* append a dm-verity hash tree, pin its root */
-	bool tpm_device, tpm_set, vmm_set;
+	bool tpm_device, tpm_set, vmm_set, channel_set;
 	enum vmm vmm;
+	enum channel channel;
 	struct runspec_opts rs;  /* run spec options; --agent/--harness also pick the trees */
 	int cmd_argc;            /* the command after --, when given */
 	char **cmd_argv;
@@ -76,6 +77,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
 		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
+		{ "channel", required_argument, 0, 'C' },
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
@@ -118,6 +120,12 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 			o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
 			o->vmm_set = true;
 			break;
+		case 'C':
+			if ((e = cmd_pick("vouch image", "channel", optarg, "virtio-serial", "vsock")) < 0)
+				return EXIT_USAGE;
+			o->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
+			o->channel_set = true;
+			break;
 		default: return cmd_common_opt(c);
 		}
 	}
@@ -134,10 +142,14 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
 						   sizeof(o->no_boot)) < 0)
 		o->kernel = o->initrd = NULL;
-	if ((o->cmdline || o->tpm_set || o->vmm_set) && !o->kernel) {
-		fprintf(stderr, "vouch image: --cmdline, --tpm and --vmm pin the boot: give --kernel and --initrd\n");
+	if ((o->cmdline || o->tpm_set || o->vmm_set || o->channel_set) && !o->kernel) {
+		fprintf(stderr, "vouch image: --cmdline, --tpm, --vmm and --channel pin the boot: give --kernel\n"
+				"  and --initrd\n");
 		return EXIT_USAGE;
 	}
+	/* Firecracker has vsock only */
+	if (o->vmm == VMM_FIRECRACKER && !o->channel_set)
+		o->channel = CHANNEL_VSOCK;
 	if (!o->kernel != !o->initrd) {
 		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
 		return EXIT_USAGE;
@@ -375,7 +387,7 @@ static int boot_components(struct image_run *r)
 		memcpy(v.root, r->m.verity_root, sizeof(v.root));
 		v.offset = r->m.verity_offset;
 		if ((e = boot_cmdline_verity(r->cmdline, sizeof(r->cmdline), r->o.format, r->o.tpm_device,
-					     r->o.vmm, r->m.has_verity ? &v : NULL)) < 0)
+					     r->o.vmm, r->o.channel, r->m.has_verity ? &v : NULL)) < 0)
 			return e;
 		r->o.cmdline = r->cmdline;
 	}

@@ -30,7 +30,7 @@ static int print_vmm_config(const struct launch_opts *o)
 		return EXIT_USAGE;
 	}
 	if ((e = boot_cmdline_verity(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device,
-				     VMM_FIRECRACKER, o->verity)) < 0 ||
+				     VMM_FIRECRACKER, CHANNEL_VSOCK, o->verity)) < 0 ||
 	    (e = launch_firecracker_config(o, "RUN_DIR", cmdline, stdout)) < 0) {
 		fprintf(stderr, "vouch launch: %s\n", mb_strerror(e));
 		return EXIT_USAGE;
@@ -193,6 +193,8 @@ int cmd_launch(int argc, char **argv)
 	if (a.o.vm_timeout_s == 0)
 		a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
+	if (cli_vm_check(&a.o, "vouch launch") < 0)
+		return EXIT_USAGE;
 	if (a.o.print_vmm_config)
 		return print_vmm_config(&a.o);
 	e = launch_run(&a.o, &res);

@@ -4,7 +4,8 @@
  * pinned trees in it, and the boot components a run will use.
  *   vouch manifest --image IMG --fstype F --tree NAME=PATH=HEX ...
  *                  [--verity-root HEX --verity-offset BYTES]
- *                  [--kernel K --initrd I [--tpm relay|device]]
+ *                  [--kernel K --initrd I [--tpm relay|device]
+ *                   [--channel virtio-serial|vsock]]
  *                  [run spec options] -o OUT.cbor [-- CMD [ARG...]]
  * With a verity root, IMG already holds its hash tree at BYTES (made by
  * veritysetup in the shape manifest.cddl gives). With a command, the run
@@ -84,6 +85,7 @@ struct manifest_args {
 	struct runspec_opts ro;
 	const char *image, *kernel, *initrd, *out;
 	bool device, has_offset;
+	enum channel channel; /* of the QEMU run the command line is for */
 	int cmd_argc;     /* the command to run, after -- */
 	char **cmd_argv;
 };
@@ -107,6 +109,11 @@ static int manifest_opt(struct manifest_args *a, struct manifest *m, int c, char
 		if ((e = cmd_pick("vouch manifest", "tpm", arg, "relay", "device")) < 0)
 			return EXIT_USAGE;
 		a->device = e == 1;
+		return 0;
+	case 'C':
+		if ((e = cmd_pick("vouch manifest", "channel", arg, "virtio-serial", "vsock")) < 0)
+			return EXIT_USAGE;
+		a->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
 		return 0;
 	case 'V':
 		if (parse_hex32(arg, m->verity_root) < 0) {
@@ -141,7 +148,8 @@ static int manifest_parse(int argc, char **argv, struct manifest_args *a, struct
 		{ "tree", required_argument, 0, 't' }, { "kernel", required_argument, 0, 'k' },
 		{ "initrd", required_argument, 0, 'r' }, { "tpm", required_argument, 0, 'T' },
 		{ "out", required_argument, 0, 'o' }, { "verity-root", required_argument, 0, 'V' },
-		{ "verity-offset", required_argument, 0, 'O' }, RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
+		{ "verity-offset", required_argument, 0, 'O' }, { "channel", required_argument, 0, 'C' },
+		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *last = NULL;
@@ -192,7 +200,7 @@ static int manifest_measure(const struct manifest_args *a, struct manifest *m, c
 	m->has_boot = true;
 	if ((e = file_sha256(a->kernel, m->kernel_digest)) < 0 ||
 	    (e = file_sha256(a->initrd, m->initramfs_digest)) < 0 ||
-	    (e = boot_cmdline_verity(cmdline, cap, m->image_format, a->device, VMM_QEMU,
+	    (e = boot_cmdline_verity(cmdline, cap, m->image_format, a->device, VMM_QEMU, a->channel,
 				     m->has_verity ? &verity : NULL)) < 0) {
 		fprintf(stderr, "vouch manifest: boot components: %s\n", mb_strerror(e));
 		return EXIT_INTERNAL;

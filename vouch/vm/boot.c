@@ -10,8 +10,10 @@
 #include "proc.h"
 
 int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
-			const struct boot_verity *verity)
+			enum channel ch, const struct boot_verity *verity)
 {
+	char chan[128];
+
 	char v[1 + sizeof(VERITY_SPEC_KEY) + VERITY_SPEC_BYTES] = "";
 	char spec[VERITY_SPEC_BYTES];
 	int e;
@@ -25,7 +27,7 @@ int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_devi
 		snprintf(v, sizeof(v), " " VERITY_SPEC_KEY "%s", spec);
 	}
 	if (vmm == VMM_FIRECRACKER) {
-		if (tpm_device)
+		if (tpm_device || ch != CHANNEL_VSOCK)
 			return MB_E_INVAL;
 		/* reboot=k: a guest reboot ends Firecracker, power-off does not */
 		return pathf(out, cap,
@@ -34,16 +36,23 @@ int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_devi
 			     "vouch.tpm=vsock:%u vouch.root=/dev/vda vouch.rootfstype=%s%s",
 			     VSOCK_EVIDENCE_PORT, VSOCK_TPM_PORT, fstype, v);
 	}
+	if (ch == CHANNEL_VSOCK)
+		snprintf(chan, sizeof(chan), tpm_device ? "vouch.channel=vsock:%u vouch.tpm=device"
+							: "vouch.channel=vsock:%u vouch.tpm=vsock:%u",
+			 VSOCK_EVIDENCE_PORT, VSOCK_TPM_PORT);
+	else
+		snprintf(chan, sizeof(chan), "vouch.channel=vport:vouch.evidence vouch.tpm=%s",
+			 tpm_device ? "device" : "vport:vouch.tpm");
 	/* arguments that help under TCG: no timer calibration loops, no
 	 * crypto self-tests, one UART */
 	return pathf(out, cap,
 		     "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check 8250.nr_uarts=1 "
-		     "cryptomgr.notests random.trust_cpu=on vouch.channel=vport:vouch.evidence "
-		     "vouch.tpm=%s vouch.root=/dev/vda vouch.rootfstype=%s%s",
-		     tpm_device ? "device" : "vport:vouch.tpm", fstype, v);
+		     "cryptomgr.notests random.trust_cpu=on %s vouch.root=/dev/vda vouch.rootfstype=%s%s",
+		     chan, fstype, v);
 }
 
-int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm)
+int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
+		 enum channel ch)
 {
-	return boot_cmdline_verity(out, cap, fstype, tpm_device, vmm, NULL);
+	return boot_cmdline_verity(out, cap, fstype, tpm_device, vmm, ch, NULL);
 }

@@ -9,6 +9,11 @@
 #include <stdint.h>
 
 enum vmm { VMM_QEMU = 0, VMM_FIRECRACKER = 1 };
+/* How the guest's channels (evidence, TPM relay) reach the host:
+ * virtio-serial ports (QEMU only), or AF_VSOCK to CID 2 (Firecracker's
+ * device, or vhost-device-vsock under QEMU), both of which present the
+ * host side as Firecracker's hybrid vsock (hvsock.h). */
+enum channel { CHANNEL_SERIAL = 0, CHANNEL_VSOCK = 1 };
 
 #define VSOCK_EVIDENCE_PORT 1024u
 #define VSOCK_TPM_PORT 1025u
@@ -19,10 +24,12 @@ struct boot_verity {
 	uint64_t offset; /* bytes of data; the hash tree starts here */
 };
 
-/* Firecracker has no TPM device: with it, the TPM is always relayed.
- * verity is NULL for a root image read as it is. */
-int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm);
+/* Firecracker has no TPM device: with it, the TPM is always relayed,
+ * and the channel is always vsock. verity is NULL for a root image read
+ * as it is. */
+int boot_cmdline(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
+		 enum channel ch);
 int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_device, enum vmm vmm,
-			const struct boot_verity *verity);
+			enum channel ch, const struct boot_verity *verity);
 
 #endif

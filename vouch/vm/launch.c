@@ -30,6 +30,7 @@
 #include "bundle.h"
 #include "credential.h"
 #include "evlog.h"
+#include "hvsock.h"
 #include "pcr.h"
 #include "proc.h"
 #include "record.h"
@@ -39,6 +40,7 @@
 #include "tcti.h"
 #include "tpmkey.h"
 #include "tpmpub.h"
+#include "vmm.h"
 #include "vtpm.h"
 
 struct run {
@@ -48,6 +50,10 @@ struct run {
 	struct vtpm tpm;
 	TPM2B_PUBLIC ek;
 	pid_t qemu;
+	pid_t vsockd;           /* vhost-device-vsock, for QEMU's vsock */
+	bool vmm_gone;          /* the VMM (or its vsock backend) exited */
+	int vmm_status;
+	const char *vmm_log;    /* its log's name in dir */
 	int ev_listen, tr_listen, ev_fd, tr_fd, swtpm_fd;
 	struct frame_reader ev_rd, tr_rd;
 	struct tcti_stream swtpm;
@@ -165,22 +171,32 @@ static int start_qemu(struct run *r)
 	const struct launch_opts *o = r->o;
 	char mem[16], cpus[16], drive[PATH_MAX + 64], ev[PATH_MAX + 64], tr[PATH_MAX + 64];
 	char con[PATH_MAX + 64], tpm[PATH_MAX + 64], log[PATH_MAX];
+	char vmem[64], vsk[PATH_MAX + 64];
+	bool vsock = o->channel == CHANNEL_VSOCK;
 	char *argv[64];
 	int n = 0;
 
 	snprintf(mem, sizeof(mem), "%u", o->memory_mib);
+	/* vhost-user needs the guest's memory shared with the backend:
+	 * without share=on QEMU says nothing and the guest's connect()
+	 * times out */
+	snprintf(vmem, sizeof(vmem), "memory-backend-memfd,id=mem,size=%uM,share=on", o->memory_mib);
 	snprintf(cpus, sizeof(cpus), "%u", o->cpus);
 	if (pathf(drive, sizeof(drive), "file=%s,if=none,id=root,format=raw,readonly=on", o->rootfs) < 0 ||
 	    pathf(ev, sizeof(ev), "socket,id=ev,path=%s/evidence.sock", r->dir) < 0 ||
 	    pathf(tr, sizeof(tr), "socket,id=tr,path=%s/relay.sock", r->dir) < 0 ||
 	    pathf(con, sizeof(con), "file,id=con,path=%s/console.log", r->dir) < 0 ||
 	    pathf(tpm, sizeof(tpm), "socket,id=chrtpm,path=%s", r->tpm.ctrl) < 0 ||
+	    pathf(vsk, sizeof(vsk), "socket,id=vsk,path=%s/vhost-vsock.sock", r->dir) < 0 ||
 	    pathf(log, sizeof(log), "%s/qemu.log", r->dir) < 0)
 		return MB_E_PATH;
 	argv[n++] = "qemu-system-x86_64";
 	/* q35 under TCG: microvm hangs at random in timer calibration there
 	 * and has no TPM ACPI table */
-	argv[n++] = "-M"; argv[n++] = "q35";
+	argv[n++] = "-M"; argv[n++] = vsock ? "q35,memory-backend=mem" : "q35";
+	if (vsock) {
+		argv[n++] = "-object"; argv[n++] = vmem;
+	}
 	argv[n++] = "-accel"; argv[n++] = "tcg";
 	argv[n++] = "-cpu"; argv[n++] = "max";
 	argv[n++] = "-m"; argv[n++] = mem;
@@ -198,30 +214,68 @@ static int start_qemu(struct run *r)
 	argv[n++] = "-serial"; argv[n++] = "chardev:con";
 	argv[n++] = "-drive"; argv[n++] = drive;
 	argv[n++] = "-device"; argv[n++] = "virtio-blk-pci,drive=root";
-	argv[n++] = "-device"; argv[n++] = "virtio-serial-pci,id=vs";
-	argv[n++] = "-chardev"; argv[n++] = ev;
-	argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=ev,name=vouch.evidence";
+	if (vsock) {
+		argv[n++] = "-chardev"; argv[n++] = vsk;
+		argv[n++] = "-device"; argv[n++] = "vhost-user-vsock-pci,chardev=vsk";
+	} else {
+		argv[n++] = "-device"; argv[n++] = "virtio-serial-pci,id=vs";
+		argv[n++] = "-chardev"; argv[n++] = ev;
+		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=ev,name=vouch.evidence";
+	}
 	if (o->tpm_device) {
 		argv[n++] = "-chardev"; argv[n++] = tpm;
 		argv[n++] = "-tpmdev"; argv[n++] = "emulator,id=tpm0,chardev=chrtpm";
 		argv[n++] = "-device"; argv[n++] = "tpm-crb,tpmdev=tpm0";
-	} else {
+	} else if (!vsock) {
 		argv[n++] = "-chardev"; argv[n++] = tr;
 		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=tr,name=vouch.tpm";
 	}
 	argv[n] = NULL;
+	r->vmm_log = "qemu.log";
 	r->qemu = proc_spawn(argv, log);
 	return r->qemu < 0 ? MB_E_IO : 0;
 }
 
-/* Where the host listens for the guest's evidence (0) and TPM relay (1)
- * streams. Firecracker maps a guest's vsock connection to CID 2 port P
- * onto "<uds_path>_P". */
-static const char *channel_name(const struct run *r, int which)
+/* vhost-device-vsock, QEMU's vsock backend: QEMU reaches it on
+ * vhost-vsock.sock, and it presents the guest to the host as
+ * Firecracker's hybrid vsock on v.sock. It outlives QEMU, so it is the
+ * launcher's to stop (teardown; PR_SET_PDEATHSIG when the launcher is
+ * killed). Ready when its socket exists. */
+static int start_vsockd(struct run *r)
 {
-	if (r->o->vmm == VMM_FIRECRACKER)
-		return which == 0 ? "v.sock_1024" : "v.sock_1025";
-	return which == 0 ? "evidence.sock" : "relay.sock";
+	char vm[2 * PATH_MAX + 64], sock[PATH_MAX], log[PATH_MAX];
+	struct stat st;
+
+	if (pathf(sock, sizeof(sock), "%s/vhost-vsock.sock", r->dir) < 0 ||
+	    pathf(vm, sizeof(vm), "guest-cid=3,socket=%s,uds-path=%s/v.sock", sock, r->dir) < 0 ||
+	    pathf(log, sizeof(log), "%s/vhost-vsock.log", r->dir) < 0)
+		return MB_E_PATH;
+	char *argv[] = { "vhost-device-vsock", "--vm", vm, NULL };
+
+	r->vmm_log = "vhost-vsock.log";
+	if ((r->vsockd = proc_spawn(argv, log)) < 0) {
+		r->vsockd = 0;
+		return MB_E_IO;
+	}
+	for (int64_t until = frame_now_ms() + 10000; frame_now_ms() < until && !interrupted;) {
+		int st_ = 0;
+
+		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+			return 0;
+		if (waitpid(r->vsockd, &st_, WNOHANG) == r->vsockd) {
+			r->vsockd = 0;
+			r->vmm_gone = true;
+			r->vmm_status = st_;
+			return MB_E_CLOSED;
+		}
+		usleep(5000);
+	}
+	return MB_E_TIMEOUT;
+}
+
+static bool hybrid_vsock(const struct run *r)
+{
+	return r->o->vmm == VMM_FIRECRACKER || r->o->channel == CHANNEL_VSOCK;
 }
 
 /* Firecracker's whole configuration, as for `firecracker --no-api
@@ -269,22 +323,68 @@ static int start_firecracker(struct run *r)
 		return e;
 	char *argv[] = { "firecracker", "--no-api", "--config-file", cfg, NULL };
 
+	r->vmm_log = "console.log";
 	r->qemu = proc_spawn(argv, log);
 	return r->qemu < 0 ? MB_E_IO : 0;
 }
 
-static int accept_one(int lfd, int64_t deadline)
+/* Whether the VMM (or the vsock backend it needs) is still running:
+ * false, with its wait status kept, once either exited. */
+static bool vmm_running(struct run *r)
+{
+	pid_t *ps[] = { &r->qemu, &r->vsockd };
+
+	if (r->vmm_gone)
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		int st;
+
+		if (*ps[i] > 0 && waitpid(*ps[i], &st, WNOHANG) == *ps[i]) {
+			if (ps[i] == &r->vsockd)
+				r->vmm_log = "vhost-vsock.log";
+			*ps[i] = 0;
+			r->vmm_gone = true;
+			r->vmm_status = st;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The run ends as soon as its VMM is gone: its status and the last lines
+ * of its log say why. */
+static int vmm_gone_error(struct run *r, const char *when)
+{
+	int st = r->vmm_status;
+	char path[PATH_MAX];
+
+	errno = 0;
+	if (!r->res->host_error[0])
+		snprintf(r->res->host_error, sizeof(r->res->host_error), "%s %s %d %s (see %s)",
+			 r->vmm_log && strcmp(r->vmm_log, "vhost-vsock.log") == 0 ? "vhost-device-vsock"
+			 : r->o->vmm == VMM_FIRECRACKER ? "Firecracker" : "QEMU",
+			 WIFSIGNALED(st) ? "died of signal" : "exited with status",
+			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), when,
+			 r->vmm_log ? r->vmm_log : "its log");
+	if (r->vmm_log && pathf(path, sizeof(path), "%s/%s", r->dir, r->vmm_log) == 0)
+		(void)vmm_log_tail(path, 8, r->res->vmm_log, sizeof(r->res->vmm_log));
+	return MB_E_CLOSED;
+}
+
+static int accept_one(struct run *r, int lfd, int64_t deadline)
 {
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
 	int64_t left;
 
 	while ((left = deadline - frame_now_ms()) > 0 && !interrupted) {
-		int n = poll(&p, 1, (int)(left > 200 ? 200 : left));
+		int n = poll(&p, 1, (int)(left > 100 ? 100 : left));
 
 		if (n > 0)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (n < 0 && errno != EINTR)
 			return MB_E_IO;
+		if (!vmm_running(r))
+			return vmm_gone_error(r, "before the guest connected");
 	}
 	return interrupted ? MB_E_CLOSED : MB_E_TIMEOUT;
 }
@@ -481,14 +581,23 @@ static int session_loop(struct run *r, int64_t deadline)
 	while (ev_open && !interrupted) {
 		struct pollfd p[2] = { { r->ev_fd, POLLIN, 0 }, { tr_open ? r->tr_fd : -1, POLLIN, 0 } };
 		int64_t left = deadline - frame_now_ms();
+		/* a VMM that is gone sends nothing more: what it left in the
+		 * sockets is read (a vsock backend may never close them), then
+		 * the session ends */
+		bool gone = !vmm_running(r);
 		struct frame f;
+		int n;
 
 		if (left <= 0) {
 			r->res->vm_deadline = true;
 			return MB_E_TIMEOUT;
 		}
-		if (poll(p, 2, (int)(left > 500 ? 500 : left)) < 0 && errno != EINTR)
+		if (gone && deadline > frame_now_ms() + 2000)
+			deadline = frame_now_ms() + 2000;
+		if ((n = poll(p, 2, gone ? 0 : (int)(left > 200 ? 200 : left))) < 0 && errno != EINTR)
 			return MB_E_IO;
+		if (gone && n <= 0)
+			return r->quote ? 0 : vmm_gone_error(r, "before the quote");
 		if (tr_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			e = frame_read(&r->tr_rd, deadline, &f);
 			if (e == MB_E_CLOSED)
@@ -664,9 +773,9 @@ static int write_evidence(struct run *r)
 	if ((e = write_bundle(r, out)) < 0)
 		return e;
 	/* the VMM's and swtpm's own words go along when the launch failed */
-	static const char *const logs[] = { "console.log", "qemu.log", "swtpm.log" };
+	static const char *const logs[] = { "console.log", "qemu.log", "swtpm.log", "vhost-vsock.log" };
 
-	for (size_t i = 0; i < (r->res->host_error[0] ? 3 : 1); i++)
+	for (size_t i = 0; i < (r->res->host_error[0] ? 4 : 1); i++)
 		if (pathf(from, sizeof(from), "%s/%s", r->dir, logs[i]) == 0 && access(from, F_OK) == 0 &&
 		    pathf(to, sizeof(to), "%s/%s", out, logs[i]) == 0)
 			if (rename(from, to) < 0 && copy_tree(from, to) < 0)
@@ -679,7 +788,7 @@ static int write_evidence(struct run *r)
 static int build_cmdline(struct run *r)
 {
 	return boot_cmdline_verity(r->cmdline, sizeof(r->cmdline), r->o->rootfstype, r->o->tpm_device,
-				   (enum vmm)r->o->vmm, r->o->verity);
+				   (enum vmm)r->o->vmm, (enum channel)r->o->channel, r->o->verity);
 }
 
 /* Every host-side failure names its step and its cause: which process,
@@ -702,12 +811,20 @@ static int step_fail(struct run *r, const char *step, int e)
 			return step_fail((r), (what), e_);    \
 	} while (0)
 
+/* Where the host listens for the guest's evidence (0) and TPM relay (1)
+ * streams: the hybrid vsock's port sockets, or QEMU's virtio-serial
+ * chardevs. */
 static int listen_channel(struct run *r, int which, int *ret_fd)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (pathf(path, sizeof(path), "%s/%s", r->dir, channel_name(r, which)) < 0)
+	if (hybrid_vsock(r)) {
+		if (pathf(path, sizeof(path), "%s/v.sock", r->dir) < 0)
+			return MB_E_PATH;
+		return hvsock_listen(path, which == 0 ? VSOCK_EVIDENCE_PORT : VSOCK_TPM_PORT, ret_fd);
+	}
+	if (pathf(path, sizeof(path), "%s/%s", r->dir, which == 0 ? "evidence.sock" : "relay.sock") < 0)
 		return MB_E_PATH;
 	if ((fd = unix_socket(path, true)) < 0)
 		return fd;
@@ -769,16 +886,19 @@ static int start_vmm(struct run *r)
 			return e;
 		live(r, "VM starting (Firecracker)");
 	} else {
+		if (r->o->channel == CHANNEL_VSOCK && (e = start_vsockd(r)) < 0)
+			return r->vmm_gone ? vmm_gone_error(r, "at start") : e;
 		if ((e = start_qemu(r)) < 0)
 			return e;
-		live(r, "VM starting (QEMU q35, TCG)");
+		live(r, r->o->channel == CHANNEL_VSOCK ? "VM starting (QEMU q35, TCG, vsock)"
+						       : "VM starting (QEMU q35, TCG)");
 	}
 	return 0;
 }
 
-static int accept_channel(int lfd, int64_t deadline, int *ret_fd)
+static int accept_channel(struct run *r, int lfd, int64_t deadline, int *ret_fd)
 {
-	int fd = accept_one(lfd, deadline);
+	int fd = accept_one(r, lfd, deadline);
 
 	if (fd < 0)
 		return fd;
@@ -786,17 +906,21 @@ static int accept_channel(int lfd, int64_t deadline, int *ret_fd)
 	return 0;
 }
 
+/* guest-init opens the evidence channel, reads the hello, and only then
+ * opens the TPM relay: the relay is accepted after the hello is sent.
+ * (QEMU's virtio-serial connects both host sockets itself at start;
+ * a vsock connection exists only once the guest makes it.) */
 static int session(struct run *r, int64_t deadline)
 {
 	STEP(r, "starting the VM", start_vmm(r));
-	STEP(r, "waiting for the guest's evidence channel", accept_channel(r->ev_listen, deadline, &r->ev_fd));
-	if (r->tr_listen >= 0)
-		STEP(r, "waiting for the guest's TPM relay channel",
-		     accept_channel(r->tr_listen, deadline, &r->tr_fd));
+	STEP(r, "waiting for the guest's evidence channel", accept_channel(r, r->ev_listen, deadline, &r->ev_fd));
 	STEP(r, "evidence channel buffer", frame_reader_init(&r->ev_rd, r->ev_fd));
-	if (r->tr_fd >= 0)
-		STEP(r, "relay channel buffer", frame_reader_init(&r->tr_rd, r->tr_fd));
 	STEP(r, "sending the session hello", send_hello(r));
+	if (r->tr_listen >= 0) {
+		STEP(r, "waiting for the guest's TPM relay channel",
+		     accept_channel(r, r->tr_listen, deadline, &r->tr_fd));
+		STEP(r, "relay channel buffer", frame_reader_init(&r->tr_rd, r->tr_fd));
+	}
 	STEP(r, "the session with guest-init", session_loop(r, deadline));
 	return 0;
 }
@@ -806,6 +930,7 @@ static void teardown(struct run *r)
 	int *fds[] = { &r->ev_listen, &r->tr_listen, &r->ev_fd, &r->tr_fd, &r->swtpm_fd };
 
 	proc_kill(r->qemu);
+	proc_kill(r->vsockd);
 	vtpm_stop(&r->tpm);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0) {
@@ -842,6 +967,10 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	/* as much as the schema lets a run send: the records are kept here
 	 * once, and streamed into the bundle from here */
 	cb_wr_init(&r.records, NULL, (size_t)MAX_RECORDS * MAX_RECORD_BYTES);
+	/* what the VMM would refuse at start is refused here, limit named */
+	if ((e = vmm_check_opts((enum vmm)o->vmm, (enum channel)o->channel, o->tpm_device, o->cpus,
+				o->memory_mib, res.host_error, sizeof(res.host_error))) < 0)
+		goto out;
 	/* what launches killed before their teardown left behind */
 	if (run_dirs_sweep(tmpdir ? tmpdir : "/tmp", "vouch-run-", &swept) == 0 && swept)
 		live(&r, "removed %u run director%s of launches that are gone", swept, swept == 1 ? "y" : "ies");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One attested run under QEMU: a fresh swtpm, the platform measurements,
+ * One attested run under QEMU (or Firecracker): a fresh swtpm, the platform measurements,
  * the VM, the channels (evidence and TPM relay), the session protocol
  * with guest-init, and the evidence written out. Every process and file
  * it made is gone when it returns, whatever happened.
@@ -25,6 +25,8 @@ struct launch_opts {
 	unsigned vm_timeout_s;   /* hard deadline for the whole VM */
 	bool quiet;              /* no live lines */
 	int vmm;                 /* enum vmm */
+	int channel;             /* enum channel */
+	bool channel_set;        /* --channel given */
 	bool print_vmm_config;   /* print the VMM's configuration, run nothing */
 	struct runspec *rs;      /* what to run */
 	const struct boot_verity *verity; /* root read through dm-verity, or NULL */
@@ -43,6 +45,7 @@ struct launch_result {
 	int exit_signal;
 	char error[256];          /* guest-init's fatal error, if it sent one */
 	char host_error[320];     /* the launcher's failed step and its cause */
+	char vmm_log[1024];       /* the last lines of a VMM's log, when it died */
 	uint64_t relay_refused;   /* TPM commands the relay refused */
 	uint64_t total_ms;
 	uint64_t phase_ns[PHASE_MAX_ + 1]; /* guest clock (since its kernel started) */
