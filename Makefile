@@ -27,7 +27,8 @@ CPPFLAGS_MB := -iquote measured-boot
 CPPFLAGS_HV := -iquote host-verify
 CPPFLAGS_VOUCH := $(CPPFLAGS_HV) -iquote vouch -iquote vouch/image -iquote vouch/vm
 
-HOST_LIBS := -lcbor -lcrypto
+# expat: host-verify reads JUnit result files (host-verify/results.c)
+HOST_LIBS := -lcbor -lcrypto -lexpat
 HOST_TSS_LIBS := -ltss2-esys -ltss2-sys -ltss2-mu -ltss2-rc -ltss2-tctildr
 HOST_SODIUM := -lsodium
 

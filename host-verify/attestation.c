@@ -224,7 +224,7 @@ int attestation_write_info(const struct hv_verdict *v, const struct attestation_
 	size_t stmt_len = 0, pae_len = 0;
 	int err;
 
-	if (!v || !out || !v->attested || !report_verdict_name(v->exit) || v->ntests > MAX_RECORDS ||
+	if (!v || !out || !v->attested || !report_verdict_name(v->exit) || v->ntests > HV_MAX_TESTS ||
 	    (v->ntests && !v->tests) || (info && info->url && strlen(info->url) > MAX_URL_BYTES))
 		return MB_E_INVAL;
 	if (sodium_init() < 0)

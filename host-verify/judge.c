@@ -14,7 +14,9 @@
 #include "attestation.h"
 #include "bundle.h"
 #include "manifest.h"
+#include "record.h"
 #include "report.h"
+#include "results.h"
 #include "sha256.h"
 #include "tpmpub.h"
 #include "verify.h"
@@ -235,6 +237,43 @@ static int write_outputs(const struct hv_files *o, const struct hv_verdict *v, c
 	return e;
 }
 
+/* Each result file, and each case of theirs that failed, by name
+ * (untrusted text: printed through the report's escaping). */
+static void print_result_files(const struct hv_verdict *v)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < v->nfiles; i++) {
+		const struct hv_result_file *f = &v->files[i];
+
+		printf("  result file ");
+		report_put_json_string(stdout, f->name, strnlen(f->name, sizeof(f->name)));
+		printf(" (%s): %s", results_format_name(f->format), results_status_name(f->status));
+		if (f->status == HV_FILE_PARSED)
+			printf(", %llu tests, %llu failed", (unsigned long long)f->tests, (unsigned long long)f->failed);
+		else if (f->why[0])
+			printf(": %s", f->why);
+		putchar('\n');
+	}
+	for (size_t i = v->stream_tests; i < v->ntests && shown < 20; i++) {
+		const struct hv_test *t = &v->tests[i];
+		char label[sizeof(t->name) + sizeof(t->classname) + 8];
+		size_t n = strcspn(t->message, "\n");
+
+		if (t->ok || t->directive != DIRECTIVE_NONE)
+			continue;
+		report_test_label(t, label, sizeof(label));
+		printf("  failed: ");
+		report_put_json_string(stdout, label, strlen(label));
+		if (n) {
+			printf(": ");
+			report_put_json_string(stdout, t->message, n < 200 ? n : 200);
+		}
+		putchar('\n');
+		shown++;
+	}
+}
+
 static void print_verdict(const struct hv_verdict *v)
 {
 	static const char *const words[] = { "PASSED", "TESTS FAILED", "REJECTED", "INCOMPLETE" };
@@ -253,8 +292,9 @@ static void print_verdict(const struct hv_verdict *v)
 		       (unsigned long long)v->unauthenticated);
 	if (v->tap_bailed_out)
 		printf("  the harness bailed out (TAP \"Bail out!\")\n");
-	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests)
-		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->ntests);
+	if (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->stream_tests)
+		printf("  TAP plan 1..%lld, %zu test points\n", (long long)v->tap_plan, v->stream_tests);
+	print_result_files(v);
 	if (v->tap_plan < 0 && v->ntests == 0 && v->exit != EXIT_REJECTED) {
 		printf("  no TAP test points: the verdict rests on the harness's exit status alone\n");
 		/* the one surprise of the boundary: TAP on stdout is not read */

@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "record.h"
+#include "results.h"
 
 /* ---- strings from untrusted text ---- */
 
@@ -157,7 +158,7 @@ const char *report_verdict_name(enum exit_code e)
 
 void report_test_label(const struct hv_test *t, char *out, size_t cap)
 {
-	size_t n = strnlen(t->name, sizeof(t->name));
+	size_t n = strnlen(t->name, sizeof(t->name)), k = strnlen(t->classname, sizeof(t->classname));
 
 	if (cap == 0)
 		return;
@@ -165,16 +166,24 @@ void report_test_label(const struct hv_test *t, char *out, size_t cap)
 		snprintf(out, cap, "test %" PRIu64, t->num);
 		return;
 	}
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(out, t->name, n);
-	out[n] = '\0';
+	/* a result file's case: "classname::name", as pytest names them */
+	if (k)
+		snprintf(out, cap, "%.*s::%.*s", (int)k, t->classname, (int)n, t->name);
+	else
+		snprintf(out, cap, "%.*s", (int)n, t->name);
 }
 
 static bool verdict_sane(const struct hv_verdict *v)
 {
 	return v && report_verdict_name(v->exit) && v->nreasons <= HV_MAX_REASONS &&
-	       v->ntests <= MAX_RECORDS && (v->ntests == 0 || v->tests);
+	       v->ntests <= HV_MAX_TESTS && (v->ntests == 0 || v->tests) &&
+	       v->nfiles <= HV_MAX_RESULT_FILES && (v->nfiles == 0 || v->files);
+}
+
+/* Where a test came from: its result file, or NULL for the TAP stream. */
+static const struct hv_result_file *test_file(const struct hv_verdict *v, const struct hv_test *t)
+{
+	return t->file && t->file <= v->nfiles ? &v->files[t->file - 1] : NULL;
 }
 
 static const char *reason_name(enum hv_reason r)
@@ -298,25 +307,53 @@ static uint64_t harness_rest(const struct hv_verdict *v)
 	return c.end - c.now;
 }
 
+/* A result file's failed case: the first line of its text as the
+ * message, all of it (the traceback) as the failure's body. */
+static void junit_file_failure(FILE *out, const struct hv_verdict *v, const struct hv_test *t)
+{
+	const struct hv_result_file *f = test_file(v, t);
+	size_t n = strnlen(t->message, sizeof(t->message)), first = strcspn(t->message, "\n");
+	const char *type = strcmp(t->classname, RESULTS_CLASSNAME) == 0 ? RESULTS_CLASSNAME
+			   : f && f->format == HV_FILE_TAP ? "tap" : "junit";
+
+	fprintf(out, ">\n      <failure type=\"%s\" message=\"", type);
+	report_put_xml_text(out, t->message, first < n ? first : n);
+	fputs("\">", out);
+	report_put_xml_text(out, t->message, n);
+	fputs("</failure>\n", out);
+}
+
 static void junit_test(FILE *out, const struct hv_verdict *v, size_t i, const char *suite, uint64_t ns)
 {
 	const struct hv_test *t = &v->tests[i];
 	size_t rlen = strnlen(t->reason, sizeof(t->reason));
+	bool from_file = t->file != 0;
 	char label[sizeof(t->name) + 32];
 
-	report_test_label(t, label, sizeof(label));
+	/* a result file's case keeps its own classname, name and time */
+	if (from_file)
+		snprintf(label, sizeof(label), "%.*s", (int)strnlen(t->name, sizeof(t->name)), t->name);
+	else
+		report_test_label(t, label, sizeof(label));
 	fputs("    <testcase name=\"", out);
 	put_xml_cstr(out, label);
 	fputs("\" classname=\"", out);
-	put_xml_cstr(out, suite);
+	if (from_file)
+		report_put_xml_text(out, t->classname, strnlen(t->classname, sizeof(t->classname)));
+	else
+		put_xml_cstr(out, suite);
 	fputs("\" time=\"", out);
-	put_seconds(out, ns);
+	put_seconds(out, from_file ? (t->has_duration ? t->duration_ns : 0) : ns);
 	fputs("\"", out);
 	switch (classify(t)) {
 	case TC_PASS:
 		fputs("/>\n", out);
 		return;
 	case TC_FAIL:
+		if (from_file && (t->message[0] || !test_file(v, t) || test_file(v, t)->format != HV_FILE_TAP)) {
+			junit_file_failure(out, v, t);
+			break;
+		}
 		fprintf(out, ">\n      <failure type=\"tap\" message=\"not ok %" PRIu64, t->num);
 		if (rlen) {
 			fputs(": ", out);
@@ -657,6 +694,7 @@ static void json_tests(FILE *out, const struct hv_verdict *v)
 	fputs("  \"tests\": [", out);
 	for (size_t i = 0; i < v->ntests; i++) {
 		const struct hv_test *t = &v->tests[i];
+		const struct hv_result_file *f = test_file(v, t);
 
 		fprintf(out, "%s\n    {\"num\": %" PRIu64 ", \"ok\": %s, \"name\": ", i ? "," : "", t->num,
 			t->ok ? "true" : "false");
@@ -664,10 +702,48 @@ static void json_tests(FILE *out, const struct hv_verdict *v)
 		fprintf(out, ", \"directive\": \"%s\", \"reason\": ",
 			t->directive <= DIRECTIVE_TODO ? directives[t->directive] : "unknown");
 		report_put_json_string(out, t->reason, strnlen(t->reason, sizeof(t->reason)));
-		fprintf(out, ", \"time_ms\": %" PRIu64 ".%03" PRIu64 "}", t->time_ns / 1000000u,
-			t->time_ns % 1000000u / 1000u);
+		if (t->file == 0) {
+			fprintf(out, ", \"time_ms\": %" PRIu64 ".%03" PRIu64 "}", t->time_ns / 1000000u,
+				t->time_ns % 1000000u / 1000u);
+			continue;
+		}
+		/* a result file's case: where from, its classname, its own
+		 * duration (null when the file gave none) and failure text */
+		fputs(", \"file\": ", out);
+		if (f)
+			report_put_json_string(out, f->name, strnlen(f->name, sizeof(f->name)));
+		else
+			fputs("null", out);
+		fputs(", \"classname\": ", out);
+		report_put_json_string(out, t->classname, strnlen(t->classname, sizeof(t->classname)));
+		if (t->has_duration)
+			fprintf(out, ", \"time_ms\": %" PRIu64 ".%03" PRIu64, t->duration_ns / 1000000u,
+				t->duration_ns % 1000000u / 1000u);
+		else
+			fputs(", \"time_ms\": null", out);
+		fputs(", \"message\": ", out);
+		report_put_json_string(out, t->message, strnlen(t->message, sizeof(t->message)));
+		fputs("}", out);
 	}
-	fputs(v->ntests ? "\n  ]\n" : "]\n", out);
+	fputs(v->ntests ? "\n  ],\n" : "],\n", out);
+}
+
+static void json_files(FILE *out, const struct hv_verdict *v)
+{
+	fputs("  \"result_files\": [", out);
+	for (size_t i = 0; i < v->nfiles; i++) {
+		const struct hv_result_file *f = &v->files[i];
+
+		fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+		report_put_json_string(out, f->name, strnlen(f->name, sizeof(f->name)));
+		fprintf(out, ", \"format\": \"%s\", \"status\": \"%s\", \"bytes\": %" PRIu64
+			", \"tests\": %" PRIu64 ", \"failed\": %" PRIu64 ", \"why\": ",
+			results_format_name(f->format), results_status_name(f->status), f->bytes, f->tests,
+			f->failed);
+		report_put_json_string(out, f->why, strnlen(f->why, sizeof(f->why)));
+		fputs("}", out);
+	}
+	fputs(v->nfiles ? "\n  ]\n" : "]\n", out);
 }
 
 int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out)
@@ -686,6 +762,7 @@ int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out)
 	json_digests(out, v);
 	json_timeline(out, v);
 	json_tests(out, v);
+	json_files(out, v);
 	fputs("}\n", out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : MB_E_IO;
 }

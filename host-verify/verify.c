@@ -14,6 +14,7 @@
 #include "attest.h"
 #include "evlog.h"
 #include "pcr.h"
+#include "results.h"
 #include "runspec.h"
 #include "sha256.h"
 #include "tap.h"
@@ -111,6 +112,7 @@ struct ctx {
 	size_t tests_cap;
 	bool nomem;
 	bool boundary; /* the run spec turned the agent boundary on */
+	struct results res; /* the result files, put together and read */
 };
 
 static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -326,6 +328,18 @@ static void copy_text(char *dst, size_t cap, const uint8_t *s, size_t n)
 	dst[n] = 0;
 }
 
+static void count_test(struct hv_verdict *v, const struct hv_test *t)
+{
+	if (t->directive == DIRECTIVE_SKIP)
+		v->skipped++;
+	else if (t->directive == DIRECTIVE_TODO)
+		v->todo++;
+	else if (t->ok)
+		v->passed++;
+	else
+		v->failed++;
+}
+
 static int note_test(struct ctx *c, const struct record *rec)
 {
 	struct hv_verdict *v = c->v;
@@ -351,14 +365,7 @@ static int note_test(struct ctx *c, const struct record *rec)
 	t->time_ns = rec->time_ns;
 	copy_text(t->name, sizeof(t->name), rec->u.test.desc, rec->u.test.desc_len);
 	copy_text(t->reason, sizeof(t->reason), rec->u.test.reason, rec->u.test.reason_len);
-	if (t->directive == DIRECTIVE_SKIP)
-		v->skipped++;
-	else if (t->directive == DIRECTIVE_TODO)
-		v->todo++;
-	else if (t->ok)
-		v->passed++;
-	else
-		v->failed++;
+	count_test(v, t);
 	return 0;
 }
 
@@ -417,6 +424,8 @@ static void note_record(struct ctx *c, const struct record *rec)
 	case REC_FILE:
 		if (rec->u.file.last)
 			v->result_files++;
+		if (results_piece(&c->res, rec) < 0)
+			c->nomem = true;
 		break;
 	case REC_LIMIT:
 		v->cut = true;
@@ -528,6 +537,76 @@ static void check_records(struct ctx *c)
 	c->v->unauthenticated = c->v->records - trusted;
 	read_upto(c, &h, trusted);
 	free(h.r);
+}
+
+/* ---- result files ---- */
+
+static bool file_failed(const struct hv_result_file *f)
+{
+	return f->status != HV_FILE_PARSED && f->status != HV_FILE_IGNORED;
+}
+
+/* The result files' tests join the TAP stream's. A file that could not
+ * be put together or read is not passed over: it is a failed test case
+ * of its own, classname "vouch.results", named after the file, with the
+ * reason as its failure text (docs/host-verify-outputs.md). */
+static void take_results(struct ctx *c)
+{
+	struct results *r = &c->res;
+	struct hv_verdict *v = c->v;
+	size_t bad = r->dropped > 0, need;
+
+	v->stream_tests = v->ntests;
+	if (results_finish(r) < 0) {
+		c->nomem = true;
+		return;
+	}
+	for (size_t i = 0; i < r->nfiles; i++)
+		bad += file_failed(&r->files[i]);
+	need = v->ntests + r->ntests + bad;
+	if (need == v->ntests)
+		goto files;
+	if (need > c->tests_cap) {
+		struct hv_test *n = realloc(v->tests, need * sizeof(*n));
+
+		if (!n) {
+			c->nomem = true;
+			return;
+		}
+		v->tests = n;
+		c->tests_cap = need;
+	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		v->tests[v->ntests] = r->tests[i];
+		count_test(v, &v->tests[v->ntests++]);
+	}
+	for (size_t i = 0; i < r->nfiles + (r->dropped > 0); i++) {
+		struct hv_test *t = &v->tests[v->ntests];
+
+		if (i < r->nfiles && !file_failed(&r->files[i]))
+			continue;
+		memset(t, 0, sizeof(*t));
+		t->file = (uint32_t)(i + 1);
+		t->num = v->ntests - v->stream_tests + 1;
+		snprintf(t->classname, sizeof(t->classname), "%s", RESULTS_CLASSNAME);
+		if (i < r->nfiles) {
+			snprintf(t->name, sizeof(t->name), "%s", r->files[i].name);
+			snprintf(t->message, sizeof(t->message), "%s %s: %s",
+				 results_format_name(r->files[i].format), results_status_name(r->files[i].status),
+				 r->files[i].why);
+		} else {
+			t->file = HV_TEST_FILES_PAST;
+			snprintf(t->name, sizeof(t->name), "(files past the %u-th)", RESULTS_MAX_FILES);
+			snprintf(t->message, sizeof(t->message), "%llu file pieces past the first %u files",
+				 (unsigned long long)r->dropped, RESULTS_MAX_FILES);
+		}
+		count_test(v, t);
+		v->ntests++;
+	}
+files:
+	v->files = r->files;
+	v->nfiles = r->nfiles;
+	r->files = NULL;
 }
 
 /* ---- event logs ---- */
@@ -896,7 +975,7 @@ static void decide(struct ctx *c)
 	 * tests as surely as a "not ok" */
 	if (v->failed > 0 || v->harness_exit != 0 || v->harness_signal != 0 || v->cut ||
 	    v->end_reason != END_COMPLETE || v->tap_bailed_out ||
-	    (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->ntests))
+	    (v->tap_plan >= 0 && (uint64_t)v->tap_plan != v->stream_tests))
 		v->exit = EXIT_TESTS_FAILED;
 	else
 		v->exit = EXIT_PASSED;
@@ -953,6 +1032,7 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	check_records(c);
 	if (c->chain_ok)
 		tap_compare(c);
+	take_results(c);
 	check_platform_log(c);
 	check_guest_log(c);
 	check_quote(c);
@@ -964,9 +1044,10 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	free(c->rs);
 	free(c->tap);
 	free(c->pending);
+	results_free(&c->res);
 	if (c->nomem) {
 		free(c);
-		free(v.tests);
+		hv_verdict_free(&v);
 		return MB_E_NOMEM;
 	}
 	free(c);
@@ -978,4 +1059,6 @@ void hv_verdict_free(struct hv_verdict *v)
 {
 	free(v->tests);
 	v->tests = NULL;
+	free(v->files);
+	v->files = NULL;
 }

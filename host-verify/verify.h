@@ -77,6 +77,14 @@ const char *hv_reason_text(enum hv_reason r);   /* a sentence */
 
 #define HV_MAX_REASONS 16
 
+/* Tests in one verdict: the TAP stream's (one record each), then the
+ * result files' (results.h), then one for each result file that failed
+ * to read and one for files past the last. */
+#define HV_MAX_RESULT_FILES 256u
+#define HV_MAX_FILE_TESTS 1000000u
+#define HV_TEST_FILES_PAST UINT32_MAX
+#define HV_MAX_TESTS ((size_t)MAX_RECORDS + HV_MAX_FILE_TESTS + HV_MAX_RESULT_FILES + 1u)
+
 struct hv_test {
 	uint64_t num;
 	bool ok;
@@ -84,6 +92,31 @@ struct hv_test {
 	char name[256];
 	char reason[128];
 	uint64_t time_ns;   /* guest clock */
+	/* a test case read from a result file (results.c) */
+	uint32_t file;      /* 0: the TAP stream; N: the verdict's files[N - 1];
+			     * HV_TEST_FILES_PAST: stands for files past the last */
+	bool has_duration;
+	uint64_t duration_ns; /* the file's own time for it */
+	char classname[128];
+	char message[512];  /* failure text: message attribute, then body */
+};
+
+/* One file the guest shipped from the results directory (record kind 8). */
+enum hv_file_format { HV_FILE_OTHER = 0, HV_FILE_JUNIT = 1, HV_FILE_TAP = 2 };
+enum hv_file_status {
+	HV_FILE_PARSED = 0,    /* its tests are the verdict's */
+	HV_FILE_IGNORED = 1,   /* neither *.xml nor *.tap: kept as an artifact, not read */
+	HV_FILE_REFUSED = 2,   /* its pieces do not make one whole file within the limits */
+	HV_FILE_MALFORMED = 3, /* does not parse as its format */
+	HV_FILE_UNFINISHED = 4,/* TAP without its plan met, or with a bail-out */
+};
+
+struct hv_result_file {
+	char name[256];
+	uint32_t format, status;
+	char why[160];      /* for any status but parsed and ignored */
+	uint64_t bytes;
+	uint64_t tests, failed;
 };
 
 struct hv_verdict {
@@ -96,7 +129,9 @@ struct hv_verdict {
 	uint64_t unauthenticated;   /* of those, after the last verified checkpoint of evidence
 				     * without a quote or an end record: not read */
 	size_t ntests;
-	struct hv_test *tests;      /* heap, ntests entries (up to MAX_RECORDS; NULL if none) */
+	struct hv_test *tests;      /* heap, ntests entries (NULL if none): the TAP stream's
+				     * (up to MAX_RECORDS), then the result files' */
+	size_t stream_tests;        /* of ntests, the TAP stream's (they come first) */
 	uint64_t passed, failed, skipped, todo;
 	int harness_exit;           /* -1 when unknown */
 	int harness_signal;
@@ -112,6 +147,8 @@ struct hv_verdict {
 	uint32_t agent_uid, agent_gid;
 	uint64_t results_bytes;     /* on the results channel (record kind 10) */
 	uint64_t result_files;      /* files shipped from the results directory */
+	size_t nfiles;
+	struct hv_result_file *files; /* heap, nfiles entries (NULL if none) */
 	/* digests, for reports */
 	uint8_t nonce[NONCE_BYTES];     /* the session's, from the bundle */
 	uint8_t chain_head[32];

@@ -523,6 +523,67 @@ static void json_fields(void)
 	free_verdict(v);
 }
 
+/* Cases from a result file keep their classname, name, time and failure
+ * text in JUnit and JSON; a file that did not read is a failed case. */
+static void file_tests(void)
+{
+	struct hv_verdict *v = make_verdict(4);
+	struct hv_result_file files[2] = { { .name = "junit.xml", .format = HV_FILE_JUNIT, .tests = 2, .failed = 1,
+					     .bytes = 900 },
+					   { .name = "b.tap", .format = HV_FILE_TAP, .status = HV_FILE_UNFINISHED,
+					     .why = "plan 1..3, 2 test points" } };
+	char label[300], *x, *j;
+	int err;
+
+	v->files = files;
+	v->nfiles = 2;
+	v->stream_tests = 1;
+	for (size_t i = 1; i < 4; i++) {
+		v->tests[i].file = i < 3 ? 1 : 2;
+		v->tests[i].time_ns = 0;
+		snprintf(v->tests[i].classname, sizeof(v->tests[i].classname), "%s",
+			 i < 3 ? "tests.test_calc" : "vouch.results");
+	}
+	snprintf(v->tests[1].name, sizeof(v->tests[1].name), "test_add");
+	v->tests[1].has_duration = true;
+	v->tests[1].duration_ns = 1500000;
+	snprintf(v->tests[2].name, sizeof(v->tests[2].name), "test_sub");
+	v->tests[2].ok = false;
+	snprintf(v->tests[2].message, sizeof(v->tests[2].message), "assert 1 == 2\nE   traceback <here>");
+	snprintf(v->tests[3].name, sizeof(v->tests[3].name), "b.tap");
+	v->tests[3].ok = false;
+	snprintf(v->tests[3].message, sizeof(v->tests[3].message), "tap unfinished: plan 1..3, 2 test points");
+	v->exit = EXIT_TESTS_FAILED;
+
+	x = render(report_junit, v, "suite", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(x, "<testcase name=\"t1\" classname=\"suite\""));
+	CHECK(strstr(x, "<testcase name=\"test_add\" classname=\"tests.test_calc\" time=\"0.001\"/>"));
+	CHECK(strstr(x, "<testcase name=\"test_sub\" classname=\"tests.test_calc\" time=\"0.000\">\n"
+			"      <failure type=\"junit\" message=\"assert 1 == 2\">assert 1 == 2"));
+	CHECK(strstr(x, "E   traceback &lt;here&gt;</failure>"));
+	CHECK(strstr(x, "<testcase name=\"b.tap\" classname=\"vouch.results\" time=\"0.000\">\n"
+			"      <failure type=\"vouch.results\" message=\"tap unfinished: plan 1..3, 2 test points\">"));
+	CHECK(strstr(x, "tests=\"6\" failures=\"2\""));
+	j = render(report_json, v, "b.cbor", &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(j, "\"name\": \"test_add\", \"directive\": \"none\", \"reason\": \"\", \"file\": "
+			"\"junit.xml\", \"classname\": \"tests.test_calc\", \"time_ms\": 1.500, \"message\": \"\"}"));
+	CHECK(strstr(j, "\"time_ms\": null, \"message\": \"assert 1 == 2\\u000aE   traceback <here>\"}"));
+	CHECK(strstr(j, "\"result_files\": [\n    {\"name\": \"junit.xml\", \"format\": \"junit\", \"status\": "
+			"\"parsed\", \"bytes\": 900, \"tests\": 2, \"failed\": 1, \"why\": \"\"},"));
+	CHECK(strstr(j, "\"status\": \"unfinished\", \"bytes\": 0, \"tests\": 0, \"failed\": 0, "
+			"\"why\": \"plan 1..3, 2 test points\"}"));
+	report_test_label(&v->tests[2], label, sizeof(label));
+	CHECK(strcmp(label, "tests.test_calc::test_sub") == 0);
+	report_test_label(&v->tests[0], label, sizeof(label));
+	CHECK(strcmp(label, "t1") == 0);
+	free(x);
+	free(j);
+	v->files = NULL;
+	free_verdict(v);
+}
+
 /* A verdict that breaks its own bounds is refused before anything is written. */
 static void bad_verdicts(void)
 {
@@ -539,11 +600,16 @@ static void bad_verdicts(void)
 		CHECK_EQ(strlen(x), 0);
 		free(x);
 		v->exit = EXIT_PASSED;
-		v->ntests = MAX_RECORDS + 1; /* more tests than records can carry */
+		v->ntests = HV_MAX_TESTS + 1; /* more tests than records and files can carry */
 		x = render(ws[w], v, "s", &err);
 		CHECK_EQ(err, MB_E_INVAL);
 		free(x);
 		v->ntests = 1;
+		v->nfiles = 1; /* result files, and no array of them */
+		x = render(ws[w], v, "s", &err);
+		CHECK_EQ(err, MB_E_INVAL);
+		free(x);
+		v->nfiles = 0;
 		v->nreasons = HV_MAX_REASONS + 1;
 		x = render(ws[w], v, "s", &err);
 		CHECK_EQ(err, MB_E_INVAL);
@@ -658,6 +724,7 @@ int main(void)
 	RUN(json_escaping);
 	RUN(strings_bounded);
 	RUN(json_fields);
+	RUN(file_tests);
 	RUN(bad_verdicts);
 	RUN(wellformed_python);
 	return t_done();

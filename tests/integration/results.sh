@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Result files in real VMs (the pinned kernel under QEMU, swtpm,
+# guest-init), behind the agent boundary: a harness that writes JUnit XML
+# (as pytest --junitxml does) and TAP files into $VOUCH_RESULTS_DIR and
+# exits 0. The verdict counts their cases: one failure in a file fails
+# the run, and it is named in host-verify's output, report.json,
+# junit.xml and the signed statement; a file that does not parse fails
+# it too; honest files pass.
+set -u
+B=${B:-build}
+n=0 fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
+check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
+
+for tool in qemu-system-x86_64 swtpm mkfs.erofs; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
+done
+mkdir -p "$B/test-logs"
+kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
+	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
+initrd=$B/guest/initramfs.cpio
+V=$B/bin/vouch
+HV=$B/bin/host-verify
+PY=/usr/bin/python3
+for f in "$initrd" "$V" "$HV"; do
+	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR=$tmp/runs
+mkdir -p "$TMPDIR"
+
+# ---- the image: busybox, the sample agent, a harness writing result files ----
+r=$tmp/root
+mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run,opt/agent,opt/harness}
+install -m 0755 /bin/busybox "$r/bin/busybox"
+for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"; done
+install -m 0755 samples/calc/agent/calc "$r/opt/agent/"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$r/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
+chmod 1777 "$r/tmp"
+# results MODE: writes the result files of one case into $VOUCH_RESULTS_DIR
+# and exits 0 whatever they say, as a runner's wrapper that only reports
+cat >"$r/opt/harness/results" <<'SH'
+#!/bin/sh
+d=$VOUCH_RESULTS_DIR
+# the failing case expects the wrong difference: one injected failure
+want=2; [ "$1" = failing ] && want=3
+sub=$("$VOUCH_AS_AGENT" /opt/agent/calc sub 3 1)
+if [ "$sub" = "$want" ]; then sub_case='<testcase classname="tests.test_calc" name="test_sub" time="0.002"/>'
+else sub_case="<testcase classname=\"tests.test_calc\" name=\"test_sub\" time=\"0.002\"><failure message=\"assert $sub == $want\">def test_sub():
+&gt;       assert calc(&quot;sub&quot;, 3, 1) == $want
+E       assert $sub == $want</failure></testcase>"
+fi
+junit() {
+	cat <<XML
+<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="0" skipped="1" tests="3" time="0.031" timestamp="2024-05-01T10:00:00.000000" hostname="vm"><testcase classname="tests.test_calc" name="test_add" time="0.001"/>$sub_case<testcase classname="tests.test_calc" name="test_mul" time="0.000"><skipped type="pytest.skip" message="later">tests/test_calc.py:12: later</skipped></testcase></testsuite></testsuites>
+XML
+}
+case $1 in
+failing|honest) junit >"$d/junit.xml"; mkdir "$d/bats"
+	printf '1..2\nok 1 adds\nok 2 divides\n' >"$d/bats/calc.tap"
+	echo "coverage 81%" >"$d/coverage.txt" ;;
+truncated) junit | head -c 200 >"$d/junit.xml" ;;
+entity) printf '<!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]><testsuite><testcase name="&x;"/></testsuite>\n' >"$d/junit.xml" ;;
+esac
+exit 0
+SH
+chmod 0755 "$r/opt/harness/results"
+img=$tmp/results.img
+mkfs.erofs --quiet -T1 -U5ec1a1e0-0000-4000-8000-0000000000ee "$img" "$r" >/dev/null ||
+	{ echo "Bail out! mkfs.erofs failed"; exit 99; }
+trees=()
+while read -r digest path _; do
+	trees+=(--tree "${path#opt/}=/$path=$digest")
+done < <("$V" tree-digest --root "$r" opt/agent opt/harness)
+[ ${#trees[@]} -eq 4 ] || { echo "Bail out! tree-digest failed"; exit 99; }
+
+# run NAME EXPECTED_EXIT [options] -- CMD...: launches under a manifest that
+# pins the run spec, then judges the evidence again with host-verify
+run() {
+	local name=$1 want=$2
+	shift 2
+	"$V" manifest --image "$img" --fstype erofs "${trees[@]}" --kernel "$kernel" --initrd "$initrd" \
+		--tpm relay -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
+		{ echo "Bail out! vouch manifest failed for $name"; exit 99; }
+	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm relay --vm-timeout 240 \
+		--manifest "$tmp/$name.cbor" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
+	local rc=$?
+	sed 's/^/# /' "$tmp/$name.out"
+	if [ $rc -eq "$want" ]; then ok "$name: vouch launch exits $rc"; else no "$name: exit $rc, expected $want"; fi
+	"$HV" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/$name.cbor" >"$tmp/$name.verify" 2>&1
+	rc=$?
+	sed 's/^/# host-verify: /' "$tmp/$name.verify"
+	if [ $rc -eq "$want" ]; then ok "$name: host-verify exits $rc"; else no "$name: host-verify exit $rc, expected $want"; fi
+}
+A=(--agent-user 65534:65534 --env PATH=/bin)
+# JSON and the statement, read with Python's own parsers
+json() { "$PY" -c "import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
+statement() {
+	"$PY" -c "import base64, json, sys
+st = json.loads(base64.b64decode(json.load(open(sys.argv[1]))['payload']))
+p = st['predicate']
+sys.exit(0 if ($2) else 1)" "$1"
+}
+
+# 1. a pytest-style junit.xml with one failure, the harness exits 0: the
+#    run fails, and the failing case is named everywhere
+run failing 1 "${A[@]}" -- /opt/harness/results failing
+check "grep -q '^verdict: TESTS FAILED (exit 1)' '$tmp/failing.verify' &&
+       grep -q '^  failed: \"tests.test_calc::test_sub\": \"assert 2 == 3\"' '$tmp/failing.verify'" \
+	"failing: TESTS FAILED, the failing case named with its message"
+check "grep -q 'harness exit 0' '$tmp/failing.verify' &&
+       grep -q 'result file \"junit.xml\" (junit): parsed, 3 tests, 1 failed' '$tmp/failing.verify' &&
+       grep -q 'result file \"bats/calc.tap\" (tap): parsed, 2 tests, 0 failed' '$tmp/failing.verify' &&
+       grep -q 'result file \"coverage.txt\" (other): ignored' '$tmp/failing.verify'" \
+	"failing: the harness exited 0; each file listed with its counts, the .txt not read"
+check "json '$tmp/failing/report.json' \"r['verdict'] == 'tests-failed' and r['counts']['passed'] == 3 and r['counts']['failed'] == 1 and r['counts']['skipped'] == 1 and [(t['file'], t['classname'], t['name'], t['time_ms']) for t in r['tests'] if not t['ok']] == [('junit.xml', 'tests.test_calc', 'test_sub', 2.0)] and 'E       assert 2 == 3' in [t for t in r['tests'] if not t['ok']][0]['message'] and [(f['name'], f['status']) for f in r['result_files']] == [('bats/calc.tap', 'parsed'), ('coverage.txt', 'ignored'), ('junit.xml', 'parsed')]\"" \
+	"failing: report.json has the case (file, classname, time, traceback) and the files"
+check "$PY -c \"import sys, xml.etree.ElementTree as E; t = E.parse(sys.argv[1]); c = [x for x in t.iter('testcase') if x.get('name') == 'test_sub'][0]; f = c.find('failure'); sys.exit(0 if c.get('classname') == 'tests.test_calc' and c.get('time') == '0.002' and f.get('message') == 'assert 2 == 3' and 'E       assert 2 == 3' in f.text and len([x for x in t.iter('testcase') if x.get('classname') == 'tests.test_calc']) == 3 else 1)\" '$tmp/failing/junit.xml'" \
+	"failing: junit.xml has one testcase each, test_sub with its classname, time and failure text"
+if command -v xmllint >/dev/null; then
+	check "xmllint --noout --schema tests/xcheck/junit-10.xsd '$tmp/failing/junit.xml' 2>/dev/null" \
+		"failing: junit.xml is valid under junit-10.xsd"
+fi
+check "statement '$tmp/failing/attestation.dsse.json' \"p['result'] == 'FAILED' and p['failedTests'] == ['tests.test_calc::test_sub'] and 'tests.test_calc::test_add' in p['passedTests'] and 'adds' in p['passedTests']\"" \
+	"failing: the signed statement lists test_sub as failed, the passes as passed"
+
+# 2. the same files, honest: every case passes, and so does the run
+run honest 0 "${A[@]}" -- /opt/harness/results honest
+check "json '$tmp/honest/report.json' \"r['verdict'] == 'passed' and r['counts']['passed'] == 4 and r['counts']['skipped'] == 1 and r['counts']['failed'] == 0\"" \
+	"honest: 4 passed, 1 skipped, verdict passed"
+
+# 3. a junit.xml cut short: the run fails on the file, named
+run truncated 1 "${A[@]}" -- /opt/harness/results truncated
+check "grep -q 'result file \"junit.xml\" (junit): malformed: line 1: ' '$tmp/truncated.verify' &&
+       grep -q '^  failed: \"vouch.results::junit.xml\": \"junit malformed: line 1: ' '$tmp/truncated.verify'" \
+	"truncated: malformed, a failed vouch.results case named after the file"
+
+# 4. an external entity: never read, the file refused as malformed
+run entity 1 "${A[@]}" -- /opt/harness/results entity
+check "grep -q 'junit.xml\" (junit): malformed: a document type declaration (DTDs are not read)' '$tmp/entity.verify' &&
+       ! grep -q 'root:x:0' '$tmp/entity/report.json'" \
+	"entity: the DTD is refused, nothing fetched"
+
+check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "nothing left running"
+echo "1..$n"
+exit $fail
