@@ -95,7 +95,15 @@ int gi_emit_output(uint32_t kind, const uint8_t *p, size_t n);
 int gi_tpm_open(void);
 int gi_tpm_extend_raw(uint32_t pcr, const uint8_t digest[static 32]);
 int gi_tpm_extend(uint32_t pcr, uint32_t type, const uint8_t digest[static 32], const char *tag);
-int gi_tpm_activate_ak(void);
+/* The session's AK, made and sent to the host (which answers with a
+ * credential for the pinned EK); then, with the harness already running,
+ * its activation: gi_tpm_activation_fd() is the channel while the
+ * credential is awaited (-1 once done), gi_tpm_activate() reads it (waits
+ * up to 30 s), activates, reports, turns checkpoint signing on and
+ * records PHASE_ACTIVATED; a no-op once done. The quote waits for it. */
+int gi_tpm_create_ak(void);
+int gi_tpm_activation_fd(void);
+int gi_tpm_activate(void);
 int gi_tpm_checkpoint(const uint8_t head[static 32], uint8_t *sig, size_t *sig_len);
 int gi_tpm_quote(const uint8_t qualifying[static 32], struct cb_wr *w);
 void gi_tpm_close(void);

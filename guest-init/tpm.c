@@ -196,11 +196,12 @@ static void activate(const struct blob *f)
 	GI_CHECK("sending the activation", frame_write(G.chan_fd, FRAME_ACTIVATED, msg, n));
 }
 
-int gi_tpm_activate_ak(void)
+/* Whether the AK was sent and its credential not yet activated. */
+static bool activation_pending;
+
+int gi_tpm_create_ak(void)
 {
 	TPM2B_PUBLIC *pub = NULL;
-	struct blob f[ATTEST_MAX_FIELDS];
-	struct frame fr;
 	int e;
 
 	create_ak(&pub);
@@ -209,6 +210,23 @@ int gi_tpm_activate_ak(void)
 	Esys_Free(pub);
 	if (e < 0)
 		return e;
+	activation_pending = true;
+	return 0;
+}
+
+int gi_tpm_activation_fd(void)
+{
+	return activation_pending ? G.chan_fd : -1;
+}
+
+int gi_tpm_activate(void)
+{
+	struct blob f[ATTEST_MAX_FIELDS];
+	struct frame fr;
+	int e;
+
+	if (!activation_pending)
+		return 0;
 	if ((e = frame_read(&G.chan_rd, frame_now_ms() + 30000, &fr)) < 0)
 		return e;
 	if (fr.type != FRAME_CREDENTIAL)
@@ -216,7 +234,12 @@ int gi_tpm_activate_ak(void)
 	if ((e = attest_decode(MSG_CREDENTIAL, fr.p, fr.n, f)) < 0)
 		return e;
 	activate(f);
-	return 0;
+	activation_pending = false;
+	/* checkpoints are signed from here on; the first one covers every
+	 * record before it, those of the harness's first moments included */
+	G.checkpoint_sign = gi_tpm_checkpoint;
+	G.last_checkpoint_ns = gi_now_ns();
+	return gi_emit_phase(PHASE_ACTIVATED);
 }
 
 int gi_tpm_checkpoint(const uint8_t head[static 32], uint8_t *sig, size_t *sig_len)

@@ -118,7 +118,8 @@ start_bg() { # NAME: a run whose harness waits, in the background
 	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$rootfs" --fstype erofs \
 		--vm-timeout 120 --out "$tmp/$1" -- sh -c 'echo started; sleep 100' >"$tmp/$1.out" 2>&1 &
 	bg=$!
-	for _ in $(seq 600); do grep -q 'harness started' "$tmp/$1.out" 2>/dev/null && break; sleep 0.1; done
+	# the AK's activation finishes while the harness runs: wait for both
+	for _ in $(seq 600); do grep -q 'AK activated' "$tmp/$1.out" 2>/dev/null && break; sleep 0.1; done
 }
 start_bg killed
 pkill -KILL -f "qemu-system-x86.*$TMPDIR/vouch-run-"

@@ -1114,6 +1114,67 @@ static void test_verdict_rules(void)
 	JUDGE_SET("root-corrupt phase record", &F.b, &soft_pins, EXIT_REJECTED, HV_PIN_ROOTFS);
 }
 
+/*
+ * The AK's activation runs while the harness does: guest-init creates the
+ * AK, extends the separator, starts the harness, and activates when the
+ * credential arrives; no checkpoint is signed before that, so the first
+ * one covers the harness's first records. Honest A's records in that
+ * order pass; the same run whose activation failed after the harness
+ * started (every test point already "ok") is incomplete, its tests never
+ * read; and with the activation gone but a quote kept, it is rejected.
+ */
+static void test_activation_during_harness(void)
+{
+	struct hv_verdict v;
+	struct record act;
+	size_t a, cp, oks = 0;
+
+	recs_load();
+	a = recs_find(REC_PHASE, 0);
+	while (R[a].kind != REC_PHASE || R[a].u.phase.phase != PHASE_ACTIVATED)
+		a = recs_find(REC_PHASE, a + 1);
+	act = R[a];
+	recs_delete(a);
+	cp = recs_find(REC_CHECKPOINT, 0);
+	REQUIRE(R[recs_find(REC_PHASE, a)].u.phase.phase == PHASE_HARNESS_START && recs_find(REC_TEST, 0) < cp);
+	recs_insert(cp, act); /* activated after the harness's output, then the first checkpoint */
+	soft_seal(NULL, 0);
+	judge_soft("activated while the harness ran, first checkpoint after it: passed", EXIT_PASSED, 0);
+
+	F.b.has_activation = false;
+	JUDGE_SET("activated while the harness ran, transcript dropped, quote kept", &F.b, &soft_pins,
+		  EXIT_REJECTED, HV_AK_NOT_ACTIVATED, HV_CHECKPOINT_SIGNATURE, HV_QUOTE_SIGNATURE);
+
+	/* what the launcher keeps when the TPM refused the credential after
+	 * the harness started: the records up to then, none signed */
+	F.b.nrecords = cp;
+	F.b.has_quote = false;
+	snprintf(F.b.incomplete, sizeof(F.b.incomplete),
+		 "activating the AK: activating the credential (TPM: tpm:parameter(2):integrity check failed)");
+	JUDGE_SET("activation failed after the harness started", &F.b, &soft_pins, EXIT_INCOMPLETE,
+		  HV_ACTIVATION_MISSING, HV_RECORDS_INCOMPLETE, HV_QUOTE_MISSING);
+	for (size_t i = 0; i < cp; i++)
+		oks += R[i].kind == REC_TEST && R[i].u.test.ok;
+	REQUIRE(oks > 0 && hv_verify(&F.b, &soft_pins, &v) == 0);
+	t_report(v.ntests == 0 && v.passed == 0 && !v.attested,
+		 "activation failed after the harness started: its %zu \"ok\" records are not tests", oks);
+	hv_verdict_free(&v);
+
+	/* the same with the harness's records complete to the end record */
+	recs_load();
+	recs_delete(a);
+	recs_delete(recs_find(REC_CHECKPOINT, 0));
+	soft_seal(NULL, 0);
+	F.b.has_activation = false;
+	F.b.has_quote = false;
+	snprintf(F.b.incomplete, sizeof(F.b.incomplete), "activating the AK: the credential never came");
+	JUDGE_SET("activation never came, records to the end", &F.b, &soft_pins, EXIT_INCOMPLETE,
+		  HV_ACTIVATION_MISSING, HV_QUOTE_MISSING);
+	REQUIRE(hv_verify(&F.b, &soft_pins, &v) == 0);
+	t_report(v.ntests == 0 && !v.attested, "activation never came, records to the end: no tests read");
+	hv_verdict_free(&v);
+}
+
 /* Test records against their TAP lines, each field alone. */
 static void test_tap_records(void)
 {
@@ -1326,6 +1387,7 @@ int main(void)
 	test_event_logs();
 	soft_init();
 	test_verdict_rules();
+	test_activation_during_harness();
 	test_tap_records();
 	test_events_resealed();
 	test_boundary_results();
