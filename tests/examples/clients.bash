@@ -8,7 +8,7 @@ need_clients() {
 	if ! bin=$(tests/examples/npm-tools bin 2>"$T/npm.err"); then
 		tests/examples/npm-tools install >"$T/npm.log" 2>&1 || true
 		if ! bin=$(tests/examples/npm-tools bin 2>"$T/npm.err"); then
-			why=$(tail -n 3 "$T/npm.log" "$T/npm.err" 2>/dev/null | grep -v '^==>' | grep . | tail -n 1)
+			why=$(grep -m1 -iE 'err|not installed|too old' "$T/npm.log" 2>/dev/null || tail -n 1 "$T/npm.err")
 			if [ "${CI:-}" = true ]; then
 				echo "Bail out! the pinned npm clients are missing under CI=true (.ci/run installs them): $why"
 				exit 99
