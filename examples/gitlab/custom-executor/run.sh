@@ -15,13 +15,14 @@ script=${1:?usage: run.sh SCRIPT STAGE}
 stage=${2:?usage: run.sh SCRIPT STAGE}
 
 # The project's checkout, which the runner made under its builds_dir as
-# BUILDS/TOKEN/N/NAMESPACE.../PROJECT. A job can set CUSTOM_ENV_CI_PROJECT_DIR
-# (GitLab lets a job change its CI_ variables), so that value is only a
-# name to look up: canonicalised (every symlink and .. resolved), it must be
-# a directory at least four levels inside the builds directory the admin
-# configured (VOUCH_BUILDS_DIR), N all digits. Anything else is refused
-# before any file is read, packed, printed or removed; from here on only
-# the canonical path is used.
+# BUILDS/JOB_ID/NAMESPACE.../PROJECT (config.sh names the job's own builds
+# directory). A job can set CUSTOM_ENV_CI_PROJECT_DIR (GitLab lets a job
+# change its CI_ variables), so that value is only a name to look up:
+# canonicalised (every symlink and .. resolved), it must be a directory at
+# least two levels inside this job's builds directory, under the builds
+# directory the admin configured (VOUCH_BUILDS_DIR). Anything else (another
+# job's checkout too) is refused before any file is read, packed, printed
+# or removed; from here on only the canonical path is used.
 resolve_project() {
 	local builds want real rest
 	if ! builds=$(realpath -e -- "$VOUCH_BUILDS_DIR" 2>/dev/null) || [ ! -d "$builds" ] || [ "$builds" = / ]; then
@@ -30,9 +31,9 @@ resolve_project() {
 	want=${CUSTOM_ENV_CI_PROJECT_DIR:-}
 	[[ $want == /* ]] || fail_build "CI_PROJECT_DIR '$want' is not an absolute path: refused"
 	real=$(realpath -e -- "$want" 2>/dev/null) || fail_build "CI_PROJECT_DIR '$want' does not exist: refused"
-	rest=${real#"$builds"/}
-	if [ "$rest" = "$real" ] || [ ! -d "$real" ] || [[ ! $rest =~ ^[^/]+/[0-9]+/[^/]+/.+$ ]]; then
-		fail_build "CI_PROJECT_DIR '$want' is not a project checkout under $builds: refused"
+	rest=${real#"$builds/$job_id"/}
+	if [ "$rest" = "$real" ] || [ ! -d "$real" ] || [[ ! $rest =~ ^[^/]+/.+$ ]]; then
+		fail_build "CI_PROJECT_DIR '$want' is not this job's checkout under $builds/$job_id: refused"
 	fi
 	printf '%s' "$real"
 }
@@ -180,8 +181,8 @@ attested_run() {
 	fi
 	case $rc in
 	0) echo "vouch: attested, tests passed" ;;
-	1) fail_build "attested, tests failed (or the harness failed or was cut off at a limit)" ;;
-	2) fail_build "evidence rejected: the run is not to be trusted" ;;
+	1) fail_verdict 1 "attested, tests failed (or the harness failed or was cut off at a limit)" ;;
+	2) fail_verdict 2 "evidence rejected: the run is not to be trusted" ;;
 	3) fail_system "run incomplete: no quote, nothing is attested" ;;
 	*) fail_system "vouch launch exit $rc (64 usage, 70 internal)" ;;
 	esac
