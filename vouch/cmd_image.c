@@ -143,8 +143,8 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 						   sizeof(o->no_boot)) < 0)
 		o->kernel = o->initrd = NULL;
 	if ((o->cmdline || o->tpm_set || o->vmm_set || o->channel_set) && !o->kernel) {
-		fprintf(stderr, "vouch image: --cmdline, --tpm, --vmm and --channel pin the boot: give --kernel\n"
-				"  and --initrd\n");
+		fprintf(stderr, "vouch image: --cmdline, --tpm, --vmm and --channel pin the boot:\n"
+				"  give --kernel and --initrd\n");
 		return EXIT_USAGE;
 	}
 	/* Firecracker has vsock only */
