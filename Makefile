@@ -352,7 +352,7 @@ fuzz: $(FUZZ_BINS)
 MUTATE_TARGETS := $(B)/bin/host-verify $(B)/bin/vouch $(B)/tests/mkvectors $(B)/tests/quote-vectors \
 	$(B)/tests/tpm-credential $(UNIT_BINS)
 mutate: $(MUTATE_TARGETS) $(UNIT_ASAN_BINS) $(if $(filter 1,$(VM)),all)
-	$(Q)B=$(B) VM=$(VM) MUTATE_TARGETS="$(MUTATE_TARGETS)" MUTATE_ASAN_TARGETS="$(UNIT_ASAN_BINS)" \
+	$(Q)B=$(B) VM=$(VM) EVERY=$(EVERY) MUTATE_TARGETS="$(MUTATE_TARGETS)" MUTATE_ASAN_TARGETS="$(UNIT_ASAN_BINS)" \
 		tests/mutation/run.sh $(MUTANTS)
 
 # The README's main job.
