@@ -252,6 +252,19 @@ $(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asa
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# What guest-init refuses in the hello, from the guest's own source.
+$(B)/tests/test_gi_hello: $(B)/host/tests/unit/test_gi_hello.o $(B)/host/guest-init/hello.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_hello: $(B)/asan/tests/unit/test_gi_hello.o $(B)/asan/guest-init/hello.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # Run directories and their owners (vouch/vm/proc.c).
 $(B)/tests/test_rundir: $(B)/host/tests/unit/test_rundir.o $(B)/host/vouch/vm/proc.o \
 		$(B)/host/libmeasured-boot.a
