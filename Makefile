@@ -277,6 +277,19 @@ $(B)/tests-asan/test_hvsock: $(B)/asan/tests/unit/test_hvsock.o $(B)/asan/vouch/
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# What guest-init refuses in the hello, from the guest's own source.
+$(B)/tests/test_gi_hello: $(B)/host/tests/unit/test_gi_hello.o $(B)/host/guest-init/hello.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_hello: $(B)/asan/tests/unit/test_gi_hello.o $(B)/asan/guest-init/hello.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # Run directories and their owners (vouch/vm/proc.c).
 $(B)/tests/test_rundir: $(B)/host/tests/unit/test_rundir.o $(B)/host/vouch/vm/proc.o \
 		$(B)/host/libmeasured-boot.a
@@ -378,7 +391,7 @@ fuzz: $(FUZZ_BINS)
 MUTATE_TARGETS := $(B)/bin/host-verify $(B)/bin/vouch $(B)/tests/mkvectors $(B)/tests/quote-vectors \
 	$(B)/tests/tpm-credential $(UNIT_BINS)
 mutate: $(MUTATE_TARGETS) $(UNIT_ASAN_BINS) $(if $(filter 1,$(VM)),all)
-	$(Q)B=$(B) VM=$(VM) MUTATE_TARGETS="$(MUTATE_TARGETS)" MUTATE_ASAN_TARGETS="$(UNIT_ASAN_BINS)" \
+	$(Q)B=$(B) VM=$(VM) EVERY=$(EVERY) MUTATE_TARGETS="$(MUTATE_TARGETS)" MUTATE_ASAN_TARGETS="$(UNIT_ASAN_BINS)" \
 		tests/mutation/run.sh $(MUTANTS)
 
 # The README's main job.

@@ -50,9 +50,15 @@ struct gi {
 
 /*
  * The files call one another one way (no cycle):
- *   state, console  <-  verity, channel  <-  stream  <-  fatal  <-  tpm
+ *   state, console, hello  <-  verity, channel  <-  stream  <-  fatal  <-  tpm
  *   <-  measure, mounts, agent, confine, harness  <-  main
  */
+
+/* hello.c: the session's first frame, checked (pure; see there). Returns
+ * 0 with *ret (pointing into f) and *rs filled in, or the MB_E_* of the
+ * first refusal with what was refused in *why and *ret untouched. */
+int gi_hello_accept(const struct frame *f, bool tpm_device, struct hello *ret, struct runspec *rs,
+		    const char **why) MB_WARN_UNUSED;
 
 /* state.c */
 extern struct gi G;

@@ -18,22 +18,22 @@ static void read_hello(void)
 {
 	struct hello h;
 	struct frame f;
+	const char *why;
+	int e;
 
 	GI_CHECK("waiting for the session hello", frame_read(&G.chan_rd, frame_now_ms() + 60000, &f));
-	if (f.type != FRAME_HELLO)
-		gi_die("first frame is not a hello", MB_E_FRAME_TYPE);
-	GI_CHECK("reading the session hello", hello_decode(f.p, f.n, &h));
+	G.rs = malloc(sizeof(*G.rs));
+	if (!G.rs)
+		gi_die("keeping the run spec", MB_E_NOMEM);
+	if ((e = gi_hello_accept(&f, strcmp(G.cfg.tpm, "device") == 0, &h, G.rs, &why)) < 0)
+		gi_die(why, e);
 	memcpy(G.nonce, h.nonce, sizeof(G.nonce));
 	G.runspec_bytes = malloc(h.runspec_len);
-	G.rs = malloc(sizeof(*G.rs));
-	if (!G.runspec_bytes || !G.rs)
+	if (!G.runspec_bytes)
 		gi_die("keeping the run spec", MB_E_NOMEM);
 	memcpy(G.runspec_bytes, h.runspec, h.runspec_len);
 	G.runspec_len = h.runspec_len;
-	GI_CHECK("reading the run spec", runspec_decode(G.runspec_bytes, G.runspec_len, G.rs));
 	if (h.platform_len) {
-		if (strcmp(G.cfg.tpm, "device") != 0)
-			gi_die("platform events sent over a TPM relay", MB_E_RANGE);
 		GI_CHECK("opening the TPM", gi_tpm_open());
 		GI_CHECK("extending the platform events", gi_measure_platform(h.platform, h.platform_len));
 	}

@@ -882,77 +882,122 @@ static bool selection_is_ours(const TPML_PCR_SELECTION *s)
  * reference implementation's ComputeQualifiedName). Equality is the
  * strongest check there is: a quote by any other key, or by the same
  * public area under another parent, names another signer. */
-static bool signer_is_ak(const struct ctx *c, const TPM2B_NAME *qs)
+static bool signer_is_ak(const TPM2B_NAME *ak_name, const TPM2B_NAME *qs)
 {
-	uint8_t buf[4 + sizeof(c->ak_name.name)], qn[32];
+	uint8_t buf[4 + sizeof(ak_name->name)], qn[32];
 	const uint32_t h = TPM2_RH_ENDORSEMENT;
 
-	if (c->ak_name.size != 34 || qs->size != 34 || qs->name[0] != 0x00 || qs->name[1] != 0x0b)
+	if (ak_name->size != 34 || qs->size != 34 || qs->name[0] != 0x00 || qs->name[1] != 0x0b)
 		return false;
 	buf[0] = (uint8_t)(h >> 24);
 	buf[1] = (uint8_t)(h >> 16);
 	buf[2] = (uint8_t)(h >> 8);
 	buf[3] = (uint8_t)h;
-	memcpy(buf + 4, c->ak_name.name, 34);
+	memcpy(buf + 4, ak_name->name, 34);
 	return sha256_buf(buf, 4 + 34, qn) == 0 && CRYPTO_memcmp(qn, qs->name + 2, 32) == 0;
 }
 
-static void check_quote_body(struct ctx *c, const TPMS_ATTEST *at)
+static void quote_fail(struct hv_quote_verdict *v, enum hv_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void quote_fail(struct hv_quote_verdict *v, enum hv_reason r, const char *fmt, ...)
 {
-	struct pcr_bank bank;
-	uint8_t want[32], comp[32];
+	va_list ap;
 
-	if (at->magic != TPM2_GENERATED_VALUE)
-		fail(c, HV_QUOTE_MAGIC, "magic %08x", at->magic);
-	if (at->type != TPM2_ST_ATTEST_QUOTE) {
-		fail(c, HV_QUOTE_TYPE, "type %04x", at->type);
+	for (size_t i = 0; i < v->nreasons; i++)
+		if (v->reasons[i].code == r)
+			return;
+	if (v->nreasons == HV_QUOTE_MAX_REASONS)
 		return;
-	}
-	if (sha256_cat(c->b->nonce, 32, c->chain.head, 32, want) < 0 || at->extraData.size != 32 ||
-	    CRYPTO_memcmp(at->extraData.buffer, want, 32) != 0)
-		fail(c, HV_QUOTE_NONCE, "extraData is not SHA-256(nonce || chain head)");
-	if (!signer_is_ak(c, &at->qualifiedSigner))
-		fail(c, HV_QUOTE_SIGNER, "%s", c->ak_name.size ? "another signer" : "no AK to compare with");
-	if (!selection_is_ours(&at->attested.quote.pcrSelect)) {
-		fail(c, HV_QUOTE_PCR_SELECTION, "other PCRs quoted");
-		return;
-	}
-	if (at->attested.quote.pcrDigest.size == 32)
-		memcpy(c->v->pcr_digest, at->attested.quote.pcrDigest.buffer, 32);
-	if (!c->have_glog)
-		return;
-	pcr_bank_init(&bank);
-	if (evlog_replay(&c->plog, &bank) < 0 || evlog_replay(&c->glog, &bank) < 0 ||
-	    pcr_composite(&bank, PCR_VOUCH_MASK, comp) < 0 || at->attested.quote.pcrDigest.size != 32 ||
-	    CRYPTO_memcmp(comp, at->attested.quote.pcrDigest.buffer, 32) != 0)
-		fail(c, HV_PCR_REPLAY, "platform and guest logs replay to another digest");
+	v->reasons[v->nreasons].code = r;
+	va_start(ap, fmt);
+	vsnprintf(v->reasons[v->nreasons].detail, sizeof(v->reasons[0].detail), fmt, ap);
+	va_end(ap);
+	v->nreasons++;
 }
 
+static void check_quote_body(const TPMS_ATTEST *at, const struct hv_quote_expect *x, struct hv_quote_verdict *v)
+{
+	if (at->magic != TPM2_GENERATED_VALUE)
+		quote_fail(v, HV_QUOTE_MAGIC, "magic %08x", at->magic);
+	if (at->type != TPM2_ST_ATTEST_QUOTE) {
+		quote_fail(v, HV_QUOTE_TYPE, "type %04x", at->type);
+		return;
+	}
+	if (!x->extra_data || at->extraData.size != 32 ||
+	    CRYPTO_memcmp(at->extraData.buffer, x->extra_data, 32) != 0)
+		quote_fail(v, HV_QUOTE_NONCE, "extraData is not SHA-256(nonce || chain head)");
+	if (!signer_is_ak(&x->ak_name, &at->qualifiedSigner))
+		quote_fail(v, HV_QUOTE_SIGNER, "%s", x->ak_name.size ? "another signer" : "no AK to compare with");
+	if (!selection_is_ours(&at->attested.quote.pcrSelect)) {
+		quote_fail(v, HV_QUOTE_PCR_SELECTION, "other PCRs quoted");
+		return;
+	}
+	if (at->attested.quote.pcrDigest.size == 32) {
+		memcpy(v->pcr_digest, at->attested.quote.pcrDigest.buffer, 32);
+		v->has_pcr_digest = true;
+	}
+	if (x->check_pcr_digest && (!x->pcr_digest || at->attested.quote.pcrDigest.size != 32 ||
+				    CRYPTO_memcmp(x->pcr_digest, at->attested.quote.pcrDigest.buffer, 32) != 0))
+		quote_fail(v, HV_PCR_REPLAY, "platform and guest logs replay to another digest");
+}
+
+size_t hv_quote_check(const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len,
+		      const struct hv_quote_expect *x, struct hv_quote_verdict *ret)
+{
+	struct hv_quote_verdict v = { 0 };
+	TPMS_ATTEST at = { 0 };
+	TPMT_SIGNATURE s = { 0 };
+	EVP_PKEY *k = NULL;
+	size_t off = 0;
+
+	/* structure, magic and type first; signature maths after */
+	if (Tss2_MU_TPMS_ATTEST_Unmarshal(msg, msg_len, &off, &at) != 0 || off != msg_len) {
+		quote_fail(&v, HV_QUOTE_MALFORMED, "TPMS_ATTEST does not decode exactly");
+		goto out;
+	}
+	off = 0;
+	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(sig, sig_len, &off, &s) != 0 || off != sig_len) {
+		quote_fail(&v, HV_QUOTE_MALFORMED, "TPMT_SIGNATURE does not decode exactly");
+		goto out;
+	}
+	check_quote_body(&at, x, &v);
+	if (x->ak)
+		k = tpmkey_ecc_p256(x->ak);
+	if (!k || tpmkey_verify(k, msg, msg_len, &s) != 0)
+		quote_fail(&v, HV_QUOTE_SIGNATURE, "%s", k ? "signature does not verify" : "no valid AK");
+out:
+	EVP_PKEY_free(k);
+	*ret = v;
+	return v.nreasons;
+}
+
+/* The bundle's quote, against this session's nonce and chain head, the
+ * activated AK and the replayed logs. */
 static void check_quote(struct ctx *c)
 {
-	TPMS_ATTEST at = { 0 };
-	TPMT_SIGNATURE sig = { 0 };
-	size_t off = 0;
+	struct hv_quote_expect x = { .ak_name = c->ak_name, .ak = c->akkey ? &c->ak : NULL };
+	struct hv_quote_verdict v;
+	struct pcr_bank bank;
+	uint8_t want[32], comp[32];
 
 	if (!c->have_quote) {
 		fail(c, HV_QUOTE_MISSING, "%s", c->b->incomplete[0] ? c->b->incomplete : "no quote in the bundle");
 		return;
 	}
-	/* structure, magic and type first; signature maths after */
-	if (Tss2_MU_TPMS_ATTEST_Unmarshal(c->quote[0].p, c->quote[0].n, &off, &at) != 0 ||
-	    off != c->quote[0].n) {
-		fail(c, HV_QUOTE_MALFORMED, "TPMS_ATTEST does not decode exactly");
-		return;
+	if (sha256_cat(c->b->nonce, 32, c->chain.head, 32, want) == 0)
+		x.extra_data = want;
+	if (c->have_glog) {
+		x.check_pcr_digest = true;
+		pcr_bank_init(&bank);
+		if (evlog_replay(&c->plog, &bank) == 0 && evlog_replay(&c->glog, &bank) == 0 &&
+		    pcr_composite(&bank, PCR_VOUCH_MASK, comp) == 0)
+			x.pcr_digest = comp;
 	}
-	off = 0;
-	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(c->quote[1].p, c->quote[1].n, &off, &sig) != 0 ||
-	    off != c->quote[1].n) {
-		fail(c, HV_QUOTE_MALFORMED, "TPMT_SIGNATURE does not decode exactly");
-		return;
-	}
-	check_quote_body(c, &at);
-	if (!c->akkey || tpmkey_verify(c->akkey, c->quote[0].p, c->quote[0].n, &sig) != 0)
-		fail(c, HV_QUOTE_SIGNATURE, "%s", c->akkey ? "signature does not verify" : "no valid AK");
+	hv_quote_check(c->quote[0].p, c->quote[0].n, c->quote[1].p, c->quote[1].n, &x, &v);
+	for (size_t i = 0; i < v.nreasons; i++)
+		fail(c, v.reasons[i].code, "%s", v.reasons[i].detail);
+	if (v.has_pcr_digest)
+		memcpy(c->v->pcr_digest, v.pcr_digest, 32);
 }
 
 /* ---- the verdict ---- */

@@ -170,6 +170,45 @@ struct hv_pins {
 	bool require_agent_boundary;     /* refuse a run spec without agent_user */
 };
 
+/* ---- one quote, alone ----
+ * The checks host-verify makes of a quote, as one function: hv_verify
+ * judges the bundle's quote with it, and checkquote_agree.sh asks
+ * tpm2_checkquote the same question about the same bytes. */
+
+#define HV_QUOTE_MAX_REASONS 8
+
+struct hv_quote_expect {
+	/* the AK's Name: qualifiedSigner must be the AK's qualified name
+	 * under the endorsement hierarchy; size 0 when there is no AK */
+	TPM2B_NAME ak_name;
+	/* the key the signature must verify with; NULL when there is no
+	 * valid AK, and then no signature does */
+	const TPM2B_PUBLIC *ak;
+	/* extraData must be these 32 bytes, SHA-256(nonce || chain head);
+	 * NULL when they could not be computed: then nothing matches */
+	const uint8_t *extra_data;
+	/* compare the quoted PCR digest with pcr_digest, the digest the event
+	 * logs replay to; NULL there: the logs do not replay, no digest is right */
+	bool check_pcr_digest;
+	const uint8_t *pcr_digest;
+};
+
+struct hv_quote_verdict {
+	size_t nreasons; /* 0: the quote passed every check */
+	struct { enum hv_reason code; char detail[160]; } reasons[HV_QUOTE_MAX_REASONS];
+	bool has_pcr_digest; /* the quote covers PCRs 8, 9, 11, 12, 13 with a 32-byte digest */
+	uint8_t pcr_digest[32];
+};
+
+/* Checks a quote: msg, a marshalled TPMS_ATTEST, and sig, a
+ * TPMT_SIGNATURE, each decoding exactly (else quote-malformed, alone); then
+ * magic, type (a wrong one stops the body checks), extraData,
+ * qualifiedSigner, the PCR selection (a wrong one stops the digest check)
+ * and digest, and the AK's signature over msg. Fills *ret, each reason
+ * once in that order, and returns ret->nreasons. */
+size_t hv_quote_check(const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len,
+		      const struct hv_quote_expect *x, struct hv_quote_verdict *ret);
+
 /* Judges b against the pins. Returns 0 with *ret filled in (its exit says
  * the verdict), or a negative MB_E_* when it could not judge at all
  * (out of memory). Free with hv_verdict_free(). */

@@ -10,6 +10,8 @@
 #
 #   tests/mutation/run.sh [PATCH...]     (default: every patch)
 #   VM=1 tests/mutation/run.sh           also the mutants marked "# VM: ..."
+#   EVERY=1 tests/mutation/run.sh PATCH  every fast test on each mutant, and
+#                                        all that fail it in the "by" column
 #
 # A patch marked "# VM: SCRIPT..." needs a real VM to be seen: it runs only
 # with VM=1, and then the fast tiers and the scripts it names. A patch that
@@ -24,6 +26,7 @@
 set -u
 B=${B:-build}
 VM=${VM:-0}
+EVERY=${EVERY:-0}
 MIN=${MUTATE_MIN:-95}
 TARGETS=${MUTATE_TARGETS:-}
 ASAN_TARGETS=${MUTATE_ASAN_TARGETS:-}
@@ -136,8 +139,8 @@ for p in "${patches[@]}"; do
 	[ "$VM" = 1 ] && [ -n "$vmscripts" ] && tests="$tests $vmscripts"
 	for t in $tests; do
 		if ! run_one "$t" "$log.$(basename "$t").log"; then
-			by=${t#"$B"/}
-			break
+			by="${by:+$by, }${t#"$B"/}"
+			[ "$EVERY" = 1 ] || break
 		fi
 	done
 	if [ -z "$by" ] && [ -n "$ASAN_TARGETS" ]; then
