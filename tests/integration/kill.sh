@@ -12,32 +12,18 @@
 # Every launch has a TMPDIR of its own below this script's: what it looks
 # for is its own, never another launch's on the host.
 set -u
-B=${B:-build}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
-
-for tool in qemu-system-x86_64 swtpm; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm
+vm_kernel
 rootfs=$B/samples/calc.img
-for f in "$initrd" "$rootfs" "$B/bin/vouch"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
+vm_built "$initrd" "$rootfs" "$B/bin/vouch"
+vm_tmp
 bgpids=()
-cleanup() {
+vm_cleanup_hook() {
 	for p in "${bgpids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	# whatever of this script's runs a failure left running
 	pkill -KILL -f "$tmp/[a-z-]*/vouch-run-" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 # a swtpm that takes its time to start: the launcher, on its own end of
 # the sockets, waits for it in the middle of the platform measurement.

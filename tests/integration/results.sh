@@ -8,39 +8,19 @@
 # junit.xml and the signed statement; a file that does not parse fails
 # it too; honest files pass.
 set -u
-B=${B:-build}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
-
-for tool in qemu-system-x86_64 swtpm mkfs.erofs; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm mkfs.erofs
+vm_kernel
 V=$B/bin/vouch
 HV=$B/bin/host-verify
 PY=/usr/bin/python3
-for f in "$initrd" "$V" "$HV"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export TMPDIR=$tmp/runs
-mkdir -p "$TMPDIR"
+vm_built "$initrd" "$V" "$HV"
+vm_tmp --runs
 
 # ---- the image: busybox, the sample agent, a harness writing result files ----
 r=$tmp/root
-mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run,opt/agent,opt/harness}
-install -m 0755 /bin/busybox "$r/bin/busybox"
-for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"; done
+mkdir -p "$r"/opt/{agent,harness}
 install -m 0755 samples/calc/agent/calc "$r/opt/agent/"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$r/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
-chmod 1777 "$r/tmp"
 # results MODE: writes the result files of one case into $VOUCH_RESULTS_DIR
 # and exits 0 whatever they say, as a runner's wrapper that only reports
 cat >"$r/opt/harness/results" <<'SH'
@@ -70,13 +50,7 @@ exit 0
 SH
 chmod 0755 "$r/opt/harness/results"
 img=$tmp/results.img
-mkfs.erofs --quiet -T1 -U5ec1a1e0-0000-4000-8000-0000000000ee "$img" "$r" >/dev/null ||
-	{ echo "Bail out! mkfs.erofs failed"; exit 99; }
-trees=()
-while read -r digest path _; do
-	trees+=(--tree "${path#opt/}=/$path=$digest")
-done < <("$V" tree-digest --root "$r" opt/agent opt/harness)
-[ ${#trees[@]} -eq 4 ] || { echo "Bail out! tree-digest failed"; exit 99; }
+vm_image_busybox "$r" "$img" 5ec1a1e0-0000-4000-8000-0000000000ee
 
 # run NAME EXPECTED_EXIT [options] -- CMD...: launches under a manifest that
 # pins the run spec, then judges the evidence again with host-verify

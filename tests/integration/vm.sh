@@ -4,31 +4,14 @@
 # quote is checked by tpm2_checkquote (tpm2-tools), an independent checker:
 # it passes with the session's nonce binding and fails with any other.
 set -u
-B=${B:-build}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
-
-for tool in qemu-system-x86_64 swtpm tpm2_checkquote; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm tpm2_checkquote
+vm_kernel
 rootfs=$B/samples/calc.img
-for f in "$initrd" "$rootfs" "$B/bin/vouch"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# this script's run directories, apart from any other launch on the host:
-# what it kills and what it looks for left behind are its own
-export TMPDIR=$tmp/runs
-mkdir -p "$TMPDIR"
+vm_built "$initrd" "$rootfs" "$B/bin/vouch"
+vm_tmp --runs
 root_before=$(sha256sum <"$rootfs")
-trees=()
-while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$rootfs.trees"
+vm_sample_trees "$rootfs"
 # pin NAME MODE [run spec options] -- CMD...: the manifest of one case, its
 # run spec made by vouch manifest from the options and command the run is
 # launched with (the kernel command line differs by TPM path)

@@ -9,31 +9,14 @@
 # the launcher is SIGKILLed while the harness runs (the backend dies with
 # it).
 set -u
-B=${B:-build}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
-
-for tool in qemu-system-x86_64 swtpm vhost-device-vsock; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed (tools/install-deps)"; exit 77; }
-done
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need --hint "(tools/install-deps)" qemu-system-x86_64 swtpm vhost-device-vsock
+vm_kernel
 rootfs=$B/samples/calc.img
-for f in "$initrd" "$rootfs" "$B/bin/vouch" "$B/bin/host-verify"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
-cleanup() {
-	pkill -KILL -f "$tmp/runs[a-z0-9-]*/vouch-run-" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trees=()
-while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$rootfs.trees"
+vm_built "$initrd" "$rootfs" "$B/bin/vouch" "$B/bin/host-verify"
+vm_tmp
+vm_cleanup_hook() { pkill -KILL -f "$tmp/runs[a-z0-9-]*/vouch-run-" 2>/dev/null; }
+vm_sample_trees "$rootfs"
 cmd=(/opt/harness/run-tests)
 
 pin() { # pin OUT TPM CHANNEL

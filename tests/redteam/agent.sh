@@ -8,47 +8,22 @@
 # spec, with the agent boundary on (--agent-user 65534:65534) unless the
 # case says otherwise.
 set -u
-B=${B:-build}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-check() { if eval "$1"; then ok "$2"; else no "$2"; fi; }
-
-for tool in qemu-system-x86_64 swtpm mkfs.erofs; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm mkfs.erofs
+vm_kernel
 V=$B/bin/vouch
 PY=/usr/bin/python3
-for f in "$initrd" "$V" "$B/guest/guest-probe"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export TMPDIR=$tmp/runs # this script's runs, apart from any other launch
-mkdir -p "$TMPDIR"
+vm_built "$initrd" "$V" "$B/guest/guest-probe"
+vm_tmp --runs # this script's runs, apart from any other launch
 
 # ---- the image: busybox, the sample, the hostile agents, the probe harness ----
 r=$tmp/root
-mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run,opt/agent,opt/harness/bin}
-install -m 0755 /bin/busybox "$r/bin/busybox"
-for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"; done
+mkdir -p "$r"/opt/{agent,harness/bin}
 install -m 0755 samples/calc/agent/calc tests/redteam/root/opt/agent/forger "$r/opt/agent/"
 install -m 0755 samples/calc/harness/run-tests tests/redteam/root/opt/harness/redteam "$r/opt/harness/"
 install -m 0755 "$B/guest/guest-probe" "$r/opt/harness/bin/guest-probe"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$r/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
-chmod 1777 "$r/tmp"
 img=$tmp/redteam.img
-mkfs.erofs --quiet -T1 -U5ec1a1e0-0000-4000-8000-0000000000ed "$img" "$r" >/dev/null ||
-	{ echo "Bail out! mkfs.erofs failed"; exit 99; }
-trees=()
-while read -r digest path _; do
-	trees+=(--tree "${path#opt/}=/$path=$digest")
-done < <("$V" tree-digest --root "$r" opt/agent opt/harness)
-[ ${#trees[@]} -eq 4 ] || { echo "Bail out! tree-digest failed"; exit 99; }
+vm_image_busybox "$r" "$img" 5ec1a1e0-0000-4000-8000-0000000000ed
 
 # run NAME EXPECTED_EXIT [--tpm MODE] [options] -- CMD...: pins the run
 # spec in a manifest of its own, launches, and lets the launcher judge

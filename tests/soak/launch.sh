@@ -10,30 +10,16 @@
 # The runs live in a TMPDIR of this script's own: it never looks at, or
 # kills, another launch on the host.
 set -u
-B=${B:-build}
+. tests/lib/vm.bash
 N=${SOAK_N:-12}
-n=0 fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-no() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
 
 case $N in '' | *[!0-9]*) echo "Bail out! SOAK_N=$N: a count"; exit 99 ;; esac
-for tool in qemu-system-x86_64 swtpm; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-mkdir -p "$B/test-logs"
-kernel=$(tools/kernel/build-kernel --print-path 2>"$B/test-logs/kernel-build.log") ||
-	{ echo "Bail out! kernel build failed (see $B/test-logs/kernel-build.log)"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+vm_need qemu-system-x86_64 swtpm
+vm_kernel
 rootfs=$B/samples/calc.img
-for f in "$initrd" "$rootfs" "$rootfs.trees" "$B/bin/vouch"; do
-	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export TMPDIR=$tmp/runs
-mkdir -p "$TMPDIR"
-trees=()
-while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$rootfs.trees"
+vm_built "$initrd" "$rootfs" "$rootfs.trees" "$B/bin/vouch"
+vm_tmp --runs
+vm_sample_trees "$rootfs"
 
 # the two suites: the sample's, and the same with an agent that answers wrong
 pass_cmd=(-- /opt/harness/run-tests)
