@@ -38,6 +38,8 @@ for tool in python3 tar realpath sha256sum; do
 	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
 done
 EX=$PWD/examples/gitlab/custom-executor
+# shellcheck source=tests/examples/runner.bash
+. tests/examples/runner.bash
 T=$(mktemp -d) || exit 99
 trap 'rm -rf "$T"' EXIT
 n=0 fail=0
@@ -112,7 +114,7 @@ call() {
 # Writes $T/JOB/{config.json,rc,seq}; rc is the job's result: the first run
 # stage that failed (build failure or system failure), else 0.
 job() {
-	local j=$1 id=$2 line=$3 over=${4:-} bdir rc=0 st e
+	local j=$1 id=$2 line=$3 over=${4:-} bdir
 	rm -rf "${T:?}/$j" && mkdir -p "$T/$j" || return 99
 	job_json "$id" "$line" >"$T/$j/job.json"
 	call "$j" "$EX/config.sh" >"$T/$j/config.json" 2>>"$T/$j/err" || { echo "config $?" >"$T/$j/rc"; return 0; }
@@ -122,32 +124,7 @@ job() {
 	call "$j" "$EX/prepare.sh" >>"$T/$j/out" 2>&1 || { echo "prepare $?" >"$T/$j/rc"; call "$j" "$EX/cleanup.sh"; return 0; }
 	# the runner's own stage scripts: get_sources checks the project out
 	printf 'set -e\nmkdir -p %q && echo "project of %s" >%q/README\n' "$bdir/group/proj" "$j" "$bdir/group/proj" >"$T/$j/get_sources"
-	for st in prepare_script restore_cache download_artifacts cleanup_file_variables after_script \
-		archive_cache archive_cache_on_failure upload_artifacts_on_success upload_artifacts_on_failure; do
-		printf 'echo stage %s >>%q\n' "$st" "$T/$j/stages" >"$T/$j/$st"
-	done
-	: >"$T/$j/step_script" # run.sh builds the VM's script from JOB_RESPONSE_FILE, not from this file
-	# a failed stage before step_script ends the job; after_script runs
-	# after step_script whatever its result
-	for st in prepare_script get_sources restore_cache download_artifacts step_script after_script; do
-		call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1
-		e=$?
-		[ $e -ne 0 ] && [ "$rc" = 0 ] && rc="$st $e"
-		[ "$rc" != 0 ] && [ "$st" != step_script ] && [ "$st" != after_script ] && break
-	done
-	if [ "$rc" = 0 ]; then
-		for st in archive_cache upload_artifacts_on_success cleanup_file_variables; do
-			call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1 || rc="$st $?"
-		done
-	else
-		for st in archive_cache_on_failure upload_artifacts_on_failure cleanup_file_variables; do
-			call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1
-		done
-	fi
-	# evidence as the artifacts upload would find it, before cleanup
-	cp -r "$bdir/group/proj/evidence" "$T/$j/evidence" 2>/dev/null
-	call "$j" "$EX/cleanup.sh" >>"$T/$j/out" 2>&1
-	echo "$rc" >"$T/$j/rc"
+	runner_stages "$j" "$bdir/group/proj"
 }
 show() { echo "# rc $(cat "$T/$1/rc")"; sed 's/^/# /' "$T/$1/out" "$T/$1/err" 2>/dev/null | tail -n 15; }
 

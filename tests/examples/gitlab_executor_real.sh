@@ -35,6 +35,8 @@ for f in "$B/bin/vouch" "$B/bin/host-verify" "$B/guest/initramfs.cpio"; do
 	[ -f "$f" ] || { echo "Bail out! $f not built"; exit 99; }
 done
 EX=$PWD/examples/gitlab/custom-executor
+# shellcheck source=tests/examples/runner.bash
+. tests/examples/runner.bash
 T=$(mktemp -d) || exit 99
 trap 'if [ -n "${KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi' EXIT
 n=0 fail=0
@@ -85,7 +87,7 @@ call() { # JOB EXE ARGS...: one driver call with the env the runner sets
 # (the first run stage that failed, else 0), out, stages, and evidence/ as
 # the artifacts upload would find it before cleanup.
 job() {
-	local j=$1 id=$2 line=$3 bdir p rc=0 st e
+	local j=$1 id=$2 line=$3 bdir p
 	mkdir -p "$T/$j" && echo "$id" >"$T/$j/id" || return 99
 	job_json "$id" "$line" >"$T/$j/job.json"
 	call "$j" "$EX/config.sh" >"$T/$j/config.json" 2>>"$T/$j/out" || { echo "config $?" >"$T/$j/rc"; return 0; }
@@ -102,29 +104,7 @@ job() {
 		GIT_AUTHOR_DATE=@1700000000 GIT_COMMITTER_DATE=@1700000000 \
 			git -c user.name=ci -c user.email=ci@example.org commit -q -m 'the project'
 	SH
-	for st in prepare_script restore_cache download_artifacts cleanup_file_variables after_script \
-		archive_cache archive_cache_on_failure upload_artifacts_on_success upload_artifacts_on_failure; do
-		printf 'echo stage %s >>%q\n' "$st" "$T/$j/stages" >"$T/$j/$st"
-	done
-	: >"$T/$j/step_script"
-	for st in prepare_script get_sources restore_cache download_artifacts step_script after_script; do
-		call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1
-		e=$?
-		[ $e -ne 0 ] && [ "$rc" = 0 ] && rc="$st $e"
-		[ "$rc" != 0 ] && [ "$st" != step_script ] && [ "$st" != after_script ] && break
-	done
-	if [ "$rc" = 0 ]; then
-		for st in archive_cache upload_artifacts_on_success cleanup_file_variables; do
-			call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1 || rc="$st $?"
-		done
-	else
-		for st in archive_cache_on_failure upload_artifacts_on_failure cleanup_file_variables; do
-			call "$j" "$EX/run.sh" "$T/$j/$st" "$st" >>"$T/$j/out" 2>&1
-		done
-	fi
-	cp -r "$p/evidence" "$T/$j/evidence" 2>/dev/null
-	call "$j" "$EX/cleanup.sh" >>"$T/$j/out" 2>&1
-	echo "$rc" >"$T/$j/rc"
+	runner_stages "$j" "$p"
 }
 show() { echo "# rc $(cat "$T/$1/rc")"; sed 's/^/# /' "$T/$1/out" 2>/dev/null | tail -n 25; }
 # the statement's predicate result (PASSED / FAILED)
