@@ -73,6 +73,25 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 	return 0;
 }
 
+int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const char *arg, const char *who)
+{
+	int e = runspec_opts_parse(ro, c, arg, who);
+
+	return e != 0 ? e : cli_vm_opt(o, c, arg, who);
+}
+
+int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who)
+{
+	char why[2 * PATH_MAX];
+
+	if (paths_boot(&o->kernel, &o->initrd, buf, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: no kernel and initramfs found: give --kernel and --initrd\n"
+				"  (or VOUCH_KERNEL and VOUCH_INITRD); %s\n", who, why);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_vm_check(const struct launch_opts *o, const char *who)
 {
 	char why[200];

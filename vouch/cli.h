@@ -9,7 +9,9 @@
 #include "exit.h"
 #include "launch.h"
 #include "manifest.h"
+#include "paths.h"
 #include "runspec.h"
+#include "runspec_opts.h"
 
 /* The options vouch launch and vouch run share: the VM, its TPM, where
  * the evidence goes. Each command's getopt_long table holds these (launch
@@ -28,6 +30,14 @@ void cli_vm_defaults(struct launch_opts *o, struct runspec *rs);
  * when c is not a shared option, -1 after saying on stderr what is wrong
  * (who: "vouch run"). */
 int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who);
+/* The run spec's options, then the VM's (cli_vm_opt): 1 taken, 0 not
+ * one of them, -1 after saying on stderr what is wrong. */
+int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const char *arg, const char *who);
+/* The kernel and initramfs to boot: the flags, else VOUCH_KERNEL and
+ * VOUCH_INITRD, else those installed beside vouch or in the build tree it
+ * was built in (paths.h; kept in buf). 0, or EXIT_USAGE after saying on
+ * stderr where it looked. */
+int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who);
 /* The options checked together once all are parsed: what the VMM would
  * refuse at start, refused now with its limit named on stderr. 0 or -1. */
 int cli_vm_check(const struct launch_opts *o, const char *who);

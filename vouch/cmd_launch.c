@@ -80,7 +80,6 @@ struct launch_args {
 	const char *manifest, *fstype;
 	bool no_pin_check;
 	struct boot_paths boot; /* the kernel and initramfs found, when not given */
-	char why[2 * PATH_MAX];
 	int cmd_argc;     /* the command to run, after -- */
 	char **cmd_argv;
 };
@@ -104,9 +103,7 @@ static int launch_parse(int argc, char **argv, struct launch_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		last = optarg;
-		if ((e = runspec_opts_parse(&a->ro, c, optarg, "vouch launch")) == 0)
-			e = cli_vm_opt(&a->o, c, optarg, "vouch launch");
-		if (e < 0)
+		if ((e = cli_run_opt(&a->ro, &a->o, c, optarg, "vouch launch")) < 0)
 			return EXIT_USAGE;
 		if (e > 0)
 			continue;
@@ -129,11 +126,8 @@ static int launch_parse(int argc, char **argv, struct launch_args *a)
 	if (!a->o.rootfs || argc - optind > (int)MAX_ARGS || (a->manifest && !a->o.out_dir) ||
 	    (a->no_pin_check && !a->manifest))
 		return CMD_USAGE;
-	if (paths_boot(&a->o.kernel, &a->o.initrd, &a->boot, a->why, sizeof(a->why)) < 0) {
-		fprintf(stderr, "vouch launch: no kernel and initramfs found: give --kernel and --initrd\n"
-				"  (or VOUCH_KERNEL and VOUCH_INITRD); %s\n", a->why);
-		return EXIT_USAGE;
-	}
+	if ((e = cli_boot_files(&a->o, &a->boot, "vouch launch")) != 0)
+		return e;
 	a->cmd_argc = argc - optind;
 	a->cmd_argv = argv + optind;
 	return 0;

@@ -77,7 +77,6 @@ struct run_args {
 	struct runspec_opts ro;
 	const char *image;
 	struct boot_paths boot; /* the kernel and initramfs found, when not given */
-	char why[2 * PATH_MAX];
 	int cmd_argc;     /* the command to run, after -- */
 	char **cmd_argv;
 };
@@ -96,9 +95,7 @@ static int run_parse(int argc, char **argv, struct run_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		last = optarg;
-		if ((e = runspec_opts_parse(&a->ro, c, optarg, "vouch run")) == 0)
-			e = cli_vm_opt(&a->o, c, optarg, "vouch run");
-		if (e < 0)
+		if ((e = cli_run_opt(&a->ro, &a->o, c, optarg, "vouch run")) < 0)
 			return EXIT_USAGE;
 		if (e > 0)
 			continue;
@@ -110,13 +107,8 @@ static int run_parse(int argc, char **argv, struct run_args *a)
 		return e;
 	if (!a->image || argc - optind > (int)MAX_ARGS)
 		return CMD_USAGE;
-	/* the flags, else VOUCH_KERNEL/VOUCH_INITRD, else those installed
-	 * beside vouch or in the build tree it was built in */
-	if (paths_boot(&a->o.kernel, &a->o.initrd, &a->boot, a->why, sizeof(a->why)) < 0) {
-		fprintf(stderr, "vouch run: no kernel and initramfs found: give --kernel and --initrd (or\n"
-				"  VOUCH_KERNEL and VOUCH_INITRD); %s\n", a->why);
-		return EXIT_USAGE;
-	}
+	if ((e = cli_boot_files(&a->o, &a->boot, "vouch run")) != 0)
+		return e;
 	a->cmd_argc = argc - optind;
 	a->cmd_argv = argv + optind;
 	return 0;
