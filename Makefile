@@ -253,6 +253,19 @@ $(B)/tests-asan/test_gi_measure: $(B)/asan/tests/unit/test_gi_measure.o $(B)/asa
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# The agent boundary's request parser, from the guest's own source.
+$(B)/tests/test_gi_agent: $(B)/host/tests/unit/test_gi_agent.o $(B)/host/guest-init/agent.o \
+		$(B)/host/guest-init/confine.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_agent: $(B)/asan/tests/unit/test_gi_agent.o $(B)/asan/guest-init/agent.o \
+		$(B)/asan/guest-init/confine.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # The VMMs' option limits and log tails (vouch/vm/vmm.c), and the hybrid
 # vsock's host side (vouch/vm/hvsock.c).
 $(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/vmm.o $(B)/host/libmeasured-boot.a
