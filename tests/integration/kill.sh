@@ -96,6 +96,42 @@ kill_at measuring 'slow swtpm started' --slow -- /opt/harness/run-tests
 check "[ -f '$tmp/measuring.out' ] && ! grep -q 'platform measured' '$tmp/measuring.out'" \
 	"measuring: killed before the platform measurement ended"
 kill_at booting 'VM starting' -- /opt/harness/run-tests
+
+# Killed in the vTPM's first provisioning (a cache of its own): swtpm_setup
+# starts a swtpm of its own through a double fork, out of the launcher's
+# reach; none may be left. The next launch with that cache provisions
+# anew and passes.
+prov=$tmp/prov
+mkdir -p "$prov/bin" "$prov/tmp"
+cat >"$prov/bin/swtpm" <<EOF
+#!/bin/bash
+case " \$* " in *" --server "*) echo started >>"$prov/started" ;; esac
+exec "$real_swtpm" "\$@"
+EOF
+chmod +x "$prov/bin/swtpm"
+VOUCH_CACHE=$prov/cache TMPDIR=$prov/tmp PATH=$prov/bin:$PATH "$B/bin/vouch" launch "${launch_args[@]}" \
+	-- /opt/harness/run-tests >"$prov/out" 2>&1 &
+pid=$!
+bgpids+=("$pid")
+for _ in $(seq 1500); do [ -s "$prov/started" ] && break; sleep 0.02; done
+check "[ -s '$prov/started' ] && pgrep -f '$prov/cache/vtpm-.*--server' >/dev/null" \
+	"provisioning: swtpm_setup's own swtpm runs"
+kill -KILL "$pid"
+{ wait "$pid"; } 2>/dev/null
+for _ in $(seq 50); do pgrep -f "$prov/cache/" >/dev/null || break; sleep 0.1; done
+if pgrep -f "$prov/cache/" >/dev/null; then
+	no "provisioning: swtpm_setup or its swtpm left after 5 s"
+	pgrep -af "$prov/cache/" | sed 's/^/# /'
+	pkill -KILL -f "$prov/cache/"
+else
+	ok "provisioning: nothing of swtpm_setup left within 5 s of the launcher's SIGKILL"
+fi
+VOUCH_CACHE=$prov/cache TMPDIR=$prov/tmp "$B/bin/vouch" launch "${launch_args[@]}" \
+	-- /opt/harness/run-tests >"$prov/again" 2>&1
+rc=$?
+sed 's/^/# /' "$prov/again"
+check "[ $rc -eq 0 ] && [ -s '$prov/cache/vtpm-v1/ek.pub' ]" \
+	"provisioning: the next launch with that cache provisioned anew and passed (exit $rc)"
 kill_at harness 'harness started' -- /opt/harness/run-tests
 kill_at quoting 'harness ended' -- /opt/harness/run-tests
 kill_at after-quote 'quote received' -- /opt/harness/run-tests

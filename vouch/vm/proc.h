@@ -16,6 +16,14 @@ pid_t proc_spawn(char *const argv[], const char *log_path);
  * parent with O_CLOEXEC). Every child dies with the launcher
  * (PR_SET_PDEATHSIG), even on SIGKILL. */
 pid_t proc_spawn_fds(char *const argv[], const char *log_path, const int *keep, size_t nkeep);
+/* Like proc_spawn, for a program that starts programs of its own and
+ * may leave them running when it is killed (swtpm_setup's swtpm, started
+ * through a double fork): it runs as the first process of a pid
+ * namespace of its own (in a user namespace of its own when the caller
+ * may not make one otherwise), so that when it dies, with the launcher
+ * or not, the kernel kills whatever it started. Where no namespace can
+ * be made it runs as proc_spawn would run it. */
+pid_t proc_spawn_contained(char *const argv[], const char *log_path);
 /* Waits for pid until deadline_ms (CLOCK_MONOTONIC); kills it (SIGKILL)
  * when the deadline passes. Returns the wait status, or -ETIMEDOUT after
  * the kill. */

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <tss2/tss2_esys.h>
@@ -101,7 +102,15 @@ static int provision_into(const char *dir)
 	char *argv[] = { "swtpm_setup", "--tpm2", "--tpmstate", state, "--create-ek-cert",
 			 "--config", conf, NULL };
 
-	return proc_run(argv, log, frame_now_ms() + 60000) == 0 ? 0 : MB_E_IO;
+	/* swtpm_setup starts a swtpm of its own, through a double fork:
+	 * contained, so that a launcher killed meanwhile leaves none */
+	pid_t pid = proc_spawn_contained(argv, log);
+	int st;
+
+	if (pid < 0)
+		return MB_E_IO;
+	st = proc_wait(pid, frame_now_ms() + 60000);
+	return st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : MB_E_IO;
 }
 
 int vtpm_provision(const char *cache_root, char *ret_dir, size_t cap, TPM2B_PUBLIC *ret_ek)
