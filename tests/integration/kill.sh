@@ -143,7 +143,9 @@ kill_at device-harness 'harness started' --tpm device -- /opt/harness/run-tests
 # launch.
 export TMPDIR=$tmp/sweep
 mkdir -p "$TMPDIR"
-"$B/bin/vouch" launch "${launch_args[@]}" -- sh -c 'echo started; sleep 100' >"$tmp/live.out" 2>&1 &
+# it must outlast the rest of the script however slow the machine: it is
+# stopped at the end
+"$B/bin/vouch" launch "${launch_args[@]}" --vm-timeout 1800 --timeout 1800 -- sh -c 'echo started; sleep 1700' >"$tmp/live.out" 2>&1 &
 live=$!
 bgpids+=("$live")
 for _ in $(seq 600); do grep -q 'harness started' "$tmp/live.out" 2>/dev/null && break; sleep 0.1; done
