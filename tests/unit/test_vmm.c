@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* What the launcher refuses before it starts a VMM (vmm_check_opts):
  * each backend's limit, at its edge and one past it, the message naming
- * the option and the limit; and the tail of a dead VMM's log
+ * the option and the limit; Firecracker's configuration, byte for byte
+ * (the fields docs/firecracker.md checks against Firecracker's API
+ * definition), strings escaped; and the tail of a dead VMM's log
  * (vmm_log_tail): the last N lines, control bytes masked, bounded. */
 #include "t.h"
 
 #include <unistd.h>
 
 #include "err.h"
+#include "../../vouch/vm/firecracker.h"
 #include "../../vouch/vm/vmm.h"
 
 static const struct {
@@ -84,6 +87,52 @@ static void test_tail(void)
 	CHECK_EQ(vmm_log_tail("/tmp", 1, out, sizeof(out)), MB_E_FILE_TYPE); /* a directory opens; fstat refuses it */
 }
 
+/* Every field Firecracker needs (docs/firecracker.md): boot-source with
+ * the initrd and the command line, one read-only drive that is not the
+ * root device, machine-config within its limits, vsock with guest_cid >= 3
+ * and uds_path in the run directory; JSON strings escaped. */
+static void test_firecracker_config(void)
+{
+	struct vmm_spec s = { .kernel = "/k/vmlinux", .initrd = "/i/init\"rd", .rootfs = "/r/root\\fs.img",
+			      .cmdline = "console=ttyS0 reboot=k", .dir = "/run/d", .cpus = 32,
+			      .memory_mib = 512, .channel = CHANNEL_VSOCK };
+	static const char want[] =
+		"{\n"
+		"  \"boot-source\": {\n"
+		"    \"kernel_image_path\": \"/k/vmlinux\",\n"
+		"    \"initrd_path\": \"/i/init\\\"rd\",\n"
+		"    \"boot_args\": \"console=ttyS0 reboot=k\"\n"
+		"  },\n"
+		"  \"drives\": [\n"
+		"    {\n"
+		"      \"drive_id\": \"rootfs\",\n"
+		"      \"path_on_host\": \"/r/root\\\\fs.img\",\n"
+		"      \"is_root_device\": false,\n"
+		"      \"is_read_only\": true\n"
+		"    }\n"
+		"  ],\n"
+		"  \"machine-config\": {\n"
+		"    \"vcpu_count\": 32,\n"
+		"    \"mem_size_mib\": 512\n"
+		"  },\n"
+		"  \"vsock\": {\n"
+		"    \"guest_cid\": 3,\n"
+		"    \"uds_path\": \"/run/d/v.sock\"\n"
+		"  }\n"
+		"}\n";
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	REQUIRE(f);
+	CHECK_EQ(firecracker_config(&s, f), 0);
+	REQUIRE(fclose(f) == 0);
+	CHECK(strcmp(buf, want) == 0);
+	if (strcmp(buf, want) != 0)
+		printf("# got:\n%s", buf);
+	free(buf);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -92,6 +141,7 @@ int main(void)
 	close(fd);
 	RUN(test_limits);
 	RUN(test_tail);
+	RUN(test_firecracker_config);
 	unlink(path);
 	return t_done();
 }

@@ -49,11 +49,7 @@ struct run {
 	char dir[PATH_MAX];
 	struct vtpm tpm;
 	TPM2B_PUBLIC ek;
-	pid_t qemu;
-	pid_t vsockd;           /* vhost-device-vsock, for QEMU's vsock */
-	bool vmm_gone;          /* the VMM (or its vsock backend) exited */
-	int vmm_status;
-	const char *vmm_log;    /* its log's name in dir */
+	struct vmm_proc vm;     /* the VMM, and its vsock backend under QEMU */
 	int ev_listen, tr_listen, ev_fd, tr_fd, swtpm_fd;
 	struct frame_reader ev_rd, tr_rd;
 	struct tcti_stream swtpm;
@@ -164,209 +160,21 @@ static int measure_platform(struct run *r)
 	return cb_wr_finish(&r->platform, &(size_t){ 0 });
 }
 
-/* ---- QEMU ---- */
-
-static int start_qemu(struct run *r)
-{
-	const struct launch_opts *o = r->o;
-	char mem[16], cpus[16], drive[PATH_MAX + 64], ev[PATH_MAX + 64], tr[PATH_MAX + 64];
-	char con[PATH_MAX + 64], tpm[PATH_MAX + 64], log[PATH_MAX];
-	char vmem[64], vsk[PATH_MAX + 64];
-	bool vsock = o->channel == CHANNEL_VSOCK;
-	char *argv[64];
-	int n = 0;
-
-	snprintf(mem, sizeof(mem), "%u", o->memory_mib);
-	/* vhost-user needs the guest's memory shared with the backend:
-	 * without share=on QEMU says nothing and the guest's connect()
-	 * times out */
-	snprintf(vmem, sizeof(vmem), "memory-backend-memfd,id=mem,size=%uM,share=on", o->memory_mib);
-	snprintf(cpus, sizeof(cpus), "%u", o->cpus);
-	if (pathf(drive, sizeof(drive), "file=%s,if=none,id=root,format=raw,readonly=on", o->rootfs) < 0 ||
-	    pathf(ev, sizeof(ev), "socket,id=ev,path=%s/evidence.sock", r->dir) < 0 ||
-	    pathf(tr, sizeof(tr), "socket,id=tr,path=%s/relay.sock", r->dir) < 0 ||
-	    pathf(con, sizeof(con), "file,id=con,path=%s/console.log", r->dir) < 0 ||
-	    pathf(tpm, sizeof(tpm), "socket,id=chrtpm,path=%s", r->tpm.ctrl) < 0 ||
-	    pathf(vsk, sizeof(vsk), "socket,id=vsk,path=%s/vhost-vsock.sock", r->dir) < 0 ||
-	    pathf(log, sizeof(log), "%s/qemu.log", r->dir) < 0)
-		return MB_E_PATH;
-	argv[n++] = "qemu-system-x86_64";
-	/* q35 under TCG: microvm hangs at random in timer calibration there
-	 * and has no TPM ACPI table */
-	argv[n++] = "-M"; argv[n++] = vsock ? "q35,memory-backend=mem" : "q35";
-	if (vsock) {
-		argv[n++] = "-object"; argv[n++] = vmem;
-	}
-	argv[n++] = "-accel"; argv[n++] = "tcg";
-	argv[n++] = "-cpu"; argv[n++] = "max";
-	argv[n++] = "-m"; argv[n++] = mem;
-	argv[n++] = "-smp"; argv[n++] = cpus;
-	/* qboot, not SeaBIOS: with a TPM SeaBIOS's tables grow into where
-	 * QEMU puts the initrd, and the guest loses its ACPI tables (and the
-	 * TPM with them); qboot also starts the PVH entry sooner */
-	argv[n++] = "-bios"; argv[n++] = "/usr/share/qemu/qboot.rom";
-	argv[n++] = "-nodefaults"; argv[n++] = "-no-user-config";
-	argv[n++] = "-nographic"; argv[n++] = "-no-reboot";
-	argv[n++] = "-kernel"; argv[n++] = (char *)o->kernel;
-	argv[n++] = "-initrd"; argv[n++] = (char *)o->initrd;
-	argv[n++] = "-append"; argv[n++] = r->cmdline;
-	argv[n++] = "-chardev"; argv[n++] = con;
-	argv[n++] = "-serial"; argv[n++] = "chardev:con";
-	argv[n++] = "-drive"; argv[n++] = drive;
-	argv[n++] = "-device"; argv[n++] = "virtio-blk-pci,drive=root";
-	if (vsock) {
-		argv[n++] = "-chardev"; argv[n++] = vsk;
-		argv[n++] = "-device"; argv[n++] = "vhost-user-vsock-pci,chardev=vsk";
-	} else {
-		argv[n++] = "-device"; argv[n++] = "virtio-serial-pci,id=vs";
-		argv[n++] = "-chardev"; argv[n++] = ev;
-		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=ev,name=vouch.evidence";
-	}
-	if (o->tpm_device) {
-		argv[n++] = "-chardev"; argv[n++] = tpm;
-		argv[n++] = "-tpmdev"; argv[n++] = "emulator,id=tpm0,chardev=chrtpm";
-		argv[n++] = "-device"; argv[n++] = "tpm-crb,tpmdev=tpm0";
-	} else if (!vsock) {
-		argv[n++] = "-chardev"; argv[n++] = tr;
-		argv[n++] = "-device"; argv[n++] = "virtserialport,bus=vs.0,chardev=tr,name=vouch.tpm";
-	}
-	argv[n] = NULL;
-	r->vmm_log = "qemu.log";
-	r->qemu = proc_spawn(argv, log);
-	return r->qemu < 0 ? MB_E_IO : 0;
-}
-
-/* vhost-device-vsock, QEMU's vsock backend: QEMU reaches it on
- * vhost-vsock.sock, and it presents the guest to the host as
- * Firecracker's hybrid vsock on v.sock. It outlives QEMU, so it is the
- * launcher's to stop (teardown; PR_SET_PDEATHSIG when the launcher is
- * killed). Ready when its socket exists. */
-static int start_vsockd(struct run *r)
-{
-	char vm[2 * PATH_MAX + 64], sock[PATH_MAX], log[PATH_MAX];
-	struct stat st;
-
-	if (pathf(sock, sizeof(sock), "%s/vhost-vsock.sock", r->dir) < 0 ||
-	    pathf(vm, sizeof(vm), "guest-cid=3,socket=%s,uds-path=%s/v.sock", sock, r->dir) < 0 ||
-	    pathf(log, sizeof(log), "%s/vhost-vsock.log", r->dir) < 0)
-		return MB_E_PATH;
-	char *argv[] = { "vhost-device-vsock", "--vm", vm, NULL };
-
-	r->vmm_log = "vhost-vsock.log";
-	if ((r->vsockd = proc_spawn(argv, log)) < 0) {
-		r->vsockd = 0;
-		return MB_E_IO;
-	}
-	for (int64_t until = frame_now_ms() + 10000; frame_now_ms() < until && !interrupted;) {
-		int st_ = 0;
-
-		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
-			return 0;
-		if (waitpid(r->vsockd, &st_, WNOHANG) == r->vsockd) {
-			r->vsockd = 0;
-			r->vmm_gone = true;
-			r->vmm_status = st_;
-			return MB_E_CLOSED;
-		}
-		usleep(5000);
-	}
-	return MB_E_TIMEOUT;
-}
-
-static bool hybrid_vsock(const struct run *r)
-{
-	return r->o->vmm == VMM_FIRECRACKER || r->o->channel == CHANNEL_VSOCK;
-}
-
-/* Firecracker's whole configuration, as for `firecracker --no-api
- * --config-file`: the root image attached read-only (never the boot
- * device), guest-init in the initrd, one vsock device. */
-int launch_firecracker_config(const struct launch_opts *o, const char *run_dir, const char *cmdline,
-			      FILE *f)
-{
-	char uds[PATH_MAX];
-
-	if (pathf(uds, sizeof(uds), "%s/v.sock", run_dir) < 0)
-		return MB_E_PATH;
-	fputs("{\n  \"boot-source\": {\n    \"kernel_image_path\": ", f);
-	report_put_json_string(f, o->kernel, strlen(o->kernel));
-	fputs(",\n    \"initrd_path\": ", f);
-	report_put_json_string(f, o->initrd, strlen(o->initrd));
-	fputs(",\n    \"boot_args\": ", f);
-	report_put_json_string(f, cmdline, strlen(cmdline));
-	fputs("\n  },\n  \"drives\": [\n    {\n      \"drive_id\": \"rootfs\",\n      \"path_on_host\": ", f);
-	report_put_json_string(f, o->rootfs, strlen(o->rootfs));
-	fputs(",\n      \"is_root_device\": false,\n      \"is_read_only\": true\n    }\n  ],\n", f);
-	fprintf(f, "  \"machine-config\": {\n    \"vcpu_count\": %u,\n    \"mem_size_mib\": %u\n  },\n",
-		o->cpus, o->memory_mib);
-	fputs("  \"vsock\": {\n    \"guest_cid\": 3,\n    \"uds_path\": ", f);
-	report_put_json_string(f, uds, strlen(uds));
-	fputs("\n  }\n}\n", f);
-	return ferror(f) ? MB_E_IO : 0;
-}
-
-static int start_firecracker(struct run *r)
-{
-	char cfg[PATH_MAX], log[PATH_MAX];
-	FILE *f;
-	int e;
-
-	if (pathf(cfg, sizeof(cfg), "%s/vm.json", r->dir) < 0 ||
-	    pathf(log, sizeof(log), "%s/console.log", r->dir) < 0)
-		return MB_E_PATH;
-	if (!(f = fopen(cfg, "we")))
-		return MB_E_IO;
-	e = launch_firecracker_config(r->o, r->dir, r->cmdline, f);
-	if (fclose(f) != 0 && e == 0)
-		e = MB_E_IO;
-	if (e < 0)
-		return e;
-	char *argv[] = { "firecracker", "--no-api", "--config-file", cfg, NULL };
-
-	r->vmm_log = "console.log";
-	r->qemu = proc_spawn(argv, log);
-	return r->qemu < 0 ? MB_E_IO : 0;
-}
-
-/* Whether the VMM (or the vsock backend it needs) is still running:
- * false, with its wait status kept, once either exited. */
-static bool vmm_running(struct run *r)
-{
-	pid_t *ps[] = { &r->qemu, &r->vsockd };
-
-	if (r->vmm_gone)
-		return false;
-	for (size_t i = 0; i < 2; i++) {
-		int st;
-
-		if (*ps[i] > 0 && waitpid(*ps[i], &st, WNOHANG) == *ps[i]) {
-			if (ps[i] == &r->vsockd)
-				r->vmm_log = "vhost-vsock.log";
-			*ps[i] = 0;
-			r->vmm_gone = true;
-			r->vmm_status = st;
-			return false;
-		}
-	}
-	return true;
-}
-
 /* The run ends as soon as its VMM is gone: its status and the last lines
  * of its log say why. */
 static int vmm_gone_error(struct run *r, const char *when)
 {
-	int st = r->vmm_status;
+	int st = r->vm.status;
 	char path[PATH_MAX];
 
 	errno = 0;
 	if (!r->res->host_error[0])
 		snprintf(r->res->host_error, sizeof(r->res->host_error), "%s %s %d %s (see %s)",
-			 r->vmm_log && strcmp(r->vmm_log, "vhost-vsock.log") == 0 ? "vhost-device-vsock"
-			 : r->o->vmm == VMM_FIRECRACKER ? "Firecracker" : "QEMU",
+			 r->vm.who ? r->vm.who : "the VMM",
 			 WIFSIGNALED(st) ? "died of signal" : "exited with status",
 			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), when,
-			 r->vmm_log ? r->vmm_log : "its log");
-	if (r->vmm_log && pathf(path, sizeof(path), "%s/%s", r->dir, r->vmm_log) == 0)
+			 r->vm.log ? r->vm.log : "its log");
+	if (r->vm.log && pathf(path, sizeof(path), "%s/%s", r->dir, r->vm.log) == 0)
 		(void)vmm_log_tail(path, 8, r->res->vmm_log, sizeof(r->res->vmm_log));
 	return MB_E_CLOSED;
 }
@@ -383,7 +191,7 @@ static int accept_one(struct run *r, int lfd, int64_t deadline)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (n < 0 && errno != EINTR)
 			return MB_E_IO;
-		if (!vmm_running(r))
+		if (!vmm_running(&r->vm))
 			return vmm_gone_error(r, "before the guest connected");
 	}
 	return interrupted ? MB_E_CLOSED : MB_E_TIMEOUT;
@@ -584,7 +392,7 @@ static int session_loop(struct run *r, int64_t deadline)
 		/* a VMM that is gone sends nothing more: what it left in the
 		 * sockets is read (a vsock backend may never close them), then
 		 * the session ends */
-		bool gone = !vmm_running(r);
+		bool gone = !vmm_running(&r->vm);
 		struct frame f;
 		int n;
 
@@ -751,7 +559,6 @@ static int write_evidence(struct run *r)
 	const char *out = r->o->out_dir;
 	uint8_t m[sizeof(TPM2B_PUBLIC)];
 	size_t off = 0;
-	char from[PATH_MAX], to[PATH_MAX];
 	int e;
 
 	if (mkdir(out, 0755) < 0 && errno != EEXIST)
@@ -772,14 +579,15 @@ static int write_evidence(struct run *r)
 		return e;
 	if ((e = write_bundle(r, out)) < 0)
 		return e;
-	/* the VMM's and swtpm's own words go along when the launch failed */
-	static const char *const logs[] = { "console.log", "qemu.log", "swtpm.log", "vhost-vsock.log" };
+	/* the guest's console; the VMM's and swtpm's own words when the
+	 * launch failed */
+	bool failed = r->res->host_error[0] != 0;
+	const char *lost = NULL;
 
-	for (size_t i = 0; i < (r->res->host_error[0] ? 4 : 1); i++)
-		if (pathf(from, sizeof(from), "%s/%s", r->dir, logs[i]) == 0 && access(from, F_OK) == 0 &&
-		    pathf(to, sizeof(to), "%s/%s", out, logs[i]) == 0)
-			if (rename(from, to) < 0 && copy_tree(from, to) < 0)
-				live(r, "%s not kept", logs[i]);
+	if (vmm_keep_logs((enum vmm)r->o->vmm, r->dir, out, failed, &lost) < 0)
+		live(r, "%s not kept", lost);
+	if (failed && file_keep(r->dir, out, "swtpm.log") < 0)
+		live(r, "swtpm.log not kept");
 	return 0;
 }
 
@@ -819,7 +627,7 @@ static int listen_channel(struct run *r, int which, int *ret_fd)
 	char path[PATH_MAX];
 	int fd;
 
-	if (hybrid_vsock(r)) {
+	if (vmm_hybrid_vsock((enum vmm)r->o->vmm, (enum channel)r->o->channel)) {
 		if (pathf(path, sizeof(path), "%s/v.sock", r->dir) < 0)
 			return MB_E_PATH;
 		return hvsock_listen(path, which == 0 ? VSOCK_EVIDENCE_PORT : VSOCK_TPM_PORT, ret_fd);
@@ -879,20 +687,17 @@ static int setup(struct run *r, char *prov, size_t cap)
 
 static int start_vmm(struct run *r)
 {
-	int e;
+	const struct launch_opts *o = r->o;
+	struct vmm_spec s = {
+		.kernel = o->kernel, .initrd = o->initrd, .rootfs = o->rootfs, .cmdline = r->cmdline,
+		.dir = r->dir, .tpm_ctrl = r->tpm.ctrl, .cpus = o->cpus, .memory_mib = o->memory_mib,
+		.channel = (enum channel)o->channel, .tpm_device = o->tpm_device, .stop = &interrupted,
+	};
+	int e = vmm_start((enum vmm)o->vmm, &s, &r->vm);
 
-	if (r->o->vmm == VMM_FIRECRACKER) {
-		if ((e = start_firecracker(r)) < 0)
-			return e;
-		live(r, "VM starting (Firecracker)");
-	} else {
-		if (r->o->channel == CHANNEL_VSOCK && (e = start_vsockd(r)) < 0)
-			return r->vmm_gone ? vmm_gone_error(r, "at start") : e;
-		if ((e = start_qemu(r)) < 0)
-			return e;
-		live(r, r->o->channel == CHANNEL_VSOCK ? "VM starting (QEMU q35, TCG, vsock)"
-						       : "VM starting (QEMU q35, TCG)");
-	}
+	if (e < 0)
+		return r->vm.gone ? vmm_gone_error(r, "at start") : e;
+	live(r, "%s", r->vm.started);
 	return 0;
 }
 
@@ -929,8 +734,7 @@ static void teardown(struct run *r)
 {
 	int *fds[] = { &r->ev_listen, &r->tr_listen, &r->ev_fd, &r->tr_fd, &r->swtpm_fd };
 
-	proc_kill(r->qemu);
-	proc_kill(r->vsockd);
+	vmm_stop(&r->vm);
 	vtpm_stop(&r->tpm);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0) {
@@ -988,11 +792,11 @@ int launch_run(const struct launch_opts *o, struct launch_result *ret)
 	if ((e = setup(&r, prov, sizeof(prov))) < 0)
 		goto out;
 	e = session(&r, deadline);
-	if (r.qemu > 0) {
-		int st = proc_wait(r.qemu, frame_now_ms() + 10000);
+	if (r.vm.pid > 0) {
+		int st = proc_wait(r.vm.pid, frame_now_ms() + 10000);
 		size_t l = strlen(res.host_error);
 
-		r.qemu = 0;
+		r.vm.pid = 0;
 		if (st == -ETIMEDOUT)
 			live(&r, "VM did not stop by itself: killed");
 		else if (e < 0 && l && st >= 0 && (WIFSIGNALED(st) || WEXITSTATUS(st) != 0))

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
+/* The VMM interface (vmm.h): what every backend shares, and the choice of
+ * backend; qemu.c and firecracker.c hold what each does its own way. */
 #include "vmm.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "firecracker.h"
+#include "proc.h"
+#include "qemu.h"
 
 int vmm_check_opts(enum vmm vmm, enum channel ch, bool tpm_device, unsigned cpus,
 		   unsigned memory_mib, char *why, size_t cap)
@@ -24,15 +31,55 @@ int vmm_check_opts(enum vmm vmm, enum channel ch, bool tpm_device, unsigned cpus
 		snprintf(why, cap, "--memory 0: %s needs at least 1 MiB", name);
 		return MB_E_RANGE;
 	}
-	if (vmm == VMM_FIRECRACKER && tpm_device) {
-		snprintf(why, cap, "--tpm device: Firecracker has no TPM device (the relay is the only way)");
-		return MB_E_RANGE;
+	return vmm == VMM_FIRECRACKER ? firecracker_check_opts(ch, tpm_device, cpus, memory_mib, why, cap)
+				      : qemu_check_opts(ch, tpm_device, cpus, memory_mib, why, cap);
+}
+
+int vmm_start(enum vmm vmm, const struct vmm_spec *s, struct vmm_proc *ret)
+{
+	*ret = (struct vmm_proc){ .vmm = vmm };
+	return vmm == VMM_FIRECRACKER ? firecracker_start(s, ret) : qemu_start(s, ret);
+}
+
+bool vmm_hybrid_vsock(enum vmm vmm, enum channel ch)
+{
+	return vmm == VMM_FIRECRACKER || ch == CHANNEL_VSOCK;
+}
+
+bool vmm_running(struct vmm_proc *p)
+{
+	pid_t *ps[] = { &p->pid, &p->helper };
+
+	if (p->gone)
+		return false;
+	for (size_t i = 0; i < 2; i++) {
+		int st;
+
+		if (*ps[i] > 0 && waitpid(*ps[i], &st, WNOHANG) == *ps[i]) {
+			if (ps[i] == &p->helper) {
+				p->who = "vhost-device-vsock";
+				p->log = "vhost-vsock.log";
+			}
+			*ps[i] = 0;
+			p->gone = true;
+			p->status = st;
+			return false;
+		}
 	}
-	if (vmm == VMM_FIRECRACKER && ch != CHANNEL_VSOCK) {
-		snprintf(why, cap, "--channel virtio-serial: Firecracker has vsock only");
-		return MB_E_RANGE;
-	}
-	return 0;
+	return true;
+}
+
+void vmm_stop(struct vmm_proc *p)
+{
+	proc_kill(p->pid);
+	proc_kill(p->helper);
+	p->pid = p->helper = 0;
+}
+
+int vmm_keep_logs(enum vmm vmm, const char *dir, const char *out, bool failed, const char **ret_lost)
+{
+	return vmm == VMM_FIRECRACKER ? firecracker_keep_logs(dir, out, failed, ret_lost)
+				      : qemu_keep_logs(dir, out, failed, ret_lost);
 }
 
 int vmm_log_tail(const char *path, unsigned nlines, char *out, size_t cap)
@@ -78,3 +125,4 @@ int vmm_log_tail(const char *path, unsigned nlines, char *out, size_t cap)
 	out[k] = 0;
 	return 0;
 }
+
