@@ -194,6 +194,7 @@ int cmd_launch(int argc, char **argv)
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
 	if (cli_vm_check(&a.o, "vouch launch") < 0)
 		return EXIT_USAGE;
+	cli_vm_note(&a.o, "vouch launch");
 	if (a.o.print_vmm_config)
 		return print_vmm_config(&a.o);
 	e = launch_run(&a.o, &res);

@@ -177,6 +177,7 @@ int cmd_run(int argc, char **argv)
 		return e;
 	a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
+	cli_vm_note(&a.o, "vouch run");
 	(void)launch_run(&a.o, &res); /* the verdict is the judge's, from the evidence */
 	cli_print_result("vouch run", &a.o, &res);
 	return cli_judge_run("vouch run", a.o.out_dir, mpath, a.o.cache_root);

@@ -7,6 +7,7 @@
  * (vmm_log_tail): the last N lines, control bytes masked, bounded. */
 #include "t.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -60,6 +61,13 @@ static void put(const char *text, size_t n)
 	FILE *f = fopen(path, "w");
 
 	REQUIRE(f && fwrite(text, 1, n, f) == n && fclose(f) == 0);
+}
+
+static void put_at(const char *p, mode_t mode)
+{
+	FILE *f = fopen(p, "w");
+
+	REQUIRE(f && fputs("#!/bin/sh\n", f) >= 0 && fclose(f) == 0 && chmod(p, mode) == 0);
 }
 
 static void test_tail(void)
@@ -133,6 +141,86 @@ static void test_firecracker_config(void)
 	free(buf);
 }
 
+/* --vmm auto's decision: QEMU with the reason for each way it falls
+ * back, Firecracker only with both a binary and a working KVM. */
+static void test_choose(void)
+{
+	char why[128] = "untouched";
+
+	CHECK_EQ(vmm_choose(false, NULL, why, sizeof(why)), VMM_QEMU);
+	CHECK(strcmp(why, "no firecracker binary on PATH") == 0);
+	CHECK_EQ(vmm_choose(false, "/dev/kvm: Permission denied", why, sizeof(why)), VMM_QEMU);
+	CHECK(strcmp(why, "no firecracker binary on PATH") == 0); /* the binary is said first */
+	CHECK_EQ(vmm_choose(true, "/dev/kvm: Permission denied", why, sizeof(why)), VMM_QEMU);
+	CHECK(strcmp(why, "/dev/kvm: Permission denied") == 0);
+	strcpy(why, "untouched");
+	CHECK_EQ(vmm_choose(true, NULL, why, sizeof(why)), VMM_FIRECRACKER);
+	CHECK(strcmp(why, "untouched") == 0);
+}
+
+/* Hardware virtualization is a whole word of a "flags" line: not
+ * "vmx flags", not a word that only contains vmx. */
+static void test_cpu_virt(void)
+{
+	static const char intel[] = "processor\t: 0\nflags\t\t: fpu vme de pse vmx ssse3\nvmx flags\t: vnmi\n";
+	static const char amd[] = "flags\t\t: fpu svm\n";
+	static const char pvm[] = "processor\t: 0\nflags\t\t: fpu vme hypervisor lahf_lm\n"
+				  "vmx flags\t: vnmi ept vmx\nbugs\t\t: svm\n";
+	static const char lookalike[] = "flags\t\t: vmxx asvm svm2 xvmx\n";
+	static const char cut[] = "flags\t\t: fpu vm";
+
+	CHECK(vmm_cpu_virt(intel, strlen(intel)));
+	CHECK(vmm_cpu_virt(amd, strlen(amd)));
+	CHECK(!vmm_cpu_virt(pvm, strlen(pvm)));
+	CHECK(!vmm_cpu_virt(lookalike, strlen(lookalike)));
+	CHECK(!vmm_cpu_virt(cut, strlen(cut)));
+	CHECK(!vmm_cpu_virt(intel, 40)); /* the line cut before its vmx */
+	CHECK(!vmm_cpu_virt("", 0));
+}
+
+/* What KVM device refuses, with its reason; a device that works is
+ * checked only where this host has one. */
+static void test_kvm_check(void)
+{
+	static const char flags[] = "flags\t\t: fpu vmx\n", none[] = "flags\t\t: fpu\n";
+	char why[256];
+	const char *r;
+
+	r = vmm_kvm_check("/nonexistent/kvm", flags, strlen(flags), why, sizeof(why));
+	CHECK(r == why && strcmp(why, "/nonexistent/kvm: No such file or directory") == 0);
+	r = vmm_kvm_check("/dev/null", flags, strlen(flags), why, sizeof(why));
+	CHECK(r && strcmp(r, "/dev/null: not KVM (KVM_GET_API_VERSION: Inappropriate ioctl for device)") == 0);
+	if (access("/dev/kvm", R_OK | W_OK) == 0 &&
+	    !vmm_kvm_check("/dev/kvm", flags, strlen(flags), why, sizeof(why))) {
+		r = vmm_kvm_check("/dev/kvm", none, strlen(none), why, sizeof(why));
+		CHECK(r && strstr(r, "no vmx or svm flag") != NULL);
+	} else {
+		printf("# no working /dev/kvm here: its vmx/svm check not run\n");
+	}
+}
+
+static void test_on_path(void)
+{
+	char dir[] = "/tmp/test_vmm_path.XXXXXX", exe[64], plain[64], env[256];
+
+	REQUIRE(mkdtemp(dir));
+	snprintf(exe, sizeof(exe), "%s/firecracker", dir);
+	snprintf(plain, sizeof(plain), "%s/plain", dir);
+	put_at(exe, 0755);
+	put_at(plain, 0644);
+	snprintf(env, sizeof(env), "/nonexistent::%s", dir);
+	CHECK(vmm_on_path("firecracker", env));
+	CHECK(vmm_on_path("firecracker", dir));
+	CHECK(!vmm_on_path("plain", env));          /* not executable */
+	CHECK(!vmm_on_path("firecracker", "/nonexistent:"));
+	CHECK(!vmm_on_path("firecracker", ""));
+	CHECK(!vmm_on_path("firecracker", NULL));
+	CHECK(!vmm_on_path(dir + 5, "/tmp"));       /* a directory of that name is no binary */
+	unlink(exe);
+	unlink(plain);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -142,6 +230,10 @@ int main(void)
 	RUN(test_limits);
 	RUN(test_tail);
 	RUN(test_firecracker_config);
+	RUN(test_choose);
+	RUN(test_cpu_virt);
+	RUN(test_kvm_check);
+	RUN(test_on_path);
 	unlink(path);
 	return t_done();
 }

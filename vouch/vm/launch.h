@@ -26,6 +26,8 @@ struct launch_opts {
 	unsigned vm_timeout_s;   /* hard deadline for the whole VM */
 	bool quiet;              /* no live lines */
 	int vmm;                 /* enum vmm */
+	bool vmm_auto;           /* --vmm auto: vmm chosen by vmm_auto() ... */
+	char vmm_why[256];       /* ... and why it is QEMU */
 	int channel;             /* enum channel */
 	bool channel_set;        /* --channel given */
 	bool print_vmm_config;   /* print the VMM's configuration, run nothing */

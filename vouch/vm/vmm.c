@@ -6,8 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,3 +129,122 @@ int vmm_log_tail(const char *path, unsigned nlines, char *out, size_t cap)
 	return 0;
 }
 
+/* ---- --vmm auto ---- */
+
+enum vmm vmm_choose(bool have_firecracker, const char *kvm_why, char *why, size_t cap)
+{
+	if (!have_firecracker) {
+		snprintf(why, cap, "no firecracker binary on PATH");
+		return VMM_QEMU;
+	}
+	if (kvm_why) {
+		snprintf(why, cap, "%s", kvm_why);
+		return VMM_QEMU;
+	}
+	return VMM_FIRECRACKER;
+}
+
+bool vmm_on_path(const char *name, const char *path_env)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (const char *p = path_env; p && *p;) {
+		size_t n = strcspn(p, ":");
+
+		/* an empty entry is the working folder: not looked in */
+		if (n > 0 && pathf(path, sizeof(path), "%.*s/%s", (int)n, p, name) == 0 &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+bool vmm_cpu_virt(const char *cpuinfo, size_t n)
+{
+	const char *end = cpuinfo + n;
+
+	for (const char *l = cpuinfo; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *le = nl ? nl : end;
+
+		if ((size_t)(le - l) > 5 && memcmp(l, "flags", 5) == 0 && (l[5] == ' ' || l[5] == '\t')) {
+			for (const char *w = l; w < le;) {
+				size_t k = 0;
+
+				while (w < le && (*w == ' ' || *w == '\t' || *w == ':'))
+					w++;
+				while (w + k < le && w[k] != ' ' && w[k] != '\t')
+					k++;
+				if ((k == 3 && (memcmp(w, "vmx", 3) == 0 || memcmp(w, "svm", 3) == 0)))
+					return true;
+				w += k;
+			}
+		}
+		l = le + 1;
+	}
+	return false;
+}
+
+const char *vmm_kvm_check(const char *dev, const char *cpuinfo, size_t n, char *buf, size_t cap)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC), api, vm;
+
+	if (fd < 0) {
+		snprintf(buf, cap, "%s: %s", dev, strerror(errno));
+		return buf;
+	}
+	if ((api = ioctl(fd, KVM_GET_API_VERSION, 0)) != KVM_API_VERSION) {
+		if (api < 0)
+			snprintf(buf, cap, "%s: not KVM (KVM_GET_API_VERSION: %s)", dev, strerror(errno));
+		else
+			snprintf(buf, cap, "%s: KVM API version %d, not %d", dev, api, KVM_API_VERSION);
+		close(fd);
+		return buf;
+	}
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		snprintf(buf, cap, "%s: cannot make a VM: %s", dev, strerror(errno));
+	else
+		close(vm);
+	close(fd);
+	if (vm < 0)
+		return buf;
+	if (!vmm_cpu_virt(cpuinfo, n)) {
+		snprintf(buf, cap, "%s: the CPU shows no hardware virtualization (no vmx or svm flag "
+				   "in /proc/cpuinfo)", dev);
+		return buf;
+	}
+	return NULL;
+}
+
+/* The start of /proc/cpuinfo: the first CPU's flags are all it needs
+ * (its size reads as 0: read to EOF, bounded). */
+static size_t read_cpuinfo(char *buf, size_t cap)
+{
+	int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while (got < cap && ((n = read(fd, buf + got, cap - got)) > 0 || (n < 0 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	close(fd);
+	return got;
+}
+
+enum vmm vmm_auto(char *why, size_t cap)
+{
+	static char cpuinfo[64 * 1024];
+	const char *dev = getenv("VOUCH_KVM_DEVICE");
+	char kvm[256];
+	size_t n;
+
+	if (!vmm_on_path("firecracker", getenv("PATH")))
+		return vmm_choose(false, NULL, why, cap);
+	n = read_cpuinfo(cpuinfo, sizeof(cpuinfo));
+	return vmm_choose(true, vmm_kvm_check(dev && *dev ? dev : "/dev/kvm", cpuinfo, n, kvm, sizeof(kvm)),
+			  why, cap);
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The launcher's VMMs, behind one narrow interface: the options each
- * refuses (refused here first, with the limit named), starting one for a
+/* The launcher's VMMs, behind one narrow interface: which one to use
+ * (--vmm auto), the options each refuses (refused here first, with the limit named), starting one for a
  * run, whether it is still running, why it stopped, and its logs kept
  * with the evidence. The backends are
  * qemu.c and firecracker.c; launch.c knows only this file. */
@@ -47,6 +47,28 @@ struct vmm_proc {
  * naming the option and the backend's limit) filled. */
 int vmm_check_opts(enum vmm vmm, enum channel ch, bool tpm_device, unsigned cpus,
 		   unsigned memory_mib, char *why, size_t cap);
+
+/* --vmm auto. Firecracker when a firecracker binary is on path_env (a
+ * PATH value) and KVM works, else QEMU with why it fell back ("no
+ * firecracker binary on PATH", "/dev/kvm: Permission denied"). kvm_why
+ * is vmm_kvm_check's verdict: NULL when KVM works. Pure. */
+enum vmm vmm_choose(bool have_firecracker, const char *kvm_why, char *why, size_t cap);
+/* Whether an executable regular file named name is in a directory of
+ * path_env (a PATH value; NULL or empty: none). */
+bool vmm_on_path(const char *name, const char *path_env);
+/* Whether cpuinfo (the text of /proc/cpuinfo) shows hardware
+ * virtualization: a "flags" line with vmx or svm. Pure. */
+bool vmm_cpu_virt(const char *cpuinfo, size_t n);
+/* Whether KVM at dev works for Firecracker: it opens read-write, speaks
+ * API 12, makes a VM, and the CPU has hardware virtualization
+ * (vmm_cpu_virt over cpuinfo). NULL when it does, else why not, in buf:
+ * "/dev/kvm: No such file or directory". A KVM without vmx or svm, such
+ * as a paravirtual one (PVM), opens and makes VMs but hangs our guest
+ * kernels (docs/kernel.md). QEMU runs under TCG whatever this says. */
+const char *vmm_kvm_check(const char *dev, const char *cpuinfo, size_t n, char *buf, size_t cap);
+/* The probe and the choice: the firecracker binary on $PATH, KVM at
+ * $VOUCH_KVM_DEVICE (default /dev/kvm) with /proc/cpuinfo. */
+enum vmm vmm_auto(char *why, size_t cap);
 
 /* Starts vmm for s (its vsock backend first when it needs one): 0 with
  * *ret filled, else an error with *ret saying which process failed (its
