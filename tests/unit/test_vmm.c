@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "../../vouch/vm/proc.h"
 #include "../../vouch/vm/firecracker.h"
 #include "../../vouch/vm/vmm.h"
 
@@ -141,6 +142,75 @@ static void test_firecracker_config(void)
 	free(buf);
 }
 
+/* Firecracker's own log lines, told from the guest's console by their
+ * shape alone; each near miss stays in the console. */
+static void test_fc_log_line(void)
+{
+	static const char *const yes[] = {
+		"2025-01-31T12:00:00.123456789 [anonymous-instance:main] Running Firecracker v1.16.1",
+		"2025-01-31T12:00:00.000000000 [anonymous-instance:fc_vcpu 0:ERROR:src/vmm/src/lib.rs:1] x",
+		"2025-01-31T12:00:00.000000000 [i:m] ",
+	};
+	static const char *const no[] = {
+		"[    0.000000] Linux version 6.1.0",                              /* the guest's kernel */
+		"vouch: guest-init: mounted",
+		"2025-01-31T12:00:00.12345678 [anonymous-instance:main] eight digits",
+		"2025-01-31 12:00:00.123456789 [anonymous-instance:main] a space, no T",
+		"2025-01-31T12:00:00.123456789 [anonymous-instance:main]no space",
+		"2025-01-31T12:00:00.123456789 [] empty",
+		"2025-01-31T12:00:00.123456789 [never closed",
+		"2025-01-31T12:00:00.123456789 [a[b] nested",
+		"x2025-01-31T12:00:00.123456789 [anonymous-instance:main] not at the start",
+		"2025-01-31T12:00:00.123456789",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(firecracker_log_line(yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (firecracker_log_line(no[i], strlen(no[i]))) {
+			CHECK(!"a near miss taken for Firecracker's");
+			printf("# taken: %s\n", no[i]);
+		}
+}
+
+static void test_fc_split(void)
+{
+	static const char in[] =
+		"2025-01-31T12:00:00.123456789 [anonymous-instance:main] Running Firecracker v1.16.1\n"
+		"[    0.000000] Linux version 6.1.0\n"
+		"2025-01-31T12:00:00.223456789 [anonymous-instance:main] Artifacts loaded\n"
+		"vouch: guest-init: mounted\n"
+		"no newline at the end";
+	char dir[] = "/tmp/test_vmm_split.XXXXXX", from[64], con[64], log[64];
+	uint8_t *p;
+	size_t n;
+	FILE *f;
+
+	REQUIRE(mkdtemp(dir));
+	snprintf(from, sizeof(from), "%s/in", dir);
+	snprintf(con, sizeof(con), "%s/console.log", dir);
+	snprintf(log, sizeof(log), "%s/firecracker.log", dir);
+	REQUIRE((f = fopen(from, "w")) && fputs(in, f) >= 0 && fclose(f) == 0);
+	CHECK_EQ(firecracker_split_console(from, con, log), 0);
+	REQUIRE(file_read_all(con, &p, &n, 4096) == 0);
+	CHECK(n == 83 && memcmp(p, "[    0.000000] Linux version 6.1.0\nvouch: guest-init: mounted\n"
+				   "no newline at the end", n) == 0);
+	free(p);
+	REQUIRE(file_read_all(log, &p, &n, 4096) == 0);
+	CHECK(n == 157 && memcmp(p, in, 84) == 0 && memcmp(p + 84, in + 119, 73) == 0);
+	free(p);
+	/* a console with none of Firecracker's lines: no firecracker.log */
+	unlink(log);
+	REQUIRE((f = fopen(from, "w")) && fputs("only the guest\n", f) >= 0 && fclose(f) == 0);
+	CHECK_EQ(firecracker_split_console(from, con, log), 0);
+	CHECK(access(log, F_OK) != 0);
+	CHECK_EQ(firecracker_split_console("/nonexistent/in", con, log), MB_E_IO);
+	unlink(from);
+	unlink(con);
+	rmdir(dir);
+}
+
 /* --vmm auto's decision: QEMU with the reason for each way it falls
  * back, Firecracker only with both a binary and a working KVM. */
 static void test_choose(void)
@@ -230,6 +300,8 @@ int main(void)
 	RUN(test_limits);
 	RUN(test_tail);
 	RUN(test_firecracker_config);
+	RUN(test_fc_log_line);
+	RUN(test_fc_split);
 	RUN(test_choose);
 	RUN(test_cpu_virt);
 	RUN(test_kvm_check);

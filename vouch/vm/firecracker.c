@@ -6,6 +6,7 @@
 #include "firecracker.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -85,9 +86,93 @@ int firecracker_start(const struct vmm_spec *s, struct vmm_proc *ret)
 	return 0;
 }
 
+static bool digits(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* Firecracker's logger (src/vmm/src/logger/logging.rs) writes
+ * "{LocalTime} [{instance}:{thread}{:level}{:file:line}] {message}\n",
+ * LocalTime as "{year}-{mm}-{dd}T{HH}:{MM}:{SS}.{nanoseconds:09}"
+ * (src/utils/src/time.rs): docs/firecracker.md. */
+bool firecracker_log_line(const char *l, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddddd [";
+	const size_t k = sizeof(shape) - 1;
+
+	if (n < k + 3)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (shape[i] == 'd' ? !digits(l + i, 1) : l[i] != shape[i])
+			return false;
+	/* the bracket closes on this line, before a space and the message */
+	for (size_t i = k; i + 1 < n; i++) {
+		if (l[i] == ']')
+			return l[i + 1] == ' ' && i > k;
+		if (l[i] == '[')
+			return false;
+	}
+	return false;
+}
+
+int firecracker_split_console(const char *from, const char *console, const char *log)
+{
+	FILE *in = fopen(from, "re"), *con = NULL, *fc = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int e = 0;
+
+	if (!in)
+		return MB_E_IO;
+	if (!(con = fopen(console, "we"))) {
+		e = MB_E_IO;
+		goto out;
+	}
+	while ((n = getline(&line, &cap, in)) > 0) {
+		size_t len = (size_t)n - (line[n - 1] == '\n');
+		FILE *to = con;
+
+		if (firecracker_log_line(line, len)) {
+			if (!fc && !(fc = fopen(log, "we"))) {
+				e = MB_E_IO;
+				goto out;
+			}
+			to = fc;
+		}
+		if (fwrite(line, 1, (size_t)n, to) != (size_t)n) {
+			e = MB_E_IO;
+			goto out;
+		}
+	}
+	if (ferror(in))
+		e = MB_E_IO;
+out:
+	free(line);
+	fclose(in);
+	if (con && fclose(con) != 0 && e == 0)
+		e = MB_E_IO;
+	if (fc && fclose(fc) != 0 && e == 0)
+		e = MB_E_IO;
+	return e;
+}
+
+/* Firecracker's stdout holds the guest's serial console and its own log
+ * lines: the evidence directory gets them apart, console.log and
+ * firecracker.log (on any failure to split, the console whole). */
 int firecracker_keep_logs(const char *dir, const char *out, bool failed, const char **ret_lost)
 {
+	char from[PATH_MAX], con[PATH_MAX], log[PATH_MAX];
+
 	(void)failed;
+	if (pathf(from, sizeof(from), "%s/console.log", dir) == 0 &&
+	    pathf(con, sizeof(con), "%s/console.log", out) == 0 &&
+	    pathf(log, sizeof(log), "%s/firecracker.log", out) == 0 &&
+	    firecracker_split_console(from, con, log) == 0)
+		return 0;
 	if (file_keep(dir, out, "console.log") < 0) {
 		*ret_lost = "console.log";
 		return MB_E_IO;
