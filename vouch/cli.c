@@ -97,12 +97,33 @@ int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *wh
 	return 0;
 }
 
-int cli_vm_check(struct launch_opts *o, const char *who)
+/* Why the options or a manifest's pinned command line rule Firecracker
+ * out for --vmm auto (in buf), or NULL: an option it refuses, or a pin
+ * that is not the command line vouch would boot Firecracker with. */
+static const char *firecracker_ruled_out(const struct launch_opts *o, const char *pinned, char *buf,
+					 size_t cap)
+{
+	enum channel ch = o->channel_set ? (enum channel)o->channel : CHANNEL_VSOCK;
+	char fc[1024];
+
+	if (vmm_check_opts(VMM_FIRECRACKER, ch, o->tpm_device, o->cpus, o->memory_mib, buf, cap) < 0)
+		return buf;
+	if (!pinned || (boot_cmdline_verity(fc, sizeof(fc), o->rootfstype, o->tpm_device, VMM_FIRECRACKER,
+					     ch, o->verity) == 0 &&
+			strcmp(fc, pinned) == 0))
+		return NULL;
+	return "the manifest pins a kernel command line that is not Firecracker's "
+	       "(vouch image --vmm firecracker makes one)";
+}
+
+int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline)
 {
 	char why[200];
 
 	/* --vmm auto: decided here, said just before the run (cli_vm_note) */
-	if (o->vmm_auto && (o->vmm = vmm_auto(o->vmm_why, sizeof(o->vmm_why))) == VMM_FIRECRACKER &&
+	if (o->vmm_auto &&
+	    (o->vmm = vmm_auto(firecracker_ruled_out(o, pinned_cmdline, why, sizeof(why)), o->vmm_why,
+			       sizeof(o->vmm_why))) == VMM_FIRECRACKER &&
 	    !o->channel_set)
 		o->channel = CHANNEL_VSOCK;
 	if (vmm_check_opts((enum vmm)o->vmm, (enum channel)o->channel, o->tpm_device, o->cpus,

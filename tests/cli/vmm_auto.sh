@@ -46,6 +46,14 @@ qemu nokvm "$T/no-kvm: No such file or directory"
 auto notkvm "$T/fake" /dev/null
 qemu notkvm "/dev/null: not KVM (KVM_GET_API_VERSION: Inappropriate ioctl for device)"
 
+# an option Firecracker refuses rules it out before KVM is looked at
+auto tpmdev "$T/fake" "$T/no-kvm" --tpm device
+qemu tpmdev "--tpm device: Firecracker has no TPM device (the relay is the only way)"
+auto serial "$T/fake" "$T/no-kvm" --channel virtio-serial
+qemu serial "--channel virtio-serial: Firecracker has vsock only"
+auto cpus "$T/fake" "$T/no-kvm" --cpus 33
+qemu cpus "--cpus 33: Firecracker takes 1 to 32"
+
 # this host's own /dev/kvm, with a firecracker on PATH: Firecracker only
 # when KVM opens and the CPU shows vmx or svm (a paravirtual KVM, PVM,
 # opens and makes VMs but hangs our guest kernels)

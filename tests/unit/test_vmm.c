@@ -215,16 +215,19 @@ static void test_fc_split(void)
  * back, Firecracker only with both a binary and a working KVM. */
 static void test_choose(void)
 {
+	static const char kvm[] = "/dev/kvm: Permission denied", pin[] = "pinned for QEMU";
 	char why[128] = "untouched";
 
-	CHECK_EQ(vmm_choose(false, NULL, why, sizeof(why)), VMM_QEMU);
+	CHECK_EQ(vmm_choose(false, NULL, NULL, why, sizeof(why)), VMM_QEMU);
 	CHECK(strcmp(why, "no firecracker binary on PATH") == 0);
-	CHECK_EQ(vmm_choose(false, "/dev/kvm: Permission denied", why, sizeof(why)), VMM_QEMU);
+	CHECK_EQ(vmm_choose(false, pin, kvm, why, sizeof(why)), VMM_QEMU);
 	CHECK(strcmp(why, "no firecracker binary on PATH") == 0); /* the binary is said first */
-	CHECK_EQ(vmm_choose(true, "/dev/kvm: Permission denied", why, sizeof(why)), VMM_QEMU);
-	CHECK(strcmp(why, "/dev/kvm: Permission denied") == 0);
+	CHECK_EQ(vmm_choose(true, pin, kvm, why, sizeof(why)), VMM_QEMU);
+	CHECK(strcmp(why, pin) == 0);                             /* then the pin */
+	CHECK_EQ(vmm_choose(true, NULL, kvm, why, sizeof(why)), VMM_QEMU);
+	CHECK(strcmp(why, kvm) == 0);
 	strcpy(why, "untouched");
-	CHECK_EQ(vmm_choose(true, NULL, why, sizeof(why)), VMM_FIRECRACKER);
+	CHECK_EQ(vmm_choose(true, NULL, NULL, why, sizeof(why)), VMM_FIRECRACKER);
 	CHECK(strcmp(why, "untouched") == 0);
 }
 

@@ -131,17 +131,15 @@ int vmm_log_tail(const char *path, unsigned nlines, char *out, size_t cap)
 
 /* ---- --vmm auto ---- */
 
-enum vmm vmm_choose(bool have_firecracker, const char *kvm_why, char *why, size_t cap)
+enum vmm vmm_choose(bool have_firecracker, const char *pin_why, const char *kvm_why, char *why,
+		    size_t cap)
 {
-	if (!have_firecracker) {
-		snprintf(why, cap, "no firecracker binary on PATH");
-		return VMM_QEMU;
-	}
-	if (kvm_why) {
-		snprintf(why, cap, "%s", kvm_why);
-		return VMM_QEMU;
-	}
-	return VMM_FIRECRACKER;
+	const char *no = !have_firecracker ? "no firecracker binary on PATH" : pin_why ? pin_why : kvm_why;
+
+	if (!no)
+		return VMM_FIRECRACKER;
+	snprintf(why, cap, "%s", no);
+	return VMM_QEMU;
 }
 
 bool vmm_on_path(const char *name, const char *path_env)
@@ -235,16 +233,15 @@ static size_t read_cpuinfo(char *buf, size_t cap)
 	return got;
 }
 
-enum vmm vmm_auto(char *why, size_t cap)
+enum vmm vmm_auto(const char *pin_why, char *why, size_t cap)
 {
 	static char cpuinfo[64 * 1024];
-	const char *dev = getenv("VOUCH_KVM_DEVICE");
+	const char *dev = getenv("VOUCH_KVM_DEVICE"), *kvm_why = NULL;
+	bool fc = vmm_on_path("firecracker", getenv("PATH"));
 	char kvm[256];
-	size_t n;
 
-	if (!vmm_on_path("firecracker", getenv("PATH")))
-		return vmm_choose(false, NULL, why, cap);
-	n = read_cpuinfo(cpuinfo, sizeof(cpuinfo));
-	return vmm_choose(true, vmm_kvm_check(dev && *dev ? dev : "/dev/kvm", cpuinfo, n, kvm, sizeof(kvm)),
-			  why, cap);
+	if (fc && !pin_why)
+		kvm_why = vmm_kvm_check(dev && *dev ? dev : "/dev/kvm", cpuinfo,
+					read_cpuinfo(cpuinfo, sizeof(cpuinfo)), kvm, sizeof(kvm));
+	return vmm_choose(fc, pin_why, kvm_why, why, cap);
 }

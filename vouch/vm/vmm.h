@@ -48,11 +48,14 @@ struct vmm_proc {
 int vmm_check_opts(enum vmm vmm, enum channel ch, bool tpm_device, unsigned cpus,
 		   unsigned memory_mib, char *why, size_t cap);
 
-/* --vmm auto. Firecracker when a firecracker binary is on path_env (a
- * PATH value) and KVM works, else QEMU with why it fell back ("no
- * firecracker binary on PATH", "/dev/kvm: Permission denied"). kvm_why
- * is vmm_kvm_check's verdict: NULL when KVM works. Pure. */
-enum vmm vmm_choose(bool have_firecracker, const char *kvm_why, char *why, size_t cap);
+/* --vmm auto. Firecracker when a firecracker binary is on PATH, nothing
+ * pinned rules it out and KVM works, else QEMU with why it fell back, the
+ * first reason in that order ("no firecracker binary on PATH", pin_why,
+ * "/dev/kvm: Permission denied"). pin_why: why the options or a
+ * manifest's pinned boot rule Firecracker out, or NULL; kvm_why: vmm_kvm_check's verdict, NULL
+ * when KVM works. Pure. */
+enum vmm vmm_choose(bool have_firecracker, const char *pin_why, const char *kvm_why, char *why,
+		    size_t cap);
 /* Whether an executable regular file named name is in a directory of
  * path_env (a PATH value; NULL or empty: none). */
 bool vmm_on_path(const char *name, const char *path_env);
@@ -66,9 +69,10 @@ bool vmm_cpu_virt(const char *cpuinfo, size_t n);
  * as a paravirtual one (PVM), opens and makes VMs but hangs our guest
  * kernels (docs/kernel.md). QEMU runs under TCG whatever this says. */
 const char *vmm_kvm_check(const char *dev, const char *cpuinfo, size_t n, char *buf, size_t cap);
-/* The probe and the choice: the firecracker binary on $PATH, KVM at
- * $VOUCH_KVM_DEVICE (default /dev/kvm) with /proc/cpuinfo. */
-enum vmm vmm_auto(char *why, size_t cap);
+/* The probes and the choice: the firecracker binary on $PATH, then (when
+ * pin_why is NULL) KVM at $VOUCH_KVM_DEVICE (default /dev/kvm) with
+ * /proc/cpuinfo. */
+enum vmm vmm_auto(const char *pin_why, char *why, size_t cap);
 
 /* Starts vmm for s (its vsock backend first when it needs one): 0 with
  * *ret filled, else an error with *ret saying which process failed (its
