@@ -40,8 +40,9 @@ int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const cha
 int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who);
 /* The options checked together once all are parsed: --vmm auto decided
  * (vmm_auto; not Firecracker when it refuses an option given, or when
- * pinned_cmdline, a manifest's, is not the one it would boot), then what the VMM would refuse at
- * start, refused now with its limit named on stderr. 0 or -1. */
+ * pinned_cmdline, a manifest's, is not the one it would boot), then what
+ * the VMM would refuse at start, refused now with its limit named on
+ * stderr. 0 or -1. */
 int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline);
 /* Just before the run: why --vmm auto fell back to QEMU, one line on
  * stderr ("vouch run: using QEMU: no firecracker binary on PATH"). */
