@@ -266,17 +266,21 @@ $(B)/tests-asan/test_gi_agent: $(B)/asan/tests/unit/test_gi_agent.o $(B)/asan/gu
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
-# The VMMs' option limits and log tails (vouch/vm/vmm.c), and the hybrid
-# vsock's host side (vouch/vm/hvsock.c).
-$(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/vmm.o $(B)/host/libmeasured-boot.a
+# The VMM backends (vouch/vm/vmm.c, qemu.c, firecracker.c): option limits,
+# Firecracker's configuration, log tails; and the hybrid vsock's host side
+# (vouch/vm/hvsock.c).
+VMM_OBJS := vouch/vm/vmm.o vouch/vm/qemu.o vouch/vm/firecracker.o vouch/vm/proc.o
+$(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(VMM_OBJS:%=$(B)/host/%) $(B)/host/libhostverify.a \
+		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+	$(Q)$(CC) -o $@ $^ $(UNIT_LIBS)
 
-$(B)/tests-asan/test_vmm: $(B)/asan/tests/unit/test_vmm.o $(B)/asan/vouch/vm/vmm.o $(B)/asan/libmeasured-boot.a
+$(B)/tests-asan/test_vmm: $(B)/asan/tests/unit/test_vmm.o $(VMM_OBJS:%=$(B)/asan/%) $(B)/asan/libhostverify.a \
+		$(B)/asan/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(UNIT_LIBS)
 
 $(B)/tests/test_hvsock: $(B)/host/tests/unit/test_hvsock.o $(B)/host/vouch/vm/hvsock.o \
 		$(B)/host/vouch/vm/proc.o $(B)/host/libmeasured-boot.a

@@ -22,6 +22,7 @@ void cli_vm_defaults(struct launch_opts *o, struct runspec *rs)
 	o->memory_mib = 512;
 	o->cpus = 1;
 	o->vmm = VMM_QEMU;
+	o->vmm_auto = true;
 	o->channel = CHANNEL_SERIAL;
 	o->rs = rs;
 }
@@ -37,9 +38,13 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 	case 'o': o->out_dir = arg; return 1;
 	case 'q': o->quiet = true; return 1;
 	case 'W':
-		if ((e = cmd_pick(who, "vmm", arg, "qemu", "firecracker")) < 0)
+		if ((o->vmm_auto = strcmp(arg, "auto") == 0))
+			return 1;
+		if (strcmp(arg, "qemu") != 0 && strcmp(arg, "firecracker") != 0) {
+			fprintf(stderr, "%s: --vmm %s: auto, qemu or firecracker\n", who, arg);
 			return -1;
-		o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
+		}
+		o->vmm = strcmp(arg, "firecracker") == 0 ? VMM_FIRECRACKER : VMM_QEMU;
 		/* Firecracker has vsock only: it is its channel unless told
 		 * otherwise (and then refused) */
 		if (!o->channel_set)
@@ -92,16 +97,47 @@ int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *wh
 	return 0;
 }
 
-int cli_vm_check(const struct launch_opts *o, const char *who)
+/* Why the options or a manifest's pinned command line rule Firecracker
+ * out for --vmm auto (in buf), or NULL: an option it refuses, or a pin
+ * that is not the command line vouch would boot Firecracker with. */
+static const char *firecracker_ruled_out(const struct launch_opts *o, const char *pinned, char *buf,
+					 size_t cap)
+{
+	enum channel ch = o->channel_set ? (enum channel)o->channel : CHANNEL_VSOCK;
+	char fc[1024];
+
+	if (vmm_check_opts(VMM_FIRECRACKER, ch, o->tpm_device, o->cpus, o->memory_mib, buf, cap) < 0)
+		return buf;
+	if (!pinned || (boot_cmdline_verity(fc, sizeof(fc), o->rootfstype, o->tpm_device, VMM_FIRECRACKER,
+					     ch, o->verity) == 0 &&
+			strcmp(fc, pinned) == 0))
+		return NULL;
+	return "the manifest pins a kernel command line that is not Firecracker's "
+	       "(vouch image --vmm firecracker makes one)";
+}
+
+int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline)
 {
 	char why[200];
 
+	/* --vmm auto: decided here, said just before the run (cli_vm_note) */
+	if (o->vmm_auto &&
+	    (o->vmm = vmm_auto(firecracker_ruled_out(o, pinned_cmdline, why, sizeof(why)), o->vmm_why,
+			       sizeof(o->vmm_why))) == VMM_FIRECRACKER &&
+	    !o->channel_set)
+		o->channel = CHANNEL_VSOCK;
 	if (vmm_check_opts((enum vmm)o->vmm, (enum channel)o->channel, o->tpm_device, o->cpus,
 			   o->memory_mib, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s: %s\n", who, why);
 		return -1;
 	}
 	return 0;
+}
+
+void cli_vm_note(const struct launch_opts *o, const char *who)
+{
+	if (o->vmm_auto && o->vmm == VMM_QEMU)
+		fprintf(stderr, "%s: using QEMU: %s\n", who, o->vmm_why);
 }
 
 unsigned cli_vm_timeout(const struct runspec *rs)

@@ -23,8 +23,8 @@
 	{ "cpus", required_argument, 0, 'c' }, { "quiet", no_argument, 0, 'q' },                 \
 	{ "channel", required_argument, 0, 'C' }
 
-/* The defaults of both: an ext4 root, 512 MiB, one CPU, QEMU, the TPM
- * relay; what to run is rs. */
+/* The defaults of both: an ext4 root, 512 MiB, one CPU, --vmm auto, the
+ * TPM relay; what to run is rs. */
 void cli_vm_defaults(struct launch_opts *o, struct runspec *rs);
 /* Handles one shared option: 1 when c was one (and its argument good), 0
  * when c is not a shared option, -1 after saying on stderr what is wrong
@@ -38,9 +38,15 @@ int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const cha
  * was built in (paths.h; kept in buf). 0, or EXIT_USAGE after saying on
  * stderr where it looked. */
 int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who);
-/* The options checked together once all are parsed: what the VMM would
- * refuse at start, refused now with its limit named on stderr. 0 or -1. */
-int cli_vm_check(const struct launch_opts *o, const char *who);
+/* The options checked together once all are parsed: --vmm auto decided
+ * (vmm_auto; not Firecracker when it refuses an option given, or when
+ * pinned_cmdline, a manifest's, is not the one it would boot), then what
+ * the VMM would refuse at start, refused now with its limit named on
+ * stderr. 0 or -1. */
+int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline);
+/* Just before the run: why --vmm auto fell back to QEMU, one line on
+ * stderr ("vouch run: using QEMU: no firecracker binary on PATH"). */
+void cli_vm_note(const struct launch_opts *o, const char *who);
 /* The VM's deadline when none is given: the harness's own, plus boot and
  * quote. */
 unsigned cli_vm_timeout(const struct runspec *rs);

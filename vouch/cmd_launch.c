@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "err.h"
+#include "firecracker.h"
 #include "manifest.h"
 #include "launch.h"
 #include "paths.h"
@@ -29,9 +30,13 @@ static int print_vmm_config(const struct launch_opts *o)
 		fprintf(stderr, "vouch launch: --print-vmm-config is for --vmm firecracker\n");
 		return EXIT_USAGE;
 	}
+	struct vmm_spec s = { .kernel = o->kernel, .initrd = o->initrd, .rootfs = o->rootfs,
+			      .cmdline = cmdline, .dir = "RUN_DIR", .cpus = o->cpus,
+			      .memory_mib = o->memory_mib, .channel = CHANNEL_VSOCK };
+
 	if ((e = boot_cmdline_verity(cmdline, sizeof(cmdline), o->rootfstype, o->tpm_device,
 				     VMM_FIRECRACKER, CHANNEL_VSOCK, o->verity)) < 0 ||
-	    (e = launch_firecracker_config(o, "RUN_DIR", cmdline, stdout)) < 0) {
+	    (e = firecracker_config(&s, stdout)) < 0) {
 		fprintf(stderr, "vouch launch: %s\n", mb_strerror(e));
 		return EXIT_USAGE;
 	}
@@ -187,8 +192,9 @@ int cmd_launch(int argc, char **argv)
 	if (a.o.vm_timeout_s == 0)
 		a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
-	if (cli_vm_check(&a.o, "vouch launch") < 0)
+	if (cli_vm_check(&a.o, "vouch launch", a.manifest && m.has_boot ? m.cmdline : NULL) < 0)
 		return EXIT_USAGE;
+	cli_vm_note(&a.o, "vouch launch");
 	if (a.o.print_vmm_config)
 		return print_vmm_config(&a.o);
 	e = launch_run(&a.o, &res);

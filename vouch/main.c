@@ -29,13 +29,13 @@ static const struct command {
 	const char *usage;   /* the command's usage, from its name on */
 } commands[] = {
 	{ "run", cmd_run, "attested run of an image made by vouch image, judged",
-	  "run --image DIR [--kernel K --initrd I] [--vmm qemu|firecracker] [--tpm relay|device]\n"
+	  "run --image DIR [--kernel K --initrd I] [--vmm auto|qemu|firecracker] [--tpm relay|device]\n"
 	  "          [--channel virtio-serial|vsock] [--memory MiB] [--cpus N] [-o OUT] [--quiet] [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
 	  "  Runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel\n"
 	  "  and --initrd.\n" },
 	{ "launch", cmd_launch, "one attested run in a VM, from its parts",
-	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm qemu|firecracker]\n"
+	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm auto|qemu|firecracker]\n"
 	  "          [--tpm relay|device] [--channel virtio-serial|vsock] [--manifest M [--no-pin-check]]\n"
 	  "          [-o|--out DIR] [--vm-timeout S] [--memory MiB] [--cpus N] [--quiet] [--print-vmm-config]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"

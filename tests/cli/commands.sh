@@ -130,7 +130,7 @@ run 64 err vouch "vouch help: unknown command 'no-such-command'" -- "$V" help no
 run 64 err vouch - -- "$V" --help run
 
 # the options' values are checked, each in its command's words
-run 64 err - "vouch run: --vmm kvm: qemu or firecracker" -- "$V" run --image img --vmm kvm
+run 64 err - "vouch run: --vmm kvm: auto, qemu or firecracker" -- "$V" run --image img --vmm kvm
 run 64 err - "vouch launch: --tpm tis: relay or device" -- "$V" launch --tpm tis
 run 64 err - "vouch manifest: --fstype squashfs: ext4 or erofs" -- "$V" manifest --fstype squashfs
 run 64 err - "vouch launch: --memory lots: a number" -- "$V" launch --memory lots

@@ -120,6 +120,19 @@ assert args == m['boot']['cmdline'], (args, m['boot']['cmdline'])
 want = 'vouch.verity=%d:%s' % (m['image']['verity_offset'] // 4096, m['image']['verity_root'][7:])
 assert want in args.split() and 'vouch.rootfstype=ext4' in args.split(), args
 PY" "Firecracker config of a verity image: boots the pinned command line, verity root in it"
+# --vmm auto against a manifest's pinned command line: a firecracker on
+# PATH, no KVM device. QEMU's pin rules Firecracker out before KVM is
+# looked at; Firecracker's pin does not, and KVM's reason is the one said.
+mkdir -p "$tmp/fake" && printf '#!/bin/sh\nexit 1\n' >"$tmp/fake/firecracker" && chmod +x "$tmp/fake/firecracker"
+for pin in img fcv; do
+	PATH=$tmp/fake:$PATH VOUCH_KVM_DEVICE=$tmp/no-kvm "$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" \
+		--rootfs "$tmp/$pin/rootfs.img" --manifest "$tmp/$pin/manifest.cbor" --out "$tmp/auto-$pin" \
+		--print-vmm-config >/dev/null 2>"$tmp/auto-$pin.err"
+done
+check "grep -qx \"vouch launch: using QEMU: the manifest pins a kernel command line that is not Firecracker's (vouch image --vmm firecracker makes one)\" '$tmp/auto-img.err'" \
+	"--vmm auto: an image pinned for QEMU runs on QEMU, and says so"
+check "grep -qx 'vouch launch: using QEMU: $tmp/no-kvm: No such file or directory' '$tmp/auto-fcv.err'" \
+	"--vmm auto: an image pinned for Firecracker is not ruled out by its pin (KVM is)"
 check "! '$B/bin/vouch' launch --kernel k --initrd i --rootfs r --vmm firecracker --tpm device --print-vmm-config -- x >/dev/null 2>&1" \
 	"Firecracker with a TPM device is refused (it has none)"
 echo "1..$n"

@@ -3,7 +3,8 @@
 # configuration, Firecracker refusing its config file), or QEMU's vsock
 # backend exiting at start, ends the run within seconds, not at the VM
 # deadline: with the VMM's status and the last lines of its log on stderr,
-# its log kept in the evidence directory, exit 3 (incomplete), and nothing
+# its log kept in the evidence directory (Firecracker's own log lines apart
+# from the console, in firecracker.log), exit 3 (incomplete), and nothing
 # of the run left running (swtpm, vhost-device-vsock). Options a backend
 # refuses are refused before anything starts, the limit named (exit 64).
 # The VMMs here are fakes on PATH: no guest boots, so any files stand in
@@ -42,13 +43,14 @@ EOS
 }
 
 # run NAME [launch options]: a launch with its own TMPDIR and the fakes
-# first on PATH; its exit status in rc, its seconds in secs
+# first on PATH; its exit status in rc, its seconds in secs. No KVM device:
+# --vmm auto (the default) picks QEMU even with the fake firecracker there
 run() {
 	local name=$1 t0
 	shift
 	mkdir -p "$tmp/$name"
 	t0=$(date +%s%N)
-	TMPDIR=$tmp/$name PATH=$tmp/fake:$PATH timeout 100 "$B/bin/vouch" launch "${args[@]}" \
+	TMPDIR=$tmp/$name PATH=$tmp/fake:$PATH VOUCH_KVM_DEVICE=$tmp/no-kvm timeout 100 "$B/bin/vouch" launch "${args[@]}" \
 		-o "$tmp/$name/out" "$@" -- true >"$tmp/$name.out" 2>"$tmp/$name.err"
 	rc=$?
 	secs=$((($(date +%s%N) - t0) / 1000000000))
@@ -70,12 +72,16 @@ check "grep -q 'refused by the fake' '$tmp/qemu.err'" "qemu: stderr has the last
 check "grep -q 'refused by the fake' '$tmp/qemu/out/qemu.log'" "qemu: its log is kept with the evidence"
 nothing_left qemu
 
-fake firecracker 2 "Error: the fake refuses this configuration"
+fake firecracker 2 "2025-01-31T12:00:00.123456789 [anonymous-instance:main] Error: the fake refuses this configuration"
 run firecracker --vmm firecracker
 check "[ $rc -eq 3 ] && [ $secs -lt 15 ]" "firecracker: exits at once: exit 3 in $secs s (got $rc)"
 check "grep -q 'launch failed: Firecracker exited with status 2 before the guest connected' '$tmp/firecracker.err'" \
 	"firecracker: stderr names Firecracker and its status"
 check "grep -q 'the fake refuses' '$tmp/firecracker.err'" "firecracker: stderr has the last lines of its console log"
+check "grep -q '\[anonymous-instance:main\] Error: the fake refuses' '$tmp/firecracker/out/firecracker.log' &&
+       ! grep -q 'the fake refuses' '$tmp/firecracker/out/console.log' &&
+       grep -q 'starting .*firecracker' '$tmp/firecracker/out/console.log'" \
+	"firecracker: its own log lines kept in firecracker.log, the rest in console.log"
 nothing_left firecracker
 
 if command -v vhost-device-vsock >/dev/null; then

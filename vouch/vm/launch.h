@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One attested run under QEMU (or Firecracker): a fresh swtpm, the platform measurements,
- * the VM, the channels (evidence and TPM relay), the session protocol
- * with guest-init, and the evidence written out. Every process and file
+ * One attested run: setup (a fresh swtpm, the platform measurements, the
+ * channels' sockets), the VMM (vmm.h: QEMU or Firecracker), the session
+ * with guest-init over the evidence channel and the TPM relay, and the
+ * evidence written out. Every process and file
  * it made is gone when it returns, whatever happened.
  */
 #ifndef VOUCH_LAUNCH_H
@@ -25,6 +26,8 @@ struct launch_opts {
 	unsigned vm_timeout_s;   /* hard deadline for the whole VM */
 	bool quiet;              /* no live lines */
 	int vmm;                 /* enum vmm */
+	bool vmm_auto;           /* --vmm auto: vmm chosen by vmm_auto() ... */
+	char vmm_why[256];       /* ... and why it is QEMU */
 	int channel;             /* enum channel */
 	bool channel_set;        /* --channel given */
 	bool print_vmm_config;   /* print the VMM's configuration, run nothing */
@@ -54,8 +57,5 @@ struct launch_result {
 extern const char *const launch_phase_names[];
 
 int launch_run(const struct launch_opts *o, struct launch_result *ret);
-/* Firecracker's configuration file for a run in run_dir. */
-int launch_firecracker_config(const struct launch_opts *o, const char *run_dir, const char *cmdline,
-			      FILE *f);
 
 #endif

@@ -509,3 +509,15 @@ int unix_socket(const char *path, bool listening)
 	}
 	return fd;
 }
+
+int file_keep(const char *dir, const char *out, const char *name)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (pathf(from, sizeof(from), "%s/%s", dir, name) < 0 || access(from, F_OK) != 0 ||
+	    pathf(to, sizeof(to), "%s/%s", out, name) < 0)
+		return 0;
+	if (rename(from, to) < 0 && copy_tree(from, to) < 0)
+		return MB_E_IO;
+	return 0;
+}

@@ -64,5 +64,8 @@ int run_dir_claim(const char *dir);
  * were removed; an error only when parent (or /proc) cannot be read. */
 int run_dirs_sweep(const char *parent, const char *prefix, unsigned *ret_removed);
 int copy_tree(const char *from, const char *to);
+/* Moves (or else copies) dir/name to out/name when it exists: 0, or an
+ * error. */
+int file_keep(const char *dir, const char *out, const char *name);
 
 #endif
