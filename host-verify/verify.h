@@ -69,7 +69,9 @@ enum hv_reason {
 	HV_RUNSPEC_USER = 43,          /* uid or gid */
 	HV_RUNSPEC_LIMITS = 44,        /* timeout, output bytes or process limit */
 	HV_RUNSPEC_AGENT_USER = 45,    /* the agent's user, or whether it has its own */
-	HV_REASON_MAX_ = 46,
+	HV_TREE_BY_VERITY = 46,        /* a tree taken by reference to a verity root the manifest
+					* does not pin trees by (docs/measure-by-verity.md) */
+	HV_REASON_MAX_ = 47,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
