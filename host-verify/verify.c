@@ -845,15 +845,17 @@ struct tree_pin {
 static void tree_pin_by_verity(struct ctx *c, struct tree_pin *t, const char *path, size_t i)
 {
 	const struct evlog_event *ev = i < c->glog.n ? &c->glog.ev[i] : NULL;
-	bool claims;
+	/* never a root that is not pinned (manifest_decode refuses the mark
+	 * without one; a manifest made in memory may not) */
+	bool marked = c->m->trees_by_verity && c->m->has_verity, claims;
 
 	snprintf(t->vtag, sizeof(t->vtag), "%s.verity", t->tag);
 	claims = ev && ev->data_len == strlen(t->vtag) && memcmp(ev->data, t->vtag, ev->data_len) == 0;
-	if (!c->m->trees_by_verity && !claims)
+	if (!marked && !claims)
 		return;
 	t->tag = t->vtag;
 	t->pin = NULL;
-	if (!c->m->trees_by_verity) {
+	if (!marked) {
 		fail(c, HV_TREE_BY_VERITY, "%s, but the manifest %s", t->vtag,
 		     c->m->has_verity ? "does not pin trees by verity" : "pins no verity root");
 		return;

@@ -834,6 +834,7 @@ static struct hv_pins soft_pins;
 static struct record R[256];
 static size_t NR;
 static struct bytes soft_runspec; /* when set, the run spec measured instead of A's */
+static struct bytes soft_plog;    /* when set, the platform log instead of A's */
 
 static void soft_init(void)
 {
@@ -947,6 +948,8 @@ static void soft_seal(void (*glog_edit)(struct evlog *), unsigned flags)
 	forge_from(&honest_a);
 	if (soft_runspec.n)
 		F.b.runspec = soft_runspec;
+	if (soft_plog.n)
+		F.b.platform_log = soft_plog;
 	/* the AK: the recorded public area with the software key's point */
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ak.p, honest_a.ak.n, &off, &ak) == 0);
 	REQUIRE(EVP_PKEY_get_bn_param(soft_ak, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
@@ -1368,6 +1371,160 @@ static void test_undecodable(void)
 		  HV_QUOTE_SIGNATURE);
 }
 
+/*
+ * ---- trees by verity reference (docs/measure-by-verity.md) ----
+ * Honest A as a by-reference run would have been: the manifest pins a
+ * verity root R (A's measured PCR 9 digest stands in for it) and marks
+ * trees_by_verity, its command line carries vouch.verity=1:R and
+ * vouch.trees=verity (the platform log's cmdline event is that line's
+ * digest), and the guest log's tree events reference R and the paths.
+ * Resealed with the software keys: each case differs from an accepted
+ * bundle by its edit alone.
+ */
+static struct manifest *vm;
+static struct hv_pins vpins;
+static uint8_t vroot[32], other_root[32];
+static char vcmd[MAX_ARG_BYTES + 1], vcmd_plain[MAX_ARG_BYTES + 1];
+static const uint8_t *ref_root;    /* the root the guest's tree events reference */
+static const char *ref_agent_path; /* the agent's path they reference (NULL: the pinned one) */
+static bool ref_pinned_digests;    /* .verity tags over the pinned tree digests */
+
+static void set_plog(const char *cmdline, const uint8_t *rootfs)
+{
+	static struct evlog l;
+	static uint8_t buf[8192];
+	struct cb_wr w;
+
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &l) == 0 && l.n == 4);
+	REQUIRE(sha256_buf(cmdline, strlen(cmdline), l.ev[2].digest) == 0);
+	if (rootfs)
+		memcpy(l.ev[3].digest, rootfs, 32);
+	cb_wr_init(&w, buf, sizeof(buf));
+	evlog_encode(&l, &w);
+	REQUIRE(w.err == 0);
+	soft_plog = (struct bytes){ buf, w.len };
+}
+
+static void glog_by_verity(struct evlog *l)
+{
+	static const char *const names[] = { "agent", "harness" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct evlog_event *ev = &l->ev[1 + i];
+		const struct manifest_tree *t = manifest_find_tree(manifest, names[i]);
+		char tag[40];
+
+		snprintf(tag, sizeof(tag), "vouch.%s-tree", names[i]);
+		REQUIRE(t && ev->data_len == strlen(tag) && memcmp(ev->data, tag, ev->data_len) == 0);
+		strcat(tag, ".verity");
+		ev->data_len = strlen(tag);
+		memcpy(ev->data, tag, ev->data_len);
+		if (ref_pinned_digests)
+			memcpy(ev->digest, t->digest, 32);
+		else
+			REQUIRE(verity_tree_ref(ref_root, i == 0 && ref_agent_path ? ref_agent_path : t->path,
+						ev->digest) == 0);
+	}
+}
+
+/* The marked manifest, its command line and the matching platform log. */
+static void by_verity_reset(void)
+{
+	char spec[VERITY_SPEC_BYTES];
+
+	memcpy(vm, manifest, sizeof(*vm)); /* its strings stay the recorded manifest's */
+	vm->has_verity = true;
+	memcpy(vm->verity_root, vroot, 32);
+	vm->verity_offset = VERITY_BLOCK_BYTES;
+	vm->trees_by_verity = true;
+	REQUIRE(verity_spec_format(spec, 1, vroot) == 0);
+	REQUIRE(snprintf(vcmd_plain, sizeof(vcmd_plain), "%s " VERITY_SPEC_KEY "%s", manifest->cmdline, spec) <
+		(int)sizeof(vcmd_plain));
+	REQUIRE(snprintf(vcmd, sizeof(vcmd), "%s " VERITY_TREES_WORD, vcmd_plain) < (int)sizeof(vcmd));
+	vm->cmdline = vcmd;
+	vpins = soft_pins;
+	vpins.manifest = vm;
+	set_plog(vcmd, NULL);
+	ref_root = vroot;
+	ref_agent_path = NULL;
+	ref_pinned_digests = false;
+}
+
+static void test_trees_by_verity(void)
+{
+	struct evlog plog;
+	struct hv_verdict v;
+
+	REQUIRE((vm = malloc(sizeof(*vm))) != NULL);
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &plog) == 0 && plog.n == 4);
+	memcpy(vroot, plog.ev[3].digest, 32);
+	memcpy(other_root, vroot, 32);
+	other_root[31] ^= 1;
+	recs_load();
+
+	by_verity_reset();
+	soft_seal(glog_by_verity, 0);
+	REQUIRE(hv_verify(&F.b, &vpins, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 &&
+			 memcmp(v.agent_digest, manifest_find_tree(vm, "agent")->digest, 32) == 0 &&
+			 memcmp(v.harness_digest, manifest_find_tree(vm, "harness")->digest, 32) == 0,
+		 "trees by verity: referenced with the pinned root and paths: passed, the pinned digests reported");
+	for (size_t i = 0; i < v.nreasons; i++)
+		printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	hv_verdict_free(&v);
+
+	vm->trees_by_verity = false;
+	JUDGE_SET("trees by verity: the manifest's mark removed, the command line's word kept", &F.b, &vpins,
+		  EXIT_REJECTED, HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	vm->trees_by_verity = false;
+	vm->cmdline = vcmd_plain;
+	set_plog(vcmd_plain, NULL);
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: referenced against a verity manifest without the mark", &F.b, &vpins,
+		  EXIT_REJECTED, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	soft_plog = (struct bytes){ 0 };
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: referenced against a manifest with no verity root (a plain image)", &F.b,
+		  &soft_pins, EXIT_REJECTED, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	ref_root = other_root;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: events referencing another root", &F.b, &vpins, EXIT_REJECTED, HV_PIN_AGENT,
+		  HV_PIN_HARNESS);
+
+	by_verity_reset();
+	ref_agent_path = manifest_find_tree(manifest, "harness")->path;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: the agent's event referencing another path", &F.b, &vpins, EXIT_REJECTED,
+		  HV_PIN_AGENT);
+
+	by_verity_reset();
+	ref_pinned_digests = true;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: .verity events carrying the pinned digests, not references", &F.b, &vpins,
+		  EXIT_REJECTED, HV_PIN_AGENT, HV_PIN_HARNESS);
+
+	by_verity_reset();
+	soft_seal(NULL, 0);
+	JUDGE_SET("trees by verity: walked events against the marked manifest", &F.b, &vpins, EXIT_REJECTED,
+		  HV_EVENT_UNEXPECTED);
+
+	by_verity_reset();
+	set_plog(vcmd, other_root);
+	ref_root = other_root;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: PCR 9 measuring another root, the events referencing it", &F.b, &vpins,
+		  EXIT_REJECTED, HV_PIN_ROOTFS, HV_PIN_AGENT, HV_PIN_HARNESS);
+
+	soft_plog = (struct bytes){ 0 };
+	free(vm);
+}
+
 int main(void)
 {
 	load();
@@ -1390,6 +1547,7 @@ int main(void)
 	test_activation_during_harness();
 	test_tap_records();
 	test_events_resealed();
+	test_trees_by_verity();
 	test_boundary_results();
 	test_undecodable();
 	EVP_PKEY_free(soft_ak);
