@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The tamper matrix: honest evidence recorded from real swtpm + QEMU runs
- * (tests/vectors/evidence/, see record.sh there) is accepted; each forgery
+ * (tests/vectors/evidence/, see record.sh and record-verity.sh there) is accepted; each forgery
  * below is rejected with exactly the set of reasons it earns, so that a
  * check removed or weakened shows even while another still rejects. Run
  * from the top of the tree.
@@ -1525,6 +1525,91 @@ static void test_trees_by_verity(void)
 	free(vm);
 }
 
+/* A real by-reference run (record-verity.sh: vouch image --verity of the
+ * sample, one vouch run): accepted as recorded, and refused against the
+ * manifest edited in each way that unties the references. Its own EK and
+ * verifier key: it was recorded on another host than run A. */
+static void rv_glog(const struct bundle *src, void (*edit)(struct evlog *))
+{
+	static struct evlog log;
+	static uint8_t lb[32 * 1024], buf[64 * 1024];
+	struct blob q[ATTEST_MAX_FIELDS];
+	struct cb_wr w;
+
+	REQUIRE(attest_decode(MSG_QUOTE, src->quote.p, src->quote.n, q) == 0);
+	REQUIRE(evlog_decode(q[2].p, q[2].n, &log) == 0);
+	edit(&log);
+	cb_wr_init(&w, lb, sizeof(lb));
+	evlog_encode(&log, &w);
+	REQUIRE(w.err == 0);
+	q[2] = (struct blob){ lb, w.len };
+	cb_wr_init(&w, buf, sizeof(buf));
+	attest_encode(MSG_QUOTE, q, &w);
+	REQUIRE(w.err == 0);
+	forge_from(src);
+	F.b.quote = (struct bytes){ buf, w.len };
+}
+
+static void rv_walked_tag(struct evlog *l) { l->ev[1].data_len -= strlen(".verity"); }
+static void rv_digest(struct evlog *l) { l->ev[1].digest[0] ^= 1; }
+
+static void test_recorded_by_verity(void)
+{
+	struct manifest *m = malloc(sizeof(*m)), *saved = malloc(sizeof(*saved));
+	struct hv_pins p = { 0 };
+	struct hv_verdict v;
+	struct bundle b;
+	uint8_t *raw, *q;
+	size_t n, off = 0;
+
+	REQUIRE(m && saved);
+	q = t_slurp(DIR "verity-manifest.cbor", &n);
+	REQUIRE(manifest_decode(q, n, m) == 0 && m->trees_by_verity && m->has_verity);
+	free(q);
+	q = t_slurp(DIR "verity-ek.pub", &n);
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(q, n, &off, &p.ek) == 0 && off == n);
+	free(q);
+	REQUIRE(attestation_read_pubkey(DIR "verity-verifier.pem", p.verifier_pub) == 0);
+	p.manifest = m;
+	raw = t_slurp(DIR "verity-honest.cbor", &n);
+	REQUIRE(bundle_decode(raw, n, &b) == 0);
+	memcpy(saved, m, sizeof(*m));
+
+	judge("recorded by-reference run: passed", &b, &p, EXIT_PASSED, HV_OK);
+	m->trees_by_verity = false;
+	JUDGE_SET("recorded by-reference run, the manifest's mark removed", &b, &p, EXIT_REJECTED,
+		  HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+	m->has_verity = false;
+	JUDGE_SET("recorded by-reference run against the same manifest without verity", &b, &p, EXIT_REJECTED,
+		  HV_PIN_ROOTFS, HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+	memcpy(m, saved, sizeof(*m));
+	m->verity_root[0] ^= 1;
+	JUDGE_SET("recorded by-reference run, another verity root pinned", &b, &p, EXIT_REJECTED, HV_PIN_ROOTFS,
+		  HV_MANIFEST_INCONSISTENT, HV_PIN_AGENT, HV_PIN_HARNESS);
+	memcpy(m, saved, sizeof(*m));
+	/* the label: by reference, the agent digest is the manifest's word
+	 * (docs/measure-by-verity.md); the walk refuses the same edit
+	 * (test_pins, "modified agent") */
+	((struct manifest_tree *)manifest_find_tree(m, "agent"))->digest[0] ^= 1;
+	REQUIRE(hv_verify(&b, &p, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 &&
+			 memcmp(v.agent_digest, manifest_find_tree(m, "agent")->digest, 32) == 0,
+		 "recorded by-reference run, another agent digest pinned: passed, that pin reported");
+	hv_verdict_free(&v);
+	memcpy(m, saved, sizeof(*m));
+	rv_glog(&b, rv_walked_tag);
+	judge("recorded by-reference run, its agent event retagged as walked", &F.b, &p, EXIT_REJECTED,
+	      HV_EVENT_UNEXPECTED);
+	rv_glog(&b, rv_digest);
+	JUDGE_SET("recorded by-reference run, its agent reference changed", &F.b, &p, EXIT_REJECTED, HV_PIN_AGENT,
+		  HV_PCR_REPLAY);
+
+	bundle_free(&b);
+	free(raw);
+	free(m);
+	free(saved);
+}
+
 int main(void)
 {
 	load();
@@ -1548,6 +1633,7 @@ int main(void)
 	test_tap_records();
 	test_events_resealed();
 	test_trees_by_verity();
+	test_recorded_by_verity();
 	test_boundary_results();
 	test_undecodable();
 	EVP_PKEY_free(soft_ak);
