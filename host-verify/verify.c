@@ -1097,6 +1097,7 @@ static void copy_digests(struct ctx *c)
 	}
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
 	c->v->has_verity = c->m->has_verity;
+	c->v->trees_by_verity = c->m->has_verity && c->m->trees_by_verity;
 	memcpy(c->v->verity_root, c->m->verity_root, 32);
 	if (a)
 		memcpy(c->v->agent_digest, a->digest, 32);

@@ -159,6 +159,8 @@ struct hv_verdict {
 	uint8_t image_digest[32];
 	bool has_verity;            /* the root was read through dm-verity */
 	uint8_t verity_root[32];    /* ... checked block by block against this */
+	bool trees_by_verity;       /* the trees were referenced by it, not walked: the
+				     * tree digests are the manifest's (docs/measure-by-verity.md) */
 	uint8_t agent_digest[32], harness_digest[32];
 	uint8_t kernel_digest[32], initramfs_digest[32];
 };

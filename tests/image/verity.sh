@@ -127,9 +127,9 @@ check "trees by verity: the console says so, and no tree was walked" sh -c \
 "$V" run --image "$T/ext4-walk" --kernel "$kernel" --initrd "$initrd" -o "$T/walk" --quiet >"$T/walk.out" 2>&1
 rc=$?
 sed 's/^/# /' "$T/walk.out"
-check "--walk-trees: the guest walks the same image and gets the marked manifest's digests: PASSED" sh -c \
+check "--walk-trees: the guest walks the same image and gets the marked manifest's digests: PASSED, report.json says walked" sh -c \
 	"[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$T/walk.out' && grep -aq 'vouch.agent-tree /opt/agent: .* entries' '$T/walk/console.log' &&
-	 \"$PY\" -c 'import json,sys; a, b = (json.load(open(p))[\"digests\"] for p in sys.argv[1:]); assert a[\"agent\"] == b[\"agent\"] and a[\"harness\"] == b[\"harness\"], (a, b)' '$T/run/report.json' '$T/walk/report.json'"
+	 \"$PY\" -c 'import json,sys; a, b = (json.load(open(p))[\"digests\"] for p in sys.argv[1:]); assert a[\"agent\"] == b[\"agent\"] and a[\"harness\"] == b[\"harness\"], (a, b); assert json.load(open(sys.argv[2]))[\"trees\"] == \"walked\"' '$T/run/report.json' '$T/walk/report.json'"
 # a by-reference bundle against the manifest that does not mark the trees
 "$B/bin/host-verify" --bundle "$T/run/evidence.cbor" --manifest "$T/ext4-walk/manifest.cbor" >"$T/forged.out" 2>&1
 rc=$?
@@ -137,11 +137,12 @@ sed 's/^/# /' "$T/forged.out"
 check "the referenced run judged against the unmarked manifest: rejected, tree-by-verity" sh -c \
 	"[ $rc -eq 2 ] && grep -q 'tree-by-verity' '$T/forged.out' && grep -q 'pin-cmdline' '$T/forged.out'"
 
-check "report.json and the signed statement name the verity root the reads were checked against" \
+check "report.json (trees: by-verity-root) and the signed statement name the verity root the reads were checked against" \
 	"$PY" - "$T/run" "$(jget "$T/ext4-v1/manifest.json" verity_root)" <<'PY'
 import base64, json, sys
 out, root = sys.argv[1], sys.argv[2]
-assert json.load(open(out + "/report.json"))["digests"]["verity_root"] == root
+rep = json.load(open(out + "/report.json"))
+assert rep["digests"]["verity_root"] == root and rep["trees"] == "by-verity-root", rep["trees"]
 st = json.loads(base64.b64decode(json.load(open(out + "/attestation.dsse.json"))["payload"]))
 conf = {c["name"]: c.get("digest", {}).get("sha256") for c in st["predicate"]["configuration"]}
 assert conf["rootfs.img.dm-verity-root"] == root, conf
