@@ -39,20 +39,33 @@ static struct hv_pins pins;
 static uint8_t *raw_a, *raw_b;
 static struct bundle honest_a, honest_b;
 
+/* A recorded set's manifest (on the heap, in *m) and pins: PREFIX is ""
+ * (record.sh) or "verity-" (record-verity.sh). */
+static void load_pins(const char *prefix, struct manifest **m, struct hv_pins *p)
+{
+	char path[128];
+	size_t n, off = 0;
+	uint8_t *b;
+
+	*m = malloc(sizeof(**m));
+	snprintf(path, sizeof(path), DIR "%smanifest.cbor", prefix);
+	b = t_slurp(path, &n);
+	REQUIRE(*m && manifest_decode(b, n, *m) == 0);
+	free(b);
+	snprintf(path, sizeof(path), DIR "%sek.pub", prefix);
+	b = t_slurp(path, &n);
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, n, &off, &p->ek) == 0 && off == n);
+	free(b);
+	snprintf(path, sizeof(path), DIR "%sverifier.pem", prefix);
+	REQUIRE(attestation_read_pubkey(path, p->verifier_pub) == 0);
+	p->manifest = *m;
+}
+
 static void load(void)
 {
-	size_t n, off = 0;
-	uint8_t *p;
+	size_t n;
 
-	manifest = malloc(sizeof(*manifest));
-	p = t_slurp(DIR "manifest.cbor", &n);
-	REQUIRE(manifest && manifest_decode(p, n, manifest) == 0);
-	free(p);
-	p = t_slurp(DIR "ek.pub", &n);
-	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(p, n, &off, &pins.ek) == 0 && off == n);
-	free(p);
-	REQUIRE(attestation_read_pubkey(DIR "verifier.pem", pins.verifier_pub) == 0);
-	pins.manifest = manifest;
+	load_pins("", &manifest, &pins);
 	raw_a = t_slurp(DIR "honest-a.cbor", &n);
 	REQUIRE(bundle_decode(raw_a, n, &honest_a) == 0);
 	raw_b = t_slurp(DIR "honest-b.cbor", &n);
@@ -758,15 +771,15 @@ static void test_quote(void)
 	judge("quote missing", &F.b, &pins, EXIT_INCOMPLETE, HV_QUOTE_MISSING);
 }
 
-/* Rewrites the guest event log inside the quote message. */
-static void forge_glog(void (*edit)(struct evlog *))
+/* Rewrites the guest event log inside src's quote message. */
+static void forge_glog_of(const struct bundle *src, void (*edit)(struct evlog *))
 {
 	static struct evlog log;
 	struct blob q[ATTEST_MAX_FIELDS];
 	uint8_t lb[32 * 1024], buf[64 * 1024];
 	struct cb_wr w;
 
-	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	REQUIRE(attest_decode(MSG_QUOTE, src->quote.p, src->quote.n, q) == 0);
 	REQUIRE(evlog_decode(q[2].p, q[2].n, &log) == 0);
 	edit(&log);
 	cb_wr_init(&w, lb, sizeof(lb));
@@ -776,8 +789,13 @@ static void forge_glog(void (*edit)(struct evlog *))
 	cb_wr_init(&w, buf, sizeof(buf));
 	attest_encode(MSG_QUOTE, q, &w);
 	REQUIRE(w.err == 0);
-	forge_from(&honest_a);
+	forge_from(src);
 	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+}
+
+static void forge_glog(void (*edit)(struct evlog *))
+{
+	forge_glog_of(&honest_a, edit);
 }
 
 static void edit_type_changed(struct evlog *l) { l->ev[1].type = EV_IPL; }
@@ -1529,48 +1547,20 @@ static void test_trees_by_verity(void)
  * sample, one vouch run): accepted as recorded, and refused against the
  * manifest edited in each way that unties the references. Its own EK and
  * verifier key: it was recorded on another host than run A. */
-static void rv_glog(const struct bundle *src, void (*edit)(struct evlog *))
-{
-	static struct evlog log;
-	static uint8_t lb[32 * 1024], buf[64 * 1024];
-	struct blob q[ATTEST_MAX_FIELDS];
-	struct cb_wr w;
-
-	REQUIRE(attest_decode(MSG_QUOTE, src->quote.p, src->quote.n, q) == 0);
-	REQUIRE(evlog_decode(q[2].p, q[2].n, &log) == 0);
-	edit(&log);
-	cb_wr_init(&w, lb, sizeof(lb));
-	evlog_encode(&log, &w);
-	REQUIRE(w.err == 0);
-	q[2] = (struct blob){ lb, w.len };
-	cb_wr_init(&w, buf, sizeof(buf));
-	attest_encode(MSG_QUOTE, q, &w);
-	REQUIRE(w.err == 0);
-	forge_from(src);
-	F.b.quote = (struct bytes){ buf, w.len };
-}
-
 static void rv_walked_tag(struct evlog *l) { l->ev[1].data_len -= strlen(".verity"); }
 static void rv_digest(struct evlog *l) { l->ev[1].digest[0] ^= 1; }
 
 static void test_recorded_by_verity(void)
 {
-	struct manifest *m = malloc(sizeof(*m)), *saved = malloc(sizeof(*saved));
+	struct manifest *m, *saved = malloc(sizeof(*saved));
 	struct hv_pins p = { 0 };
 	struct hv_verdict v;
 	struct bundle b;
-	uint8_t *raw, *q;
-	size_t n, off = 0;
+	uint8_t *raw;
+	size_t n;
 
-	REQUIRE(m && saved);
-	q = t_slurp(DIR "verity-manifest.cbor", &n);
-	REQUIRE(manifest_decode(q, n, m) == 0 && m->trees_by_verity && m->has_verity);
-	free(q);
-	q = t_slurp(DIR "verity-ek.pub", &n);
-	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(q, n, &off, &p.ek) == 0 && off == n);
-	free(q);
-	REQUIRE(attestation_read_pubkey(DIR "verity-verifier.pem", p.verifier_pub) == 0);
-	p.manifest = m;
+	load_pins("verity-", &m, &p);
+	REQUIRE(saved && m->trees_by_verity && m->has_verity);
 	raw = t_slurp(DIR "verity-honest.cbor", &n);
 	REQUIRE(bundle_decode(raw, n, &b) == 0);
 	memcpy(saved, m, sizeof(*m));
@@ -1597,10 +1587,10 @@ static void test_recorded_by_verity(void)
 		 "recorded by-reference run, another agent digest pinned: passed, that pin reported");
 	hv_verdict_free(&v);
 	memcpy(m, saved, sizeof(*m));
-	rv_glog(&b, rv_walked_tag);
+	forge_glog_of(&b, rv_walked_tag);
 	judge("recorded by-reference run, its agent event retagged as walked", &F.b, &p, EXIT_REJECTED,
 	      HV_EVENT_UNEXPECTED);
-	rv_glog(&b, rv_digest);
+	forge_glog_of(&b, rv_digest);
 	JUDGE_SET("recorded by-reference run, its agent reference changed", &F.b, &p, EXIT_REJECTED, HV_PIN_AGENT,
 		  HV_PCR_REPLAY);
 
