@@ -340,6 +340,7 @@ bench: all $(B)/bench/verify $(B)/tests/quote-vectors $(B)/tests/mbcheck-glibc $
 	$(Q)B=$(B) bench/agent_helper.sh
 	$(Q)B=$(B) bench/image.sh
 	$(Q)B=$(B) bench/verity.sh
+	$(Q)B=$(B) bench/trees_by_verity.sh
 	$(Q)B=$(B) bench/parallel.sh
 	$(Q)B=$(B) bench/channel.sh
 

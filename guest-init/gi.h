@@ -21,6 +21,7 @@ struct gi_config {
 	char root[64];    /* block device of the root image */
 	char rootfstype[16];
 	char verity[96];  /* "BLOCKS:ROOT" when the root is read through dm-verity */
+	bool trees_by_verity; /* vouch.trees=verity: reference the trees, do not walk them */
 	unsigned checkpoint_records; /* sign a checkpoint at least every N records */
 	unsigned checkpoint_ms;      /* ... or every T milliseconds */
 };

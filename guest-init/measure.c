@@ -3,10 +3,13 @@
  * What guest-init measures before anything it did not bring runs: the run
  * spec (PCR 11), then the agent and harness trees in the read-only image
  * (PCR 12). Paths resolve inside the image, whatever its symlinks say.
+ * With vouch.trees=verity the trees are not walked but referenced by the
+ * verity root the image is read through (docs/measure-by-verity.md).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include "pcr.h"
 #include "sha256.h"
 #include "tree.h"
+#include "verity.h"
 
 int gi_measure_runspec(void)
 {
@@ -73,13 +77,46 @@ static int measure_tree(const char *path, const char *tag)
 	return gi_tpm_extend(PCR_TREES, EV_EVENT_TAG, d, tag);
 }
 
+/* The tree at path, by reference: it must resolve inside the image as the
+ * walk would find it, and its event is SHA-256("vouch.tree-by-verity" ||
+ * R || path), R the root hash the live verity target checks every read
+ * against. */
+static int reference_tree(const uint8_t root[SHA256_BYTES], const char *path, const char *tag)
+{
+	const char *base;
+	struct stat st;
+	uint8_t d[32];
+	int fd = open_parent_in_image(path, &base), e;
+
+	if (fd < 0)
+		return fd;
+	e = fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ? MB_E_IO : 0;
+	close(fd);
+	if (e < 0 || (e = verity_tree_ref(root, path, d)) < 0)
+		return e;
+	gi_console("%s %s: by verity root %.64s", tag, path, strchr(G.cfg.verity, ':') + 1);
+	return gi_tpm_extend(PCR_TREES, EV_EVENT_TAG, d, tag);
+}
+
 int gi_measure_trees(void)
 {
-	int e = measure_tree(G.rs->agent_path, "vouch.agent-tree");
+	uint8_t root[SHA256_BYTES];
+	uint64_t blocks;
+	int e;
 
-	if (e < 0)
+	if (!G.cfg.trees_by_verity) {
+		if ((e = measure_tree(G.rs->agent_path, "vouch.agent-tree")) < 0)
+			return e;
+		return measure_tree(G.rs->harness_path, "vouch.harness-tree");
+	}
+	/* only through a live verity target that has refused nothing yet */
+	if ((e = verity_spec_parse(G.cfg.verity, strlen(G.cfg.verity), &blocks, root)) < 0)
 		return e;
-	return measure_tree(G.rs->harness_path, "vouch.harness-tree");
+	if ((e = gi_verity_corrupted()) != 0)
+		return e < 0 ? MB_E_IO : MB_E_CHANGED;
+	if ((e = reference_tree(root, G.rs->agent_path, "vouch.agent-tree.verity")) < 0)
+		return e;
+	return reference_tree(root, G.rs->harness_path, "vouch.harness-tree.verity");
 }
 
 /* With a TPM device the launcher cannot reach the TPM before the guest

@@ -101,6 +101,8 @@ int gi_parse_cmdline(struct gi_config *cfg)
 			e = take(c.rootfstype, sizeof(c.rootfstype), eq + 1, vl);
 		else if (kl == 12 && memcmp(tok, "vouch.verity", kl) == 0)
 			e = take(c.verity, sizeof(c.verity), eq + 1, vl);
+		else if (kl == 11 && memcmp(tok, "vouch.trees", kl) == 0)
+			e = vl == 6 && memcmp(eq + 1, "verity", 6) == 0 ? (c.trees_by_verity = true, 0) : -EINVAL;
 		else if (kl == 16 && memcmp(tok, "vouch.checkpoint", kl) == 0)
 			e = take_uint(&c.checkpoint_records, eq + 1, vl, 1u << 20);
 		else if (kl == 19 && memcmp(tok, "vouch.checkpoint_ms", kl) == 0)
@@ -108,6 +110,9 @@ int gi_parse_cmdline(struct gi_config *cfg)
 		else
 			e = -EINVAL; /* a vouch.* key we do not know: refuse, don't guess */
 	}
+	/* trees by reference only to the root the image is read through */
+	if (e == 0 && c.trees_by_verity && !c.verity[0])
+		e = -EINVAL;
 	if (e < 0)
 		return e;
 	*cfg = c;

@@ -760,6 +760,9 @@ int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out)
 	json_reasons(out, v);
 	json_counts_harness(out, v);
 	json_digests(out, v);
+	/* how the tree digests were established: walked in the guest, or
+	 * referenced by the verity root (the manifest's, bound to it) */
+	fprintf(out, "  \"trees\": \"%s\",\n", v->trees_by_verity ? "by-verity-root" : "walked");
 	json_timeline(out, v);
 	json_tests(out, v);
 	json_files(out, v);

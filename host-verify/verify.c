@@ -69,6 +69,7 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_RUNSPEC_USER] = { "runspec-user", "the harness ran as a user or group other than the pinned one" },
 	[HV_RUNSPEC_LIMITS] = { "runspec-limits", "the deadline, output or process limit is not the pinned one" },
 	[HV_RUNSPEC_AGENT_USER] = { "runspec-agent-user", "the agent's user is not the pinned one" },
+	[HV_TREE_BY_VERITY] = { "tree-by-verity", "a tree was taken by reference to a verity root, and the manifest does not pin its trees by one" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -676,6 +677,21 @@ static void check_verity_cmdline(struct ctx *c)
 	}
 	if (m->has_verity && !found)
 		fail(c, HV_MANIFEST_INCONSISTENT, "verity root pinned, but the command line has no %s", want);
+	/* guest-init references the trees when the command line says so: the
+	 * word and the manifest's mark go together */
+	found = false;
+	for (p = m->cmdline; *p; p += wl) {
+		while (*p == ' ')
+			p++;
+		wl = strcspn(p, " ");
+		if (wl == sizeof(VERITY_TREES_WORD) - 1 && memcmp(p, VERITY_TREES_WORD, wl) == 0)
+			found = true;
+	}
+	if (found != m->trees_by_verity)
+		fail(c, HV_MANIFEST_INCONSISTENT, found ? "the command line has " VERITY_TREES_WORD
+						 ", the manifest does not pin trees by verity"
+						 : "trees pinned by verity, but the command line has no "
+						   VERITY_TREES_WORD);
 }
 
 static void check_platform_log(struct ctx *c)
@@ -813,6 +829,43 @@ static bool runspec_boundary(const uint8_t *p, size_t n)
 	return on;
 }
 
+/* What a tree's event must be. With trees_by_verity in the manifest,
+ * guest-init references the tree (docs/measure-by-verity.md): tag
+ * TAG.verity, digest SHA-256("vouch.tree-by-verity" || R || path), R the
+ * manifest's verity root, which pin-rootfs holds PCR 9's measured root to
+ * and manifest-inconsistent the command line's. Without the mark, a
+ * referencing event is refused with its own reason, whatever its digest. */
+struct tree_pin {
+	const char *tag;
+	const uint8_t *pin;
+	char vtag[32];
+	uint8_t ref[32];
+};
+
+static void tree_pin_by_verity(struct ctx *c, struct tree_pin *t, const char *path, size_t i)
+{
+	const struct evlog_event *ev = i < c->glog.n ? &c->glog.ev[i] : NULL;
+	/* never a root that is not pinned (manifest_decode refuses the mark
+	 * without one; a manifest made in memory may not) */
+	bool marked = c->m->trees_by_verity && c->m->has_verity, claims;
+
+	snprintf(t->vtag, sizeof(t->vtag), "%s.verity", t->tag);
+	claims = ev && ev->data_len == strlen(t->vtag) && memcmp(ev->data, t->vtag, ev->data_len) == 0;
+	if (!marked && !claims)
+		return;
+	t->tag = t->vtag;
+	t->pin = NULL;
+	if (!marked) {
+		fail(c, HV_TREE_BY_VERITY, "%s, but the manifest %s", t->vtag,
+		     c->m->has_verity ? "does not pin trees by verity" : "pins no verity root");
+		return;
+	}
+	memset(t->ref, 0, sizeof(t->ref));
+	t->pin = t->ref; /* falls through to reject if the reference cannot be made */
+	if (verity_tree_ref(c->m->verity_root, path, t->ref) < 0)
+		fail(c, HV_MANIFEST_INCOMPLETE, "no tree reference for %.60s", path);
+}
+
 static void check_guest_log(struct ctx *c)
 {
 	static const uint8_t zero4[4];
@@ -831,10 +884,15 @@ static void check_guest_log(struct ctx *c)
 	c->have_glog = true;
 	if (sha256_buf(zero4, sizeof(zero4), sep) < 0 || !a || !h)
 		return;
+	struct tree_pin ta = { .tag = "vouch.agent-tree", .pin = a->digest },
+			th = { .tag = "vouch.harness-tree", .pin = h->digest };
+
+	tree_pin_by_verity(c, &ta, a->path, 1);
+	tree_pin_by_verity(c, &th, h->path, 2);
 	const struct expect x[] = {
 		{ PCR_RUNSPEC, EV_EVENT_TAG, "vouch.runspec", rs, HV_PIN_RUNSPEC },
-		{ PCR_TREES, EV_EVENT_TAG, "vouch.agent-tree", a->digest, HV_PIN_AGENT },
-		{ PCR_TREES, EV_EVENT_TAG, "vouch.harness-tree", h->digest, HV_PIN_HARNESS },
+		{ PCR_TREES, EV_EVENT_TAG, ta.tag, ta.pin, HV_PIN_AGENT },
+		{ PCR_TREES, EV_EVENT_TAG, th.tag, th.pin, HV_PIN_HARNESS },
 		{ PCR_SESSION, EV_SEPARATOR, "vouch.separator", sep, HV_PIN_SEPARATOR },
 		{ PCR_SESSION, EV_EVENT_TAG, "vouch.chain-head", c->chain.head, HV_PIN_CHAIN_HEAD },
 	};
@@ -1039,6 +1097,7 @@ static void copy_digests(struct ctx *c)
 	}
 	memcpy(c->v->image_digest, c->m->image_digest, 32);
 	c->v->has_verity = c->m->has_verity;
+	c->v->trees_by_verity = c->m->has_verity && c->m->trees_by_verity;
 	memcpy(c->v->verity_root, c->m->verity_root, 32);
 	if (a)
 		memcpy(c->v->agent_digest, a->digest, 32);

@@ -69,7 +69,9 @@ enum hv_reason {
 	HV_RUNSPEC_USER = 43,          /* uid or gid */
 	HV_RUNSPEC_LIMITS = 44,        /* timeout, output bytes or process limit */
 	HV_RUNSPEC_AGENT_USER = 45,    /* the agent's user, or whether it has its own */
-	HV_REASON_MAX_ = 46,
+	HV_TREE_BY_VERITY = 46,        /* a tree taken by reference to a verity root the manifest
+					* does not pin trees by (docs/measure-by-verity.md) */
+	HV_REASON_MAX_ = 47,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
@@ -157,6 +159,8 @@ struct hv_verdict {
 	uint8_t image_digest[32];
 	bool has_verity;            /* the root was read through dm-verity */
 	uint8_t verity_root[32];    /* ... checked block by block against this */
+	bool trees_by_verity;       /* the trees were referenced by it, not walked: the
+				     * tree digests are the manifest's (docs/measure-by-verity.md) */
 	uint8_t agent_digest[32], harness_digest[32];
 	uint8_t kernel_digest[32], initramfs_digest[32];
 };

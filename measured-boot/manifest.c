@@ -7,7 +7,7 @@
 
 /* The manifest's map keys (manifest.cddl), and those of its parts. */
 enum { M_VERSION = 0, M_IMAGE = 1, M_TREES = 2, M_BOOT = 3, M_CONFIG = 4, M_RUNSPEC = 5, M_KEYS_ };
-enum { IMG_DIGEST = 0, IMG_SIZE, IMG_FORMAT, IMG_VERITY_ROOT, IMG_VERITY_OFFSET, IMG_KEYS_ };
+enum { IMG_DIGEST = 0, IMG_SIZE, IMG_FORMAT, IMG_VERITY_ROOT, IMG_VERITY_OFFSET, IMG_TREES_BY_VERITY, IMG_KEYS_ };
 enum { TREE_NAME = 0, TREE_PATH, TREE_DIGEST, TREE_KEYS_ };
 enum { BOOT_KERNEL = 0, BOOT_INITRAMFS, BOOT_CMDLINE, BOOT_KEYS_ };
 enum { CFG_ARGV = 0, CFG_ENV, CFG_CWD, CFG_USER, CFG_KEYS_ };
@@ -18,7 +18,8 @@ enum { CFG_ARGV = 0, CFG_ENV, CFG_CWD, CFG_USER, CFG_KEYS_ };
 
 static void encode_image(const struct manifest *m, struct cb_wr *w)
 {
-	cb_put_map(w, m->has_verity ? IMG_KEYS_ : IMG_VERITY_ROOT /* the keys before it */);
+	cb_put_map(w, !m->has_verity ? IMG_VERITY_ROOT /* the keys before it */
+		   : m->trees_by_verity ? IMG_KEYS_ : IMG_TREES_BY_VERITY);
 	cb_put_uint(w, IMG_DIGEST);
 	cb_put_bstr(w, m->image_digest, SHA256_BYTES);
 	cb_put_uint(w, IMG_SIZE);
@@ -30,6 +31,10 @@ static void encode_image(const struct manifest *m, struct cb_wr *w)
 		cb_put_bstr(w, m->verity_root, SHA256_BYTES);
 		cb_put_uint(w, IMG_VERITY_OFFSET);
 		cb_put_uint(w, m->verity_offset);
+		if (m->trees_by_verity) {
+			cb_put_uint(w, IMG_TREES_BY_VERITY);
+			cb_put_bool(w, true);
+		}
 	}
 }
 
@@ -120,6 +125,10 @@ static int decode_image(struct dec *d)
 		case IMG_VERITY_OFFSET:
 			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->verity_offset);
 			break;
+		case IMG_TREES_BY_VERITY: /* true or absent: one encoding per meaning */
+			if ((e = cb_get_bool(&d->r, &d->m->trees_by_verity)) == 0 && !d->m->trees_by_verity)
+				e = MB_E_RANGE;
+			break;
 		default:
 			return MB_E_UNKNOWN_KEY;
 		}
@@ -133,6 +142,9 @@ static int decode_image(struct dec *d)
 		return e;
 	if (d->m->has_verity && !verity_offset_ok(d->m->verity_offset, d->m->image_size))
 		return MB_E_RANGE;
+	/* trees taken by reference need the root they are referenced by */
+	if (d->m->trees_by_verity && !d->m->has_verity)
+		return MB_E_MISSING_KEY;
 	return 0;
 }
 

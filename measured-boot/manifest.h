@@ -31,6 +31,8 @@ struct manifest {
 	bool has_verity;
 	uint8_t verity_root[SHA256_BYTES];
 	uint64_t verity_offset; /* data bytes; the hash tree starts here */
+	bool trees_by_verity;   /* the tree digests are of this verity root's image:
+				 * the guest references them (docs/measure-by-verity.md) */
 	/* measured trees */
 	size_t ntrees;
 	struct manifest_tree trees[MAX_TREES];

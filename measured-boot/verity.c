@@ -40,3 +40,18 @@ int verity_spec_parse(const char *s, size_t n, uint64_t *data_blocks,
 	memcpy(root, r, sizeof(r));
 	return 0;
 }
+
+int verity_tree_ref(const uint8_t root[static SHA256_BYTES], const char *path,
+		    uint8_t out[static SHA256_BYTES])
+{
+	size_t n = strlen(path);
+	const struct sha256_part parts[] = {
+		{ VERITY_TREE_DOMAIN, sizeof(VERITY_TREE_DOMAIN) - 1 },
+		{ root, SHA256_BYTES },
+		{ path, n },
+	};
+
+	if (path[0] != '/' || n > MAX_PATH_BYTES)
+		return MB_E_PATH;
+	return sha256_parts(parts, 3, out);
+}

@@ -28,4 +28,13 @@ int verity_spec_format(char out[static VERITY_SPEC_BYTES], uint64_t data_blocks,
 int verity_spec_parse(const char *s, size_t n, uint64_t *data_blocks,
 		      uint8_t root[static SHA256_BYTES]) MB_WARN_UNUSED;
 
+/* Trees by reference (docs/measure-by-verity.md): the word that tells
+ * guest-init to reference the trees instead of walking them, and the
+ * digest of a tree's event, SHA-256("vouch.tree-by-verity" || root ||
+ * path), path an absolute path in the image without its NUL. */
+#define VERITY_TREES_WORD "vouch.trees=verity"
+#define VERITY_TREE_DOMAIN "vouch.tree-by-verity"
+int verity_tree_ref(const uint8_t root[static SHA256_BYTES], const char *path,
+		    uint8_t out[static SHA256_BYTES]) MB_WARN_UNUSED;
+
 #endif

@@ -242,5 +242,6 @@ const struct boot_verity *cli_manifest_verity(const struct manifest *m, struct b
 		return NULL;
 	memcpy(v->root, m->verity_root, sizeof(v->root));
 	v->offset = m->verity_offset;
+	v->trees = m->trees_by_verity;
 	return v;
 }

@@ -45,6 +45,7 @@ struct image_opts {
 	const char *src, *out, *agent, *harness, *kernel, *initrd, *cmdline;
 	const char *format; /* "ext4" or "erofs" */
 	bool verity;        /* append a dm-verity hash tree, pin its root */
+	bool walk_trees;    /* with verity: the guest walks the trees all the same */
 	bool tpm_device, tpm_set, vmm_set, channel_set;
 	enum vmm vmm;
 	enum channel channel;
@@ -77,6 +78,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "initrd", required_argument, 0, 'i' },  { "cmdline", required_argument, 0, 'c' },
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
 		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
+		{ "walk-trees", no_argument, 0, 'W' },
 		{ "channel", required_argument, 0, 'C' },
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
@@ -103,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
 		case 'V': o->verity = true; break;
+		case 'W': o->walk_trees = true; break;
 		case 'f':
 			if (cmd_pick("vouch image", "format", optarg, "ext4", "erofs") < 0)
 				return EXIT_USAGE;
@@ -386,6 +389,7 @@ static int boot_components(struct image_run *r)
 	if (r->o.kernel && !r->o.cmdline) {
 		memcpy(v.root, r->m.verity_root, sizeof(v.root));
 		v.offset = r->m.verity_offset;
+		v.trees = r->m.trees_by_verity;
 		if ((e = boot_cmdline_verity(r->cmdline, sizeof(r->cmdline), r->o.format, r->o.tpm_device,
 					     r->o.vmm, r->o.channel, r->m.has_verity ? &v : NULL)) < 0)
 			return e;
@@ -408,6 +412,10 @@ static int write_outputs(struct image_run *r)
 		if ((e = image_verity(img, r->work, &r->m.verity_offset, r->m.verity_root)) < 0)
 			return e;
 		r->m.has_verity = true;
+		/* the tree digests are of this image's trees (the staging tree
+		 * the writer copied, docs/measure-by-verity.md): the guest
+		 * references them by the root instead of walking them */
+		r->m.trees_by_verity = !r->o.walk_trees;
 	}
 	r->step = "manifest";
 	if (stat(img, &st) < 0 || (e = file_sha256(img, r->m.image_digest)) < 0)

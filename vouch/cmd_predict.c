@@ -18,6 +18,7 @@
 #include "pcr.h"
 #include "proc.h"
 #include "sha256.h"
+#include "verity.h"
 
 static void print_pcr(const char *label, unsigned i, const uint8_t v[32])
 {
@@ -38,7 +39,7 @@ int cmd_predict(int argc, char **argv)
 	struct manifest *m = malloc(sizeof(*m));
 	const struct manifest_tree *a, *h;
 	struct pcr_bank bank;
-	uint8_t *buf = NULL, d[32];
+	uint8_t *buf = NULL, d[32], ta[32], th[32];
 	size_t n;
 	int c, e = 0, rc = EXIT_INTERNAL;
 
@@ -74,12 +75,17 @@ int cmd_predict(int argc, char **argv)
 		fprintf(stderr, "vouch predict: the manifest pins no boot components or no agent/harness tree\n");
 		goto out;
 	}
+	/* trees by verity reference: the events name the root and the path */
+	if (m->trees_by_verity && ((e = verity_tree_ref(m->verity_root, a->path, ta)) < 0 ||
+				   (e = verity_tree_ref(m->verity_root, h->path, th)) < 0))
+		goto out;
 	pcr_bank_init(&bank);
 	if ((e = pcr_extend(&bank, PCR_BOOT, m->kernel_digest)) < 0 ||
 	    (e = pcr_extend(&bank, PCR_BOOT, m->initramfs_digest)) < 0 ||
 	    (e = sha256_buf(m->cmdline, strlen(m->cmdline), d)) < 0 || (e = pcr_extend(&bank, PCR_BOOT, d)) < 0 ||
 	    (e = pcr_extend(&bank, PCR_ROOT, m->has_verity ? m->verity_root : m->image_digest)) < 0 ||
-	    (e = pcr_extend(&bank, PCR_TREES, a->digest)) < 0 || (e = pcr_extend(&bank, PCR_TREES, h->digest)) < 0 ||
+	    (e = pcr_extend(&bank, PCR_TREES, m->trees_by_verity ? ta : a->digest)) < 0 ||
+	    (e = pcr_extend(&bank, PCR_TREES, m->trees_by_verity ? th : h->digest)) < 0 ||
 	    (e = sha256_buf(zero4, sizeof(zero4), d)) < 0 || (e = pcr_extend(&bank, PCR_SESSION, d)) < 0)
 		goto out;
 	print_pcr("kernel, initramfs, command line", PCR_BOOT, bank.v[PCR_BOOT]);

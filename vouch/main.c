@@ -47,7 +47,7 @@ static const struct command {
 	  "          [--channel virtio-serial|vsock]] [run spec options] -o OUT.cbor [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE },
 	{ "image", cmd_image, "flatten an image into DIR/rootfs.img and its manifest",
-	  "image SRC -o DIR [--format ext4|erofs] [--verity] [--kernel K --initrd I\n"
+	  "image SRC -o DIR [--format ext4|erofs] [--verity [--walk-trees]] [--kernel K --initrd I\n"
 	  "          [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]\n"
 	  "          [--channel virtio-serial|vsock]]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"

@@ -5,7 +5,9 @@
  * is extended on PCR 11 under its tag; platform events handed over in the
  * hello (TPM-device mode) are extended on PCRs 8 and 9 and nowhere else:
  * an event for any other PCR is refused before it reaches the TPM, and a
- * log that does not decode extends nothing.
+ * log that does not decode extends nothing. Trees by verity reference
+ * (vouch.trees=verity) are taken only through a verity target that is
+ * live and has refused nothing: otherwise nothing is extended.
  */
 #include "t.h"
 
@@ -14,6 +16,12 @@
 #include "sha256.h"
 
 struct gi G;
+static int verity_state; /* what gi_verity_corrupted() answers */
+
+int gi_verity_corrupted(void)
+{
+	return verity_state;
+}
 
 static struct { uint32_t pcr; uint8_t digest[32]; char tag[32]; bool raw; } ext[64];
 static size_t next;
@@ -110,9 +118,35 @@ static void test_platform(void)
 	t_report(gi_measure_platform(buf, n - 1) < 0 && next == 0, "platform log cut short: refused, nothing extended");
 }
 
+static void test_trees_by_verity(void)
+{
+	static const struct { const char *what; const char *spec; int state, err; } rows[] = {
+		{ "verity target refused a block already", "8:" "0123456789abcdef0123456789abcdef"
+							"0123456789abcdef0123456789abcdef", 1, MB_E_CHANGED },
+		{ "no live verity target", "8:" "0123456789abcdef0123456789abcdef"
+					  "0123456789abcdef0123456789abcdef", -6, MB_E_IO },
+		{ "a root that is not 64 hex digits", "8:0123", 0, MB_E_LENGTH },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&G.cfg, 0, sizeof(G.cfg));
+		G.cfg.trees_by_verity = true;
+		snprintf(G.cfg.verity, sizeof(G.cfg.verity), "%s", rows[i].spec);
+		verity_state = rows[i].state;
+		next = 0;
+		int e = gi_measure_trees();
+
+		t_report(e == rows[i].err && next == 0, "trees by verity: %s: %s, nothing extended (got %s)",
+			 rows[i].what, mb_strerror(rows[i].err), mb_strerror(e));
+	}
+	verity_state = 0;
+	memset(&G.cfg, 0, sizeof(G.cfg));
+}
+
 int main(void)
 {
 	test_runspec();
 	test_platform();
+	test_trees_by_verity();
 	return t_done();
 }

@@ -320,11 +320,87 @@ static void test_bad_runspec_pins(void)
 	}
 }
 
+/* A manifest whose image map is the encoder's (verity or not) followed
+ * by key 5 as put writes it: the trees_by_verity mark, forged or not. */
+static size_t with_mark(uint8_t *buf, size_t cap, bool verity, void (*put)(struct cb_wr *w))
+{
+	struct cb_wr w;
+	size_t n;
+
+	sample(&m, false, false, verity);
+	cb_wr_init(&w, buf, cap);
+	cb_put_map(&w, 3);
+	cb_put_uint(&w, 0); cb_put_uint(&w, 1);
+	cb_put_uint(&w, 1); cb_put_map(&w, verity ? 6 : 4);
+	cb_put_uint(&w, 0); cb_put_bstr(&w, m.image_digest, 32);
+	cb_put_uint(&w, 1); cb_put_uint(&w, m.image_size);
+	cb_put_uint(&w, 2); cb_put_cstr(&w, "ext4");
+	if (verity) {
+		cb_put_uint(&w, 3); cb_put_bstr(&w, m.verity_root, 32);
+		cb_put_uint(&w, 4); cb_put_uint(&w, m.verity_offset);
+	}
+	cb_put_uint(&w, 5);
+	put(&w);
+	cb_put_uint(&w, 2); cb_put_array(&w, 0);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	return n;
+}
+
+static void put_true(struct cb_wr *w) { cb_put_bool(w, true); }
+static void put_false(struct cb_wr *w) { cb_put_bool(w, false); }
+static void put_one(struct cb_wr *w) { cb_put_uint(w, 1); }
+static void put_null(struct cb_wr *w) { cb_put_null(w); }
+
+/* image key 5, trees_by_verity: true with a verity root, nothing else;
+ * a manifest without it decodes as before (the round trips above). */
+static void test_trees_by_verity(void)
+{
+	static const struct {
+		const char *what;
+		bool verity;
+		void (*put)(struct cb_wr *w);
+		int err;
+	} rows[] = {
+		{ "trees_by_verity true with a verity root", true, put_true, 0 },
+		{ "forged: trees_by_verity without a verity root", false, put_true, MB_E_MISSING_KEY },
+		{ "trees_by_verity false (absent is the only no)", true, put_false, MB_E_RANGE },
+		{ "trees_by_verity as the integer 1", true, put_one, MB_E_TYPE },
+		{ "trees_by_verity null", true, put_null, MB_E_TYPE },
+	};
+	uint8_t buf[1024], again[1024];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n = with_mark(buf, sizeof(buf), rows[i].verity, rows[i].put);
+		int e;
+
+		got.ntrees = 4242;
+		got.trees_by_verity = false;
+		e = manifest_decode(buf, n, &got);
+		t_report(e == rows[i].err && (e < 0 ? got.ntrees == 4242 : got.trees_by_verity),
+			 "manifest: %s (%s; got %s)", rows[i].what, mb_strerror(rows[i].err), mb_strerror(e));
+		if (e == 0) /* and the encoder writes the same bytes back */
+			t_report(encode(&got, again, sizeof(again)) == n && memcmp(again, buf, n) == 0,
+				 "manifest: the marked manifest encodes to the same bytes");
+	}
+	/* the encoder writes the mark only beside a verity root */
+	sample(&m, false, false, false);
+	m.trees_by_verity = true;
+	size_t n = encode(&m, buf, sizeof(buf));
+
+	CHECK_EQ(manifest_decode(buf, n, &got), 0);
+	CHECK(!got.trees_by_verity);
+	sample(&m, false, false, true);
+	n = encode(&m, buf, sizeof(buf));
+	CHECK_EQ(manifest_decode(buf, n, &got), 0);
+	CHECK(!got.trees_by_verity);
+}
+
 int main(void)
 {
 	RUN(test_round_trips);
 	test_bad_manifests();
 	RUN(test_missing_image);
 	test_bad_runspec_pins();
+	test_trees_by_verity();
 	return t_done();
 }

@@ -501,6 +501,7 @@ static void json_fields(void)
 	CHECK(strstr(j, "\"harness\": {\"exit\": 1, \"signal\": 0, \"cut\": false, \"end_reason\": \"complete\"}"));
 	CHECK(strstr(j, "\"chain_head\": \"abababababababababababababababababababababababababababababababab\""));
 	CHECK(strstr(j, "\"mounted\": 1.234,"));
+	CHECK(strstr(j, "  },\n  \"trees\": \"walked\",\n  \"timeline\""));
 	CHECK(strstr(j, "\"channel\": null,"));
 	CHECK(strstr(j, "\"harness-start\": 2000.000,"));
 	CHECK(strstr(j, "{\"num\": 3, \"ok\": true, \"name\": \"t3\", \"directive\": \"skip\", \"reason\": \"no network\", \"time_ms\": 2003.000}"));
@@ -519,6 +520,11 @@ static void json_fields(void)
 	CHECK(strstr(j, "\"verdict\": \"rejected\""));
 	CHECK(strstr(j, "{\"code\": 11, \"name\": \"quote-signature\", \"detail\": \"\"}"));
 	CHECK(strstr(j, "\"harness\": {\"exit\": null,"));
+	free(j);
+	v->has_verity = v->trees_by_verity = true;
+	j = render(report_json, v, NULL, &err);
+	CHECK_EQ(err, 0);
+	CHECK(strstr(j, "\"trees\": \"by-verity-root\","));
 	free(j);
 	free_verdict(v);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The tamper matrix: honest evidence recorded from real swtpm + QEMU runs
- * (tests/vectors/evidence/, see record.sh there) is accepted; each forgery
+ * (tests/vectors/evidence/, see record.sh and record-verity.sh there) is accepted; each forgery
  * below is rejected with exactly the set of reasons it earns, so that a
  * check removed or weakened shows even while another still rejects. Run
  * from the top of the tree.
@@ -39,20 +39,33 @@ static struct hv_pins pins;
 static uint8_t *raw_a, *raw_b;
 static struct bundle honest_a, honest_b;
 
+/* A recorded set's manifest (on the heap, in *m) and pins: PREFIX is ""
+ * (record.sh) or "verity-" (record-verity.sh). */
+static void load_pins(const char *prefix, struct manifest **m, struct hv_pins *p)
+{
+	char path[128];
+	size_t n, off = 0;
+	uint8_t *b;
+
+	*m = malloc(sizeof(**m));
+	snprintf(path, sizeof(path), DIR "%smanifest.cbor", prefix);
+	b = t_slurp(path, &n);
+	REQUIRE(*m && manifest_decode(b, n, *m) == 0);
+	free(b);
+	snprintf(path, sizeof(path), DIR "%sek.pub", prefix);
+	b = t_slurp(path, &n);
+	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(b, n, &off, &p->ek) == 0 && off == n);
+	free(b);
+	snprintf(path, sizeof(path), DIR "%sverifier.pem", prefix);
+	REQUIRE(attestation_read_pubkey(path, p->verifier_pub) == 0);
+	p->manifest = *m;
+}
+
 static void load(void)
 {
-	size_t n, off = 0;
-	uint8_t *p;
+	size_t n;
 
-	manifest = malloc(sizeof(*manifest));
-	p = t_slurp(DIR "manifest.cbor", &n);
-	REQUIRE(manifest && manifest_decode(p, n, manifest) == 0);
-	free(p);
-	p = t_slurp(DIR "ek.pub", &n);
-	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(p, n, &off, &pins.ek) == 0 && off == n);
-	free(p);
-	REQUIRE(attestation_read_pubkey(DIR "verifier.pem", pins.verifier_pub) == 0);
-	pins.manifest = manifest;
+	load_pins("", &manifest, &pins);
 	raw_a = t_slurp(DIR "honest-a.cbor", &n);
 	REQUIRE(bundle_decode(raw_a, n, &honest_a) == 0);
 	raw_b = t_slurp(DIR "honest-b.cbor", &n);
@@ -758,15 +771,15 @@ static void test_quote(void)
 	judge("quote missing", &F.b, &pins, EXIT_INCOMPLETE, HV_QUOTE_MISSING);
 }
 
-/* Rewrites the guest event log inside the quote message. */
-static void forge_glog(void (*edit)(struct evlog *))
+/* Rewrites the guest event log inside src's quote message. */
+static void forge_glog_of(const struct bundle *src, void (*edit)(struct evlog *))
 {
 	static struct evlog log;
 	struct blob q[ATTEST_MAX_FIELDS];
 	uint8_t lb[32 * 1024], buf[64 * 1024];
 	struct cb_wr w;
 
-	REQUIRE(attest_decode(MSG_QUOTE, honest_a.quote.p, honest_a.quote.n, q) == 0);
+	REQUIRE(attest_decode(MSG_QUOTE, src->quote.p, src->quote.n, q) == 0);
 	REQUIRE(evlog_decode(q[2].p, q[2].n, &log) == 0);
 	edit(&log);
 	cb_wr_init(&w, lb, sizeof(lb));
@@ -776,8 +789,13 @@ static void forge_glog(void (*edit)(struct evlog *))
 	cb_wr_init(&w, buf, sizeof(buf));
 	attest_encode(MSG_QUOTE, q, &w);
 	REQUIRE(w.err == 0);
-	forge_from(&honest_a);
+	forge_from(src);
 	F.b.quote = (struct bytes){ store(buf, w.len), w.len };
+}
+
+static void forge_glog(void (*edit)(struct evlog *))
+{
+	forge_glog_of(&honest_a, edit);
 }
 
 static void edit_type_changed(struct evlog *l) { l->ev[1].type = EV_IPL; }
@@ -834,6 +852,7 @@ static struct hv_pins soft_pins;
 static struct record R[256];
 static size_t NR;
 static struct bytes soft_runspec; /* when set, the run spec measured instead of A's */
+static struct bytes soft_plog;    /* when set, the platform log instead of A's */
 
 static void soft_init(void)
 {
@@ -947,6 +966,8 @@ static void soft_seal(void (*glog_edit)(struct evlog *), unsigned flags)
 	forge_from(&honest_a);
 	if (soft_runspec.n)
 		F.b.runspec = soft_runspec;
+	if (soft_plog.n)
+		F.b.platform_log = soft_plog;
 	/* the AK: the recorded public area with the software key's point */
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(honest_a.ak.p, honest_a.ak.n, &off, &ak) == 0);
 	REQUIRE(EVP_PKEY_get_bn_param(soft_ak, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
@@ -1368,6 +1389,217 @@ static void test_undecodable(void)
 		  HV_QUOTE_SIGNATURE);
 }
 
+/*
+ * ---- trees by verity reference (docs/measure-by-verity.md) ----
+ * Honest A as a by-reference run would have been: the manifest pins a
+ * verity root R (A's measured PCR 9 digest stands in for it) and marks
+ * trees_by_verity, its command line carries vouch.verity=1:R and
+ * vouch.trees=verity (the platform log's cmdline event is that line's
+ * digest), and the guest log's tree events reference R and the paths.
+ * Resealed with the software keys: each case differs from an accepted
+ * bundle by its edit alone.
+ */
+static struct manifest *vm;
+static struct hv_pins vpins;
+static uint8_t vroot[32], other_root[32];
+static char vcmd[MAX_ARG_BYTES + 1], vcmd_plain[MAX_ARG_BYTES + 1];
+static const uint8_t *ref_root;    /* the root the guest's tree events reference */
+static const char *ref_agent_path; /* the agent's path they reference (NULL: the pinned one) */
+static bool ref_pinned_digests;    /* .verity tags over the pinned tree digests */
+
+static void set_plog(const char *cmdline, const uint8_t *rootfs)
+{
+	static struct evlog l;
+	static uint8_t buf[8192];
+	struct cb_wr w;
+
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &l) == 0 && l.n == 4);
+	REQUIRE(sha256_buf(cmdline, strlen(cmdline), l.ev[2].digest) == 0);
+	if (rootfs)
+		memcpy(l.ev[3].digest, rootfs, 32);
+	cb_wr_init(&w, buf, sizeof(buf));
+	evlog_encode(&l, &w);
+	REQUIRE(w.err == 0);
+	soft_plog = (struct bytes){ buf, w.len };
+}
+
+static void glog_by_verity(struct evlog *l)
+{
+	static const char *const names[] = { "agent", "harness" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct evlog_event *ev = &l->ev[1 + i];
+		const struct manifest_tree *t = manifest_find_tree(manifest, names[i]);
+		char tag[40];
+
+		snprintf(tag, sizeof(tag), "vouch.%s-tree", names[i]);
+		REQUIRE(t && ev->data_len == strlen(tag) && memcmp(ev->data, tag, ev->data_len) == 0);
+		strcat(tag, ".verity");
+		ev->data_len = strlen(tag);
+		memcpy(ev->data, tag, ev->data_len);
+		if (ref_pinned_digests)
+			memcpy(ev->digest, t->digest, 32);
+		else
+			REQUIRE(verity_tree_ref(ref_root, i == 0 && ref_agent_path ? ref_agent_path : t->path,
+						ev->digest) == 0);
+	}
+}
+
+/* The marked manifest, its command line and the matching platform log. */
+static void by_verity_reset(void)
+{
+	char spec[VERITY_SPEC_BYTES];
+
+	memcpy(vm, manifest, sizeof(*vm)); /* its strings stay the recorded manifest's */
+	vm->has_verity = true;
+	memcpy(vm->verity_root, vroot, 32);
+	vm->verity_offset = VERITY_BLOCK_BYTES;
+	vm->trees_by_verity = true;
+	REQUIRE(verity_spec_format(spec, 1, vroot) == 0);
+	REQUIRE(snprintf(vcmd_plain, sizeof(vcmd_plain), "%s " VERITY_SPEC_KEY "%s", manifest->cmdline, spec) <
+		(int)sizeof(vcmd_plain));
+	REQUIRE(snprintf(vcmd, sizeof(vcmd), "%s " VERITY_TREES_WORD, vcmd_plain) < (int)sizeof(vcmd));
+	vm->cmdline = vcmd;
+	vpins = soft_pins;
+	vpins.manifest = vm;
+	set_plog(vcmd, NULL);
+	ref_root = vroot;
+	ref_agent_path = NULL;
+	ref_pinned_digests = false;
+}
+
+static void test_trees_by_verity(void)
+{
+	struct evlog plog;
+	struct hv_verdict v;
+
+	REQUIRE((vm = malloc(sizeof(*vm))) != NULL);
+	REQUIRE(evlog_decode(honest_a.platform_log.p, honest_a.platform_log.n, &plog) == 0 && plog.n == 4);
+	memcpy(vroot, plog.ev[3].digest, 32);
+	memcpy(other_root, vroot, 32);
+	other_root[31] ^= 1;
+	recs_load();
+
+	by_verity_reset();
+	soft_seal(glog_by_verity, 0);
+	REQUIRE(hv_verify(&F.b, &vpins, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 &&
+			 memcmp(v.agent_digest, manifest_find_tree(vm, "agent")->digest, 32) == 0 &&
+			 memcmp(v.harness_digest, manifest_find_tree(vm, "harness")->digest, 32) == 0,
+		 "trees by verity: referenced with the pinned root and paths: passed, the pinned digests reported");
+	for (size_t i = 0; i < v.nreasons; i++)
+		printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	hv_verdict_free(&v);
+
+	vm->trees_by_verity = false;
+	JUDGE_SET("trees by verity: the manifest's mark removed, the command line's word kept", &F.b, &vpins,
+		  EXIT_REJECTED, HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	vm->trees_by_verity = false;
+	vm->cmdline = vcmd_plain;
+	set_plog(vcmd_plain, NULL);
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: referenced against a verity manifest without the mark", &F.b, &vpins,
+		  EXIT_REJECTED, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	soft_plog = (struct bytes){ 0 };
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: referenced against a manifest with no verity root (a plain image)", &F.b,
+		  &soft_pins, EXIT_REJECTED, HV_TREE_BY_VERITY);
+
+	by_verity_reset();
+	ref_root = other_root;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: events referencing another root", &F.b, &vpins, EXIT_REJECTED, HV_PIN_AGENT,
+		  HV_PIN_HARNESS);
+
+	by_verity_reset();
+	ref_agent_path = manifest_find_tree(manifest, "harness")->path;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: the agent's event referencing another path", &F.b, &vpins, EXIT_REJECTED,
+		  HV_PIN_AGENT);
+
+	by_verity_reset();
+	ref_pinned_digests = true;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: .verity events carrying the pinned digests, not references", &F.b, &vpins,
+		  EXIT_REJECTED, HV_PIN_AGENT, HV_PIN_HARNESS);
+
+	by_verity_reset();
+	soft_seal(NULL, 0);
+	JUDGE_SET("trees by verity: walked events against the marked manifest", &F.b, &vpins, EXIT_REJECTED,
+		  HV_EVENT_UNEXPECTED);
+
+	by_verity_reset();
+	set_plog(vcmd, other_root);
+	ref_root = other_root;
+	soft_seal(glog_by_verity, 0);
+	JUDGE_SET("trees by verity: PCR 9 measuring another root, the events referencing it", &F.b, &vpins,
+		  EXIT_REJECTED, HV_PIN_ROOTFS, HV_PIN_AGENT, HV_PIN_HARNESS);
+
+	soft_plog = (struct bytes){ 0 };
+	free(vm);
+}
+
+/* A real by-reference run (record-verity.sh: vouch image --verity of the
+ * sample, one vouch run): accepted as recorded, and refused against the
+ * manifest edited in each way that unties the references. Its own EK and
+ * verifier key: it was recorded on another host than run A. */
+static void rv_walked_tag(struct evlog *l) { l->ev[1].data_len -= strlen(".verity"); }
+static void rv_digest(struct evlog *l) { l->ev[1].digest[0] ^= 1; }
+
+static void test_recorded_by_verity(void)
+{
+	struct manifest *m, *saved = malloc(sizeof(*saved));
+	struct hv_pins p = { 0 };
+	struct hv_verdict v;
+	struct bundle b;
+	uint8_t *raw;
+	size_t n;
+
+	load_pins("verity-", &m, &p);
+	REQUIRE(saved && m->trees_by_verity && m->has_verity);
+	raw = t_slurp(DIR "verity-honest.cbor", &n);
+	REQUIRE(bundle_decode(raw, n, &b) == 0);
+	memcpy(saved, m, sizeof(*m));
+
+	judge("recorded by-reference run: passed", &b, &p, EXIT_PASSED, HV_OK);
+	m->trees_by_verity = false;
+	JUDGE_SET("recorded by-reference run, the manifest's mark removed", &b, &p, EXIT_REJECTED,
+		  HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+	m->has_verity = false;
+	JUDGE_SET("recorded by-reference run against the same manifest without verity", &b, &p, EXIT_REJECTED,
+		  HV_PIN_ROOTFS, HV_MANIFEST_INCONSISTENT, HV_TREE_BY_VERITY);
+	memcpy(m, saved, sizeof(*m));
+	m->verity_root[0] ^= 1;
+	JUDGE_SET("recorded by-reference run, another verity root pinned", &b, &p, EXIT_REJECTED, HV_PIN_ROOTFS,
+		  HV_MANIFEST_INCONSISTENT, HV_PIN_AGENT, HV_PIN_HARNESS);
+	memcpy(m, saved, sizeof(*m));
+	/* the label: by reference, the agent digest is the manifest's word
+	 * (docs/measure-by-verity.md); the walk refuses the same edit
+	 * (test_pins, "modified agent") */
+	((struct manifest_tree *)manifest_find_tree(m, "agent"))->digest[0] ^= 1;
+	REQUIRE(hv_verify(&b, &p, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 &&
+			 memcmp(v.agent_digest, manifest_find_tree(m, "agent")->digest, 32) == 0,
+		 "recorded by-reference run, another agent digest pinned: passed, that pin reported");
+	hv_verdict_free(&v);
+	memcpy(m, saved, sizeof(*m));
+	forge_glog_of(&b, rv_walked_tag);
+	judge("recorded by-reference run, its agent event retagged as walked", &F.b, &p, EXIT_REJECTED,
+	      HV_EVENT_UNEXPECTED);
+	forge_glog_of(&b, rv_digest);
+	JUDGE_SET("recorded by-reference run, its agent reference changed", &F.b, &p, EXIT_REJECTED, HV_PIN_AGENT,
+		  HV_PCR_REPLAY);
+
+	bundle_free(&b);
+	free(raw);
+	free(m);
+	free(saved);
+}
+
 int main(void)
 {
 	load();
@@ -1390,6 +1622,8 @@ int main(void)
 	test_activation_during_harness();
 	test_tap_records();
 	test_events_resealed();
+	test_trees_by_verity();
+	test_recorded_by_verity();
 	test_boundary_results();
 	test_undecodable();
 	EVP_PKEY_free(soft_ak);

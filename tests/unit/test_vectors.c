@@ -133,6 +133,7 @@ static void test_good_vectors(void)
 		{ "record-results.cbor", "record" }, { "hello.cbor", "hello" },
 		{ "manifest.cbor", "manifest" }, { "manifest-minimal.cbor", "manifest" },
 		{ "manifest-verity.cbor", "manifest" }, { "manifest-runspec.cbor", "manifest" },
+		{ "manifest-trees-by-verity.cbor", "manifest" },
 		{ "frame-hello.bin", "frame" },
 	};
 

@@ -512,8 +512,13 @@ def bad_manifest(o, runspec):
     a("manifest-truncated.cbor", "manifest", "MB_E_TRUNCATED", good[:-1])
     a("manifest-truncated-digest.cbor", "manifest", "MB_E_TRUNCATED", good[:20])
     a("manifest-unknown-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(top=lambda p: rekey(p, 4, 6)))
-    a("manifest-unknown-image-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(image=gi + [(5, U(0))]))
+    a("manifest-unknown-image-key.cbor", "manifest", "MB_E_UNKNOWN_KEY", manifest(image=gi + [(6, U(0))]))
     vroot, voff = (3, B(label("verity root hash"))), (4, U(67108864 - 1048576))
+    # image key 5, trees_by_verity: true beside a verity root, nothing else
+    a("manifest-trees-by-verity-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [(5, TRUE)]))
+    a("manifest-trees-by-verity-false.cbor", "manifest", "MB_E_RANGE",
+      manifest(image=gi + [vroot, voff, (5, FALSE)]))
+    a("manifest-trees-by-verity-int.cbor", "manifest", "MB_E_TYPE", manifest(image=gi + [vroot, voff, (5, U(1))]))
     a("manifest-verity-root-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [vroot]))
     a("manifest-verity-offset-alone.cbor", "manifest", "MB_E_MISSING_KEY", manifest(image=gi + [voff]))
     a("manifest-verity-offset-zero.cbor", "manifest", "MB_E_RANGE", manifest(image=gi + [vroot, (4, U(0))]))

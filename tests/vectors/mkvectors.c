@@ -361,7 +361,7 @@ static void write_hello(const struct vset *v)
 /* ---- manifest ---- */
 
 static void write_manifest(const struct vset *v, const char *name, bool boot, bool config,
-			   bool verity, bool runspec)
+			   bool verity, bool runspec, bool trees_by_verity)
 {
 	static struct manifest m;
 	struct cb_wr w;
@@ -369,6 +369,7 @@ static void write_manifest(const struct vset *v, const char *name, bool boot, bo
 	m = (struct manifest){
 		.image_size = IMAGE_SIZE, .image_format = verity ? "erofs" : "ext4",
 		.has_verity = verity, .verity_offset = verity ? IMAGE_SIZE - 1024 * 1024 : 0,
+		.trees_by_verity = trees_by_verity,
 		.ntrees = 2,
 		.trees = { { .name = "agent", .path = "/opt/agent" },
 			   { .name = "harness", .path = "/opt/harness" } },
@@ -482,10 +483,11 @@ int main(int argc, char **argv)
 	write_chain(&v);
 	write_runspecs(&v);
 	write_hello(&v);
-	write_manifest(&v, "manifest.cbor", true, true, false, false);
-	write_manifest(&v, "manifest-minimal.cbor", false, false, false, false);
-	write_manifest(&v, "manifest-verity.cbor", true, false, true, false);
-	write_manifest(&v, "manifest-runspec.cbor", true, true, false, true);
+	write_manifest(&v, "manifest.cbor", true, true, false, false, false);
+	write_manifest(&v, "manifest-minimal.cbor", false, false, false, false, false);
+	write_manifest(&v, "manifest-verity.cbor", true, false, true, false, false);
+	write_manifest(&v, "manifest-runspec.cbor", true, true, false, true, false);
+	write_manifest(&v, "manifest-trees-by-verity.cbor", true, false, true, false, true);
 	write_evlog(&v);
 	free(v.runspec_bytes);
 	return 0;

@@ -357,7 +357,7 @@ def check_manifest(data):
     m = decode_one(data, L["MAX_MANIFEST_BYTES"])
     fields(m, {0, 1, 2}, {3, 4, 5}, "manifest")
     need(uint(m[0], 0, U32, "version") == 1, f"manifest version {m[0]}")
-    img = fields(m[1], {0, 1, 2}, {3, 4}, "image")
+    img = fields(m[1], {0, 1, 2}, {3, 4, 5}, "image")
     bstr(img[0], 32, 32, "image digest")
     size = uint(img[1], what="image size")
     need(tstr(img[2], 16, "image format") in ("ext4", "erofs"), f"image format {img[2]!r}")
@@ -367,6 +367,8 @@ def check_manifest(data):
         off = uint(img[4], what="verity offset")
         need(0 < off < size and off % L["VERITY_BLOCK_BYTES"] == 0 and
              off // L["VERITY_BLOCK_BYTES"] <= L["MAX_VERITY_DATA_BLOCKS"], f"verity offset {off}")
+    if 5 in img:  # trees_by_verity: true, and only beside a verity root
+        need(img[5] is True and 3 in img, f"trees_by_verity {img[5]!r}")
     names = []
     for i, t in enumerate(array(m[2], 0, L["MAX_TREES"], "trees")):
         fields(t, {0, 1, 2}, what=f"tree {i}")
@@ -535,7 +537,8 @@ def good_manifests(tap):
     want = {
         "manifest.cbor": lambda m: 3 in m and 4 in m and 3 not in m[1],
         "manifest-minimal.cbor": lambda m: 3 not in m and 4 not in m,
-        "manifest-verity.cbor": lambda m: 3 in m and 4 not in m and 3 in m[1],
+        "manifest-verity.cbor": lambda m: 3 in m and 4 not in m and 3 in m[1] and 5 not in m[1],
+        "manifest-trees-by-verity.cbor": lambda m: 3 in m[1] and m[1][5] is True,
         "manifest-runspec.cbor": lambda m: m[5] == read("runspec.cbor") and 5 not in read_manifest(),
     }
 

@@ -208,6 +208,8 @@ static struct json_object *json_view(const struct manifest *m)
 	if (m->has_verity) {
 		json_object_object_add(img, "verity_root", hex(m->verity_root));
 		json_object_object_add(img, "verity_offset", json_object_new_int64((int64_t)m->verity_offset));
+		if (m->trees_by_verity)
+			json_object_object_add(img, "trees_by_verity", json_object_new_boolean(1));
 	}
 	json_object_object_add(o, "image", img);
 	for (size_t i = 0; i < m->ntrees; i++) {

@@ -14,7 +14,7 @@ int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_devi
 {
 	char chan[128];
 
-	char v[1 + sizeof(VERITY_SPEC_KEY) + VERITY_SPEC_BYTES] = "";
+	char v[1 + sizeof(VERITY_SPEC_KEY) + VERITY_SPEC_BYTES + sizeof(VERITY_TREES_WORD)] = "";
 	char spec[VERITY_SPEC_BYTES];
 	int e;
 
@@ -24,7 +24,8 @@ int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_devi
 		if (verity->offset % VERITY_BLOCK_BYTES != 0 ||
 		    (e = verity_spec_format(spec, verity->offset / VERITY_BLOCK_BYTES, verity->root)) < 0)
 			return MB_E_RANGE;
-		snprintf(v, sizeof(v), " " VERITY_SPEC_KEY "%s", spec);
+		snprintf(v, sizeof(v), " " VERITY_SPEC_KEY "%s%s", spec,
+			 verity->trees ? " " VERITY_TREES_WORD : "");
 	}
 	if (vmm == VMM_FIRECRACKER) {
 		if (tpm_device || ch != CHANNEL_VSOCK)

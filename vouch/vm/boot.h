@@ -22,6 +22,7 @@ enum channel { CHANNEL_SERIAL = 0, CHANNEL_VSOCK = 1 };
 struct boot_verity {
 	uint8_t root[32];
 	uint64_t offset; /* bytes of data; the hash tree starts here */
+	bool trees;      /* vouch.trees=verity: the guest references the trees */
 };
 
 /* Firecracker has no TPM device: with it, the TPM is always relayed,
