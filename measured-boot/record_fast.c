@@ -127,7 +127,7 @@ static bool take_body(struct fast_rd *r, struct record *rec)
 		return take_byte(r, MAP1) && take_byte(r, 0) &&
 		       take_string(r, 2, MAX_TEXT_BYTES, &rec->u.checkpoint.sig, &rec->u.checkpoint.sig_len);
 	default:
-		return false; /* the rare kinds: the strict decoder reads them */
+		return false; /* the rare kinds, and kind 0: the strict decoder reads them */
 	}
 }
 
@@ -145,7 +145,7 @@ bool record_fast_decode(const uint8_t *p, size_t len, struct record *ret)
 	if (!take_byte(&r, MAP5) || !take_byte(&r, 0) || !take_uint(&r, MAX_RECORDS - 1, &rec.seq) ||
 	    !take_byte(&r, 1) || !take_string(&r, 2, SHA256_BYTES, &prev, &prev_len) || prev_len != SHA256_BYTES ||
 	    !take_byte(&r, 2) || !take_uint(&r, UINT64_MAX, &rec.time_ns) || !take_byte(&r, 3) ||
-	    !take_uint(&r, REC_KIND_MAX_, &kind) || kind == 0 || !take_byte(&r, 4))
+	    !take_uint(&r, REC_KIND_MAX_, &kind) || !take_byte(&r, 4))
 		return false;
 	memcpy(rec.prev, prev, SHA256_BYTES);
 	rec.kind = (uint32_t)kind;

@@ -9,6 +9,7 @@
  * tree.
  */
 #include "t.h"
+#include "t_tpmsig.h"
 
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
@@ -54,25 +55,10 @@ static void soft_ak(void)
 /* The AK's TPMT_SIGNATURE over the checkpoint message of head. */
 static size_t sign(const uint8_t head[32], uint8_t *out, size_t cap)
 {
-	uint8_t msg[CHECKPOINT_MSG_BYTES], der[80];
-	size_t dl = sizeof(der), off = 0;
-	const unsigned char *dp = der;
-	TPMT_SIGNATURE sig = { .sigAlg = TPM2_ALG_ECDSA };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	const BIGNUM *r, *s;
-	ECDSA_SIG *es;
+	uint8_t msg[CHECKPOINT_MSG_BYTES];
 
 	record_checkpoint_message(head, msg);
-	REQUIRE(md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-		EVP_DigestSign(md, der, &dl, msg, sizeof(msg)) == 1 && (es = d2i_ECDSA_SIG(NULL, &dp, (long)dl)));
-	ECDSA_SIG_get0(es, &r, &s);
-	sig.signature.ecdsa.hash = TPM2_ALG_SHA256;
-	sig.signature.ecdsa.signatureR.size = (UINT16)BN_bn2binpad(r, sig.signature.ecdsa.signatureR.buffer, 32);
-	sig.signature.ecdsa.signatureS.size = (UINT16)BN_bn2binpad(s, sig.signature.ecdsa.signatureS.buffer, 32);
-	REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, out, cap, &off) == 0);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(md);
-	return off;
+	return t_tpm_sign(key, msg, sizeof(msg), out, cap);
 }
 
 /* Valid signatures, but for a few: over another head, one byte short,
@@ -146,9 +132,10 @@ static uint8_t *slurp(const char *path, size_t *n)
 	return t_slurp(path, n);
 }
 
-/* Run A with a chain of n records for its nonce (bench/verify.c's): a
- * checkpoint every 64 records, each with run A's signature bytes, so
- * each is checked and each fails; the first failing one is record 63. */
+/* Run A with a chain of n records for its nonce (as bench/verify.c's): a
+ * checkpoint every 64 records, each with the signature bytes given, by
+ * another key than run A's AK, so each is checked and each fails; the
+ * first failing one is record 63. */
 static void long_chain(struct bundle *b, size_t n, const struct bytes *sig, uint8_t **ret_buf,
 		       struct bytes **ret_recs)
 {
@@ -209,13 +196,8 @@ static void test_verdict_any_threads(void)
 	REQUIRE(Tss2_MU_TPM2B_PUBLIC_Unmarshal(ek, n, &off, &pins.ek) == 0 &&
 		attestation_read_pubkey(DIR "verifier.pem", pins.verifier_pub) == 0);
 	pins.manifest = m;
-	for (size_t i = 0; i < honest.nrecords; i++) {
-		struct record r;
-
-		if (record_decode(honest.records[i].p, honest.records[i].n, &r) == 0 && r.kind == REC_CHECKPOINT)
-			sig = (struct bytes){ r.u.checkpoint.sig, r.u.checkpoint.sig_len };
-	}
-	REQUIRE(sig.p);
+	/* a well-formed signature by another key than the bundle's AK */
+	sig = (struct bytes){ sigs[0], sig_len[0] };
 	longb = honest;
 	long_chain(&longb, 5000, &sig, &buf, &recs);
 	for (int which = 0; which < 2; which++) {

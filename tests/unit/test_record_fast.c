@@ -100,23 +100,9 @@ static void compare_mutations(const uint8_t *p, size_t n)
 	free(m);
 }
 
-static void compare_files(const char *pattern)
-{
-	glob_t g;
-
-	REQUIRE(glob(pattern, 0, NULL, &g) == 0);
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		size_t n;
-		uint8_t *b = t_slurp(g.gl_pathv[i], &n);
-
-		compare_mutations(b, n);
-		free(b);
-	}
-	globfree(&g);
-}
-
-/* Each item of a CBOR sequence (a chain vector) as one record. */
-static void compare_sequences(const char *pattern)
+/* Each file of the glob; with seq, each item of the CBOR sequence a file
+ * holds (a chain vector) as one record. */
+static void compare_files(const char *pattern, bool seq)
 {
 	glob_t g;
 
@@ -127,13 +113,15 @@ static void compare_sequences(const char *pattern)
 		struct cb_rd r;
 
 		cb_rd_init(&r, b, n);
-		while (r.off < n) {
+		while (seq && r.off < n) {
 			size_t start = r.off;
 
 			if (cb_skip(&r) < 0)
 				break;
 			compare_mutations(b + start, r.off - start);
 		}
+		if (!seq)
+			compare_mutations(b, n);
 		free(b);
 	}
 	globfree(&g);
@@ -144,10 +132,10 @@ static void test_vector_records(void)
 	size_t before = strict_accepts;
 
 	disagreements = 0;
-	compare_files("tests/vectors/good/record-*.cbor");
-	compare_files("tests/vectors/bad/record-*.cbor");
-	compare_sequences("tests/vectors/good/chain.cborseq");
-	compare_sequences("tests/vectors/bad/chain-*.cborseq");
+	compare_files("tests/vectors/good/record-*.cbor", false);
+	compare_files("tests/vectors/bad/record-*.cbor", false);
+	compare_files("tests/vectors/good/chain.cborseq", true);
+	compare_files("tests/vectors/bad/chain-*.cborseq", true);
 	CHECK_EQ(disagreements, 0);
 	CHECK(strict_accepts > before);
 }
@@ -220,6 +208,15 @@ static void test_declined_forms(void)
 	m[n - 8] = 11;
 	CHECK(!record_fast_decode(m, n, &out));
 	CHECK_EQ(record_decode(m, n, &out), MB_E_KIND);
+	m[n - 8] = 0;
+	CHECK(!record_fast_decode(m, n, &out));
+	CHECK_EQ(record_decode(m, n, &out), MB_E_KIND);
+	/* prev one byte short, the rest as it was: a5 00 03 01 58 1f ... */
+	memcpy(m, buf, 5);
+	m[5] = 31;
+	memcpy(m + 6, buf + 7, n - 7);
+	CHECK(!record_fast_decode(m, n - 1, &out));
+	CHECK_EQ(record_decode(m, n - 1, &out), MB_E_LENGTH);
 	/* the chunk's length one past the end */
 	memcpy(m, buf, n);
 	m[n - 6] = 0x46;
@@ -227,11 +224,78 @@ static void test_declined_forms(void)
 	CHECK_EQ(record_decode(m, n, &out), MB_E_TRUNCATED);
 }
 
+/* rec encoded: the fast path's answer, and record_decode's code */
+static int encoded(const struct record *rec, bool *ret_fast)
+{
+	static uint8_t buf[MAX_RECORD_BYTES + 64];
+	struct record out;
+	struct cb_wr w;
+	size_t n;
+
+	cb_wr_init(&w, buf, sizeof(buf));
+	record_encode(rec, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	*ret_fast = record_fast_decode(buf, n, &out);
+	return record_decode(buf, n, &out);
+}
+
+/* Each limit of the common shapes, at the limit (the fast path takes it)
+ * and one past (the fast path declines, the strict decoder refuses). */
+static void test_limits(void)
+{
+	static uint8_t big[MAX_CHUNK_BYTES + 1];
+	static const uint8_t bad_utf8[] = { 'o', 'k', 0xc3, 0x28 };
+	struct record r = { .kind = REC_STDOUT, .seq = MAX_RECORDS - 1, .u.chunk = { big, MAX_CHUNK_BYTES } };
+	bool fast;
+
+	CHECK_EQ(encoded(&r, &fast), 0);
+	CHECK(fast);
+	r.seq = MAX_RECORDS;
+	CHECK_EQ(encoded(&r, &fast), MB_E_RANGE);
+	CHECK(!fast);
+	r.seq = 0;
+	r.u.chunk.n = MAX_CHUNK_BYTES + 1;
+	CHECK_EQ(encoded(&r, &fast), MB_E_TOO_LARGE);
+	CHECK(!fast);
+	r = (struct record){ .kind = REC_TEST, .u.test = { .num = 1, .desc = big, .desc_len = MAX_TEXT_BYTES } };
+	memset(big, 'a', sizeof(big));
+	CHECK_EQ(encoded(&r, &fast), 0);
+	CHECK(fast);
+	r.u.test.desc_len = MAX_TEXT_BYTES + 1;
+	CHECK_EQ(encoded(&r, &fast), MB_E_TOO_LARGE);
+	CHECK(!fast);
+	r.u.test.desc_len = 2;
+	r.u.test.directive = DIRECTIVE_SKIP;
+	r.u.test.reason = big;
+	r.u.test.reason_len = MAX_TEXT_BYTES;
+	CHECK_EQ(encoded(&r, &fast), 0);
+	CHECK(fast);
+	r.u.test.reason_len = MAX_TEXT_BYTES + 1;
+	CHECK_EQ(encoded(&r, &fast), MB_E_TOO_LARGE);
+	CHECK(!fast);
+	r.u.test.reason = bad_utf8;
+	r.u.test.reason_len = sizeof(bad_utf8);
+	CHECK_EQ(encoded(&r, &fast), MB_E_UTF8);
+	CHECK(!fast);
+	r.u.test.directive = DIRECTIVE_NONE;
+	r.u.test.desc = bad_utf8;
+	r.u.test.desc_len = sizeof(bad_utf8);
+	CHECK_EQ(encoded(&r, &fast), MB_E_UTF8);
+	CHECK(!fast);
+	r = (struct record){ .kind = REC_CHECKPOINT, .u.checkpoint = { big, MAX_TEXT_BYTES } };
+	CHECK_EQ(encoded(&r, &fast), 0);
+	CHECK(fast);
+	r.u.checkpoint.sig_len = MAX_TEXT_BYTES + 1;
+	CHECK_EQ(encoded(&r, &fast), MB_E_TOO_LARGE);
+	CHECK(!fast);
+}
+
 int main(void)
 {
 	RUN(test_vector_records);
 	RUN(test_bundle_records);
 	RUN(test_declined_forms);
+	RUN(test_limits);
 	printf("# %zu inputs, %zu accepted by the strict decoder, %zu by the fast path\n", inputs, strict_accepts,
 	       fast_accepts);
 	return t_done();
