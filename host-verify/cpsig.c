@@ -40,8 +40,14 @@ struct cpsig {
 	size_t head, next, tail;
 	EVP_PKEY *key; /* the caller's, for the checks it runs itself */
 	struct worker w[CPSIG_MAX_WORKERS];
-	unsigned nworkers;
+	unsigned nworkers, want;
+	TPM2B_PUBLIC ak;
+	size_t submitted;
 };
+
+/* Threads start with the few-th checkpoint: a short run's checks cost less
+ * than starting them. */
+#define START_AFTER 3u
 
 /* The checkpoint's signature: a TPMT_SIGNATURE that decodes exactly, by
  * the AK over the message. */
@@ -132,7 +138,8 @@ int cpsig_open(const TPM2B_PUBLIC *ak, unsigned workers, struct cpsig **ret)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	start_workers(p, ak, workers > CPSIG_MAX_WORKERS ? CPSIG_MAX_WORKERS : workers);
+	p->ak = *ak;
+	p->want = workers > CPSIG_MAX_WORKERS ? CPSIG_MAX_WORKERS : workers;
 	*ret = p;
 	return 0;
 }
@@ -173,6 +180,8 @@ int cpsig_submit(struct cpsig *p, uint64_t tag, const uint8_t head[static 32], c
 
 	if (!cpsig_can_submit(p))
 		return MB_E_LIMIT;
+	if (++p->submitted == START_AFTER + 1)
+		start_workers(p, &p->ak, p->want);
 	pthread_mutex_lock(&p->mu);
 	j = &p->ring[p->tail % CPSIG_MAX_PENDING];
 	j->tag = tag;

@@ -27,7 +27,9 @@
 struct cpsig;
 
 /* A pool of workers threads (0: each check runs in the caller's thread
- * when its result is taken) for the AK ak, which the caller has checked. */
+ * when its result is taken) for the AK ak, which the caller has checked.
+ * The threads start with the fourth check queued; until then, and when
+ * they cannot start, the caller's thread runs each check. */
 int cpsig_open(const TPM2B_PUBLIC *ak, unsigned workers, struct cpsig **ret) MB_WARN_UNUSED;
 void cpsig_close(struct cpsig *p);
 /* The CPU count this process may run on, at most CPSIG_MAX_WORKERS. */
