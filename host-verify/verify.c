@@ -12,6 +12,7 @@
 
 #include "ak.h"
 #include "attest.h"
+#include "cpsig.h"
 #include "evlog.h"
 #include "pcr.h"
 #include "results.h"
@@ -206,6 +207,24 @@ static void check_ak(struct ctx *c)
 		fail(c, HV_AK_MALFORMED, "AK point not on the curve");
 }
 
+/* arr (room for *cap elements of elem bytes) with room for at least need:
+ * twice as much, or need if more; NULL and c->nomem when out of memory,
+ * arr and *cap untouched. */
+static void *grow(struct ctx *c, void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < need)
+		n = need;
+	if (!(p = realloc(arr, n * elem))) {
+		c->nomem = true;
+		return NULL;
+	}
+	*cap = n;
+	return p;
+}
+
 /* The test records must be what the stdout records' TAP says: each
  * complete stdout line that parses as a test point is matched, in order,
  * against the next test record. */
@@ -238,15 +257,11 @@ static void tap_push(struct ctx *c, struct tap_seen *s, const struct tap_point *
 			memmove(c->pending, c->pending + c->pend_head, c->pend_len * sizeof(*c->pending));
 			c->pend_head = 0;
 		} else {
-			size_t cap = c->pend_cap ? c->pend_cap * 2 : 64;
-			struct tap_seen *n = realloc(c->pending, cap * sizeof(*n));
+			struct tap_seen *n = grow(c, c->pending, &c->pend_cap, c->pend_cap + 1, sizeof(*n));
 
-			if (!n) {
-				c->nomem = true;
+			if (!n)
 				return;
-			}
 			c->pending = n;
-			c->pend_cap = cap;
 		}
 	}
 	if (tap_text_digest(pt->desc, pt->desc_len, pt->reason, pt->reason_len, s->text) < 0) {
@@ -348,47 +363,28 @@ static int note_test(struct ctx *c, const struct record *rec)
 
 	tap_match_record(c, rec);
 	if (v->ntests == c->tests_cap) {
-		size_t cap = c->tests_cap ? c->tests_cap * 2 : 64;
-		struct hv_test *n = realloc(v->tests, cap * sizeof(*n));
+		struct hv_test *n = grow(c, v->tests, &c->tests_cap, v->ntests + 1, sizeof(*n));
 
-		if (!n) {
-			c->nomem = true;
+		if (!n)
 			return MB_E_NOMEM;
-		}
 		v->tests = n;
-		c->tests_cap = cap;
 	}
 	t = &v->tests[v->ntests++];
-	memset(t, 0, sizeof(*t));
+	/* every field set, each string as a C string: zeroing a whole
+	 * hv_test (1 KiB) per test point cost more than reading its record */
 	t->num = rec->u.test.num;
 	t->ok = rec->u.test.ok;
 	t->directive = rec->u.test.directive;
 	t->time_ns = rec->time_ns;
+	t->file = 0;
+	t->has_duration = false;
+	t->duration_ns = 0;
+	t->classname[0] = 0;
+	t->message[0] = 0;
 	copy_text(t->name, sizeof(t->name), rec->u.test.desc, rec->u.test.desc_len);
 	copy_text(t->reason, sizeof(t->reason), rec->u.test.reason, rec->u.test.reason_len);
 	count_test(v, t);
 	return 0;
-}
-
-/* Whether the checkpoint's signature is the AK's over the head before it. */
-static bool checkpoint_signed(struct ctx *c, const struct record *rec)
-{
-	uint8_t msg[CHECKPOINT_MSG_BYTES];
-	TPMT_SIGNATURE sig = { 0 };
-	size_t off = 0;
-
-	if (!c->akkey) {
-		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint %llu cannot be checked without a valid AK",
-		     (unsigned long long)rec->seq);
-		return false;
-	}
-	record_checkpoint_message(rec->prev, msg);
-	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(rec->u.checkpoint.sig, rec->u.checkpoint.sig_len, &off, &sig) != 0 ||
-	    off != rec->u.checkpoint.sig_len || tpmkey_verify(c->akkey, msg, sizeof(msg), &sig) != 0) {
-		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint at record %llu", (unsigned long long)rec->seq);
-		return false;
-	}
-	return true;
 }
 
 /* What one authenticated record says. Checkpoints were checked on the
@@ -453,9 +449,10 @@ static enum hv_reason record_reason(int e)
 /*
  * Records read but not yet authenticated, decoded once: held until a
  * verified checkpoint (or, at the end, the quote) covers them, then read.
- * At most HELD_MAX are kept; a longer stretch without a verified
- * checkpoint is decoded a second time when covered, so memory stays
- * bounded whatever the bundle. Holding nothing (no memory) is only slower.
+ * At most HELD_MAX are kept, in a ring (record i in slot i % HELD_MAX); a
+ * longer stretch without a verified checkpoint is decoded a second time
+ * when covered, so memory stays bounded whatever the bundle. Holding
+ * nothing (no memory) is only slower.
  */
 #define HELD_MAX 4096
 
@@ -465,6 +462,12 @@ struct held {
 	size_t n;         /* records held, from first on */
 };
 
+static void hold(struct held *h, size_t i, const struct record *rec)
+{
+	if (h->r && h->n < HELD_MAX && i == h->first + h->n)
+		h->r[(h->first + h->n++) % HELD_MAX] = *rec;
+}
+
 /* Reads records first..upto-1: what they say becomes the verdict's. */
 static void read_upto(struct ctx *c, struct held *h, size_t upto)
 {
@@ -472,15 +475,66 @@ static void read_upto(struct ctx *c, struct held *h, size_t upto)
 		struct record rec;
 
 		if (i - h->first < h->n)
-			note_record(c, &h->r[i - h->first]);
+			note_record(c, &h->r[i % HELD_MAX]);
 		/* chain_accept decoded each of these already */
 		else if (record_decode(c->b->records[i].p, c->b->records[i].n, &rec) == 0)
 			note_record(c, &rec);
 	}
 	if (upto > h->first) {
+		h->n = upto - h->first < h->n ? h->n - (upto - h->first) : 0;
 		h->first = upto;
-		h->n = 0;
 	}
+}
+
+static int verify_workers = -1;
+
+void hv_verify_set_workers(int n)
+{
+	verify_workers = n;
+}
+
+/* The record pass: the chain, the checkpoints queued for their
+ * signatures, and the records read once a verified checkpoint covers them. */
+struct pass {
+	struct held h;
+	struct cpsig *sigs; /* NULL without a valid AK */
+	size_t covered;     /* records a verified checkpoint covers */
+};
+
+/* The results of the checkpoint checks, in chain order: each verified one
+ * covers the records up to it, the first failing one is the one reported.
+ * At most max of them; with wait, each waited for, else only those done. */
+static void take_checkpoints(struct ctx *c, struct pass *s, bool wait, size_t max)
+{
+	uint64_t i;
+	bool ok;
+
+	for (size_t k = 0; k < max && s->sigs && cpsig_take(s->sigs, wait, &i, &ok) > 0; k++) {
+		if (!ok) {
+			fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint at record %llu", (unsigned long long)i);
+			continue;
+		}
+		/* the checkpoint counts with what it signs */
+		s->covered = (size_t)i + 1;
+		read_upto(c, &s->h, s->covered);
+	}
+}
+
+/* The checkpoint's signature is the AK's over the head before it: queued,
+ * with i its place in the chain (its seq, which the chain checked). */
+static void queue_checkpoint(struct ctx *c, struct pass *s, const struct record *rec, size_t i)
+{
+	if (!c->akkey) {
+		fail(c, HV_CHECKPOINT_SIGNATURE, "checkpoint %llu cannot be checked without a valid AK",
+		     (unsigned long long)rec->seq);
+		return;
+	}
+	if (!s->sigs)
+		return; /* no memory: c->nomem already says the verdict is void */
+	while (!cpsig_can_submit(s->sigs))
+		take_checkpoints(c, s, true, 1);
+	if (cpsig_submit(s->sigs, i, rec->prev, rec->u.checkpoint.sig, rec->u.checkpoint.sig_len) < 0)
+		c->nomem = true;
 }
 
 /*
@@ -490,54 +544,67 @@ static void read_upto(struct ctx *c, struct held *h, size_t upto)
  * checkpoint covers is the guest's: anyone can append records that chain
  * (the chain is a hash, not a signature), so those after the last
  * checkpoint are counted as unauthenticated and never become test results.
+ * The signatures are checked on other threads while the chain goes on;
+ * before any other reason is given, every checkpoint before it is taken,
+ * so the reasons come in chain order as if checked one at a time.
  */
 static void check_records(struct ctx *c)
 {
-	struct held h = { .r = malloc(HELD_MAX * sizeof(struct record)) };
-	size_t covered = 0, trusted;
+	struct pass s = { .h.r = malloc(HELD_MAX * sizeof(struct record)) };
+	size_t trusted;
 
+	if (c->akkey && cpsig_open(&c->ak, verify_workers < 0 ? cpsig_default_workers() : (unsigned)verify_workers,
+				   &s.sigs) < 0)
+		c->nomem = true;
 	c->chain_ok = chain_init(&c->chain, c->b->nonce) == 0;
 	for (size_t i = 0; i < c->b->nrecords && c->chain_ok; i++) {
 		struct record rec;
 		int e;
 
 		if (c->ended) {
+			take_checkpoints(c, &s, true, SIZE_MAX);
 			fail(c, HV_RECORD_AFTER_END, "record %zu follows the end record", i);
 			c->chain_ok = false;
 			break;
 		}
 		e = chain_accept(&c->chain, c->b->records[i].p, c->b->records[i].n, &rec);
 		if (e < 0) {
+			take_checkpoints(c, &s, true, SIZE_MAX);
 			fail(c, record_reason(e), "record %zu: %s", i, mb_strerror(e));
 			c->chain_ok = false;
 			break;
 		}
 		c->v->records++;
-		if (h.r && h.n < HELD_MAX && i == h.first + h.n)
-			h.r[h.n++] = rec;
-		if (rec.kind == REC_CHECKPOINT && checkpoint_signed(c, &rec)) {
-			/* the checkpoint counts with what it signs */
-			covered = i + 1;
-			read_upto(c, &h, covered);
+		/* a full hold waits for the checkpoints that would empty it */
+		while (s.h.r && s.h.n == HELD_MAX && s.sigs && cpsig_pending(s.sigs) > 0)
+			take_checkpoints(c, &s, true, 1);
+		hold(&s.h, i, &rec);
+		if (rec.kind == REC_CHECKPOINT) {
+			queue_checkpoint(c, &s, &rec, i);
 		} else if (rec.kind == REC_END) {
 			c->ended = true;
 		}
 		/* a claim against the evidence, never for it: read wherever it
 		 * is, even where nothing signs it (a run that dies on a
 		 * corrupt root seldom reaches a checkpoint) */
-		else if (rec.kind == REC_PHASE && rec.u.phase.phase == PHASE_ROOT_CORRUPT)
+		else if (rec.kind == REC_PHASE && rec.u.phase.phase == PHASE_ROOT_CORRUPT) {
+			take_checkpoints(c, &s, true, SIZE_MAX);
 			fail(c, HV_PIN_ROOTFS, "the guest's kernel refused blocks of the root image that do "
 					       "not match the pinned verity root");
+		}
+		take_checkpoints(c, &s, false, SIZE_MAX);
 	}
+	take_checkpoints(c, &s, true, SIZE_MAX);
+	cpsig_close(s.sigs);
 	if (c->chain_ok && !c->ended)
 		fail(c, HV_RECORDS_INCOMPLETE, "%zu records, no end record", c->b->nrecords);
 	memcpy(c->v->chain_head, c->chain.head, 32);
-	trusted = c->have_quote && c->ended ? (size_t)c->v->records : covered;
+	trusted = c->have_quote && c->ended ? (size_t)c->v->records : s.covered;
 	if (trusted > c->v->records)
 		trusted = (size_t)c->v->records;
 	c->v->unauthenticated = c->v->records - trusted;
-	read_upto(c, &h, trusted);
-	free(h.r);
+	read_upto(c, &s.h, trusted);
+	free(s.h.r);
 }
 
 /* ---- result files ---- */
@@ -568,14 +635,11 @@ static void take_results(struct ctx *c)
 	if (need == v->ntests)
 		goto files;
 	if (need > c->tests_cap) {
-		struct hv_test *n = realloc(v->tests, need * sizeof(*n));
+		struct hv_test *n = grow(c, v->tests, &c->tests_cap, need, sizeof(*n));
 
-		if (!n) {
-			c->nomem = true;
+		if (!n)
 			return;
-		}
 		v->tests = n;
-		c->tests_cap = need;
 	}
 	for (size_t i = 0; i < r->ntests; i++) {
 		v->tests[v->ntests] = r->tests[i];

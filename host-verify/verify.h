@@ -217,6 +217,10 @@ size_t hv_quote_check(const uint8_t *msg, size_t msg_len, const uint8_t *sig, si
  * the verdict), or a negative MB_E_* when it could not judge at all
  * (out of memory). Free with hv_verdict_free(). */
 int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verdict *ret) MB_WARN_UNUSED;
+/* Threads hv_verify checks checkpoint signatures on: -1 (the default) one
+ * per CPU, 0 none (each in the calling thread, in chain order). The
+ * verdict is the same whatever the number. */
+void hv_verify_set_workers(int n);
 void hv_verdict_free(struct hv_verdict *v);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "record_fast.h"
 #include "sha256.h"
 
 /* A record's map keys (record.cddl), and those of its bodies. The bodies
@@ -134,86 +135,94 @@ static int decode_uints(struct cb_rd *r, size_t n, const uint64_t *max, uint64_t
 	return 0;
 }
 
-static int decode_test(struct cb_rd *r, struct record *rec)
-{
-	struct cb_map m;
-	uint64_t key, v = 0;
-	int e;
+/* A body map with uint keys, each read by field(); *ret_seen gets the
+ * keys it had, all of required among them. */
+typedef int (*field_fn)(struct cb_rd *r, uint64_t key, struct record *rec);
 
-	if ((e = cb_map_begin(r, &m, K_TEST_KEYS_)) < 0)
-		return e;
-	while ((e = cb_map_next(r, &m, &key)) > 0) {
-		switch (key) {
-		case K_TEST_NUM:
-			e = cb_get_uint(r, UINT64_MAX, &rec->u.test.num);
-			break;
-		case K_TEST_OK:
-			e = cb_get_bool(r, &rec->u.test.ok);
-			break;
-		case K_TEST_DESC:
-			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.desc, &rec->u.test.desc_len);
-			break;
-		case K_TEST_DIRECTIVE:
-			/* present only when not "none": the default is never encoded */
-			if ((e = cb_get_uint(r, DIRECTIVE_TODO, &v)) == 0 && v == DIRECTIVE_NONE)
-				e = MB_E_RANGE;
-			rec->u.test.directive = (uint32_t)v;
-			break;
-		case K_TEST_REASON:
-			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.reason, &rec->u.test.reason_len);
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			return e;
-	}
-	if (e < 0)
-		return e;
-	if ((e = cb_map_require(&m, TEST_REQUIRED)) < 0)
-		return e;
-	/* directive and reason come together or not at all */
-	if ((m.seen & TEST_DIRECTIVE) != 0 && (m.seen & TEST_DIRECTIVE) != TEST_DIRECTIVE)
-		return MB_E_MISSING_KEY;
-	return 0;
-}
-
-static int decode_file(struct cb_rd *r, struct record *rec)
+static int decode_map(struct cb_rd *r, size_t max, uint64_t required, field_fn field, struct record *rec,
+		      uint64_t *ret_seen)
 {
 	struct cb_map m;
 	uint64_t key;
 	int e;
 
-	if ((e = cb_map_begin(r, &m, K_FILE_KEYS_)) < 0)
+	if ((e = cb_map_begin(r, &m, max)) < 0)
 		return e;
-	while ((e = cb_map_next(r, &m, &key)) > 0) {
-		switch (key) {
-		case K_FILE_NAME:
-			e = cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.file.name, &rec->u.file.name_len);
-			break;
-		case K_FILE_OFFSET:
-			e = cb_get_uint(r, UINT32_MAX, &rec->u.file.offset);
-			break;
-		case K_FILE_DATA:
-			e = cb_get_bstr(r, MAX_FILE_RECORD_BYTES, &rec->u.file.p, &rec->u.file.n);
-			break;
-		case K_FILE_LAST:
-			e = cb_get_bool(r, &rec->u.file.last);
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
+	while ((e = cb_map_next(r, &m, &key)) > 0)
+		if ((e = field(r, key, rec)) < 0)
 			return e;
-	}
 	if (e < 0)
 		return e;
-	return cb_map_require(&m, CB_KEYS_BELOW(K_FILE_KEYS_));
+	if ((e = cb_map_require(&m, required)) < 0)
+		return e;
+	*ret_seen = m.seen;
+	return 0;
+}
+
+static int test_field(struct cb_rd *r, uint64_t key, struct record *rec)
+{
+	uint64_t v = 0;
+	int e;
+
+	switch (key) {
+	case K_TEST_NUM:
+		return cb_get_uint(r, UINT64_MAX, &rec->u.test.num);
+	case K_TEST_OK:
+		return cb_get_bool(r, &rec->u.test.ok);
+	case K_TEST_DESC:
+		return cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.desc, &rec->u.test.desc_len);
+	case K_TEST_DIRECTIVE:
+		/* present only when not "none": the default is never encoded */
+		if ((e = cb_get_uint(r, DIRECTIVE_TODO, &v)) == 0 && v == DIRECTIVE_NONE)
+			e = MB_E_RANGE;
+		rec->u.test.directive = (uint32_t)v;
+		return e;
+	case K_TEST_REASON:
+		return cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.test.reason, &rec->u.test.reason_len);
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
+static int decode_test(struct cb_rd *r, struct record *rec)
+{
+	uint64_t seen;
+	int e;
+
+	if ((e = decode_map(r, K_TEST_KEYS_, TEST_REQUIRED, test_field, rec, &seen)) < 0)
+		return e;
+	/* directive and reason come together or not at all */
+	if ((seen & TEST_DIRECTIVE) != 0 && (seen & TEST_DIRECTIVE) != TEST_DIRECTIVE)
+		return MB_E_MISSING_KEY;
+	return 0;
+}
+
+static int file_field(struct cb_rd *r, uint64_t key, struct record *rec)
+{
+	switch (key) {
+	case K_FILE_NAME:
+		return cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.file.name, &rec->u.file.name_len);
+	case K_FILE_OFFSET:
+		return cb_get_uint(r, UINT32_MAX, &rec->u.file.offset);
+	case K_FILE_DATA:
+		return cb_get_bstr(r, MAX_FILE_RECORD_BYTES, &rec->u.file.p, &rec->u.file.n);
+	case K_FILE_LAST:
+		return cb_get_bool(r, &rec->u.file.last);
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
+static int checkpoint_field(struct cb_rd *r, uint64_t key, struct record *rec)
+{
+	if (key != K_CHECKPOINT_SIG)
+		return MB_E_UNKNOWN_KEY;
+	return cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig, &rec->u.checkpoint.sig_len);
 }
 
 static int decode_body(struct cb_rd *r, struct record *rec)
 {
-	uint64_t v[2];
+	uint64_t v[2], seen;
 	int e;
 
 	switch (rec->kind) {
@@ -230,21 +239,8 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		return cb_get_bstr(r, MAX_CHUNK_BYTES, &rec->u.chunk.p, &rec->u.chunk.n);
 	case REC_TEST:
 		return decode_test(r, rec);
-	case REC_CHECKPOINT: {
-		struct cb_map m;
-		uint64_t key;
-
-		if ((e = cb_map_begin(r, &m, K_CHECKPOINT_KEYS_)) < 0)
-			return e;
-		while ((e = cb_map_next(r, &m, &key)) > 0) {
-			if (key != K_CHECKPOINT_SIG)
-				return MB_E_UNKNOWN_KEY;
-			if ((e = cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig,
-					     &rec->u.checkpoint.sig_len)) < 0)
-				return e;
-		}
-		return e < 0 ? e : cb_map_require(&m, CB_KEY(K_CHECKPOINT_SIG));
-	}
+	case REC_CHECKPOINT:
+		return decode_map(r, K_CHECKPOINT_KEYS_, CB_KEY(K_CHECKPOINT_SIG), checkpoint_field, rec, &seen);
 	case REC_LIMIT:
 		if ((e = decode_uints(r, K_LIMIT_KEYS_, (const uint64_t[]){ [K_LIMIT_WHAT] = LIMIT_MAX_,
 									    [K_LIMIT_VALUE] = UINT64_MAX }, v)) < 0)
@@ -262,7 +258,7 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		rec->u.exit.signal = (uint32_t)v[K_EXIT_SIGNAL];
 		return 0;
 	case REC_FILE:
-		return decode_file(r, rec);
+		return decode_map(r, K_FILE_KEYS_, CB_KEYS_BELOW(K_FILE_KEYS_), file_field, rec, &seen);
 	case REC_END:
 		if ((e = decode_uints(r, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = END_MAX_ }, v)) < 0)
 			return e;
@@ -326,8 +322,8 @@ static int decode_record(const uint8_t *p, size_t len, struct record *ret)
  * reader, so it accepts exactly what validation and schema together
  * accept; only when it refuses does the validation pass run, so that a
  * malformed record is reported as malformed (depth, encoding) rather than
- * as the first type it did not expect. Records are the hot path. */
-int record_decode(const uint8_t *p, size_t len, struct record *ret)
+ * as the first type it did not expect. */
+int record_decode_strict(const uint8_t *p, size_t len, struct record *ret)
 {
 	int e, v;
 
@@ -338,6 +334,16 @@ int record_decode(const uint8_t *p, size_t len, struct record *ret)
 		return 0;
 	v = cb_validate(p, len, 2);
 	return v < 0 ? v : e;
+}
+
+/* Records are the hot path: the common shapes are read by the fast path,
+ * which accepts a subset of what the strict decoder accepts, with the
+ * same result; whatever it declines, the strict decoder decides. */
+int record_decode(const uint8_t *p, size_t len, struct record *ret)
+{
+	if (record_fast_decode(p, len, ret))
+		return 0;
+	return record_decode_strict(p, len, ret);
 }
 
 int chain_init(struct chain *c, const uint8_t nonce[static 32])

@@ -10,6 +10,7 @@
  * of the tree.
  */
 #include "t.h"
+#include "t_tpmsig.h"
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -130,26 +131,7 @@ static void swak_make(struct swak *a)
 /* An ECDSA-SHA256 signature over SHA-256(msg), marshalled as a TPM's. */
 static size_t swak_sign(const struct swak *a, const uint8_t *msg, size_t n, uint8_t *out, size_t cap)
 {
-	TPMT_SIGNATURE sig = { .sigAlg = TPM2_ALG_ECDSA };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t der[80];
-	const unsigned char *dp = der;
-	size_t dn = sizeof(der), off = 0;
-	const BIGNUM *r, *s;
-	ECDSA_SIG *es;
-
-	REQUIRE(md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, a->key) == 1 &&
-		EVP_DigestSign(md, der, &dn, msg, n) == 1);
-	es = d2i_ECDSA_SIG(NULL, &dp, (long)dn);
-	REQUIRE(es);
-	ECDSA_SIG_get0(es, &r, &s);
-	sig.signature.ecdsa.hash = TPM2_ALG_SHA256;
-	sig.signature.ecdsa.signatureR.size = (UINT16)BN_bn2binpad(r, sig.signature.ecdsa.signatureR.buffer, 32);
-	sig.signature.ecdsa.signatureS.size = (UINT16)BN_bn2binpad(s, sig.signature.ecdsa.signatureS.buffer, 32);
-	REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, out, cap, &off) == 0);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(md);
-	return off;
+	return t_tpm_sign(a->key, msg, n, out, cap);
 }
 
 /* The bundle's AK is a, activated: the transcript signed by a's verifier. */

@@ -7,6 +7,7 @@
  * from the top of the tree.
  */
 #include "t.h"
+#include "t_tpmsig.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -464,41 +465,25 @@ static void test_record_order(void)
 static void test_checkpoint_other_key(void)
 {
 	EVP_PKEY *k = EVP_EC_gen("P-256");
-	size_t i, siglen = 0, off = 0;
-	uint8_t der[80], sigm[sizeof(TPMT_SIGNATURE)], buf[1024];
+	size_t i;
+	uint8_t sigm[sizeof(TPMT_SIGNATURE)], buf[1024];
 	uint8_t msg[CHECKPOINT_MSG_BYTES];
-	TPMT_SIGNATURE sig = { .sigAlg = TPM2_ALG_ECDSA };
 	struct record rec;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	const unsigned char *dp = der;
-	ECDSA_SIG *es;
-	const BIGNUM *r, *s;
 	struct cb_wr w;
 
+	REQUIRE(k);
 	forge_from(&honest_a);
 	i = find_kind(&F.b, REC_CHECKPOINT);
 	REQUIRE(record_decode(F.recs[i].p, F.recs[i].n, &rec) == 0);
 	record_checkpoint_message(rec.prev, msg);
-	siglen = sizeof(der);
-	REQUIRE(k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
-		EVP_DigestSign(md, der, &siglen, msg, sizeof(msg)) == 1);
-	es = d2i_ECDSA_SIG(NULL, &dp, (long)siglen);
-	REQUIRE(es);
-	ECDSA_SIG_get0(es, &r, &s);
-	sig.signature.ecdsa.hash = TPM2_ALG_SHA256;
-	sig.signature.ecdsa.signatureR.size = (UINT16)BN_bn2binpad(r, sig.signature.ecdsa.signatureR.buffer, 32);
-	sig.signature.ecdsa.signatureS.size = (UINT16)BN_bn2binpad(s, sig.signature.ecdsa.signatureS.buffer, 32);
-	REQUIRE(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, sigm, sizeof(sigm), &off) == 0);
 	rec.u.checkpoint.sig = sigm;
-	rec.u.checkpoint.sig_len = off;
+	rec.u.checkpoint.sig_len = t_tpm_sign(k, msg, sizeof(msg), sigm, sizeof(sigm));
 	cb_wr_init(&w, buf, sizeof(buf));
 	record_encode(&rec, &w);
 	REQUIRE(w.err == 0);
 	F.recs[i] = (struct bytes){ store(buf, w.len), w.len };
 	reseal_from(i + 1);
 	JUDGE_SET("checkpoint signed by another key", &F.b, &pins, EXIT_REJECTED, HV_CHECKPOINT_SIGNATURE, HV_PIN_CHAIN_HEAD, HV_QUOTE_NONCE);
-	ECDSA_SIG_free(es);
-	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
 }
 
