@@ -68,5 +68,9 @@ const char *img_errname(int e);
  * image_free_names. */
 int image_list_dir(int dfd, size_t max, bool sorted, char ***ret, size_t *ret_n);
 void image_free_names(char **v, size_t n);
+/* Room for element n of the array *pv (pv: the address of its pointer)
+ * of *cap elements of size bytes: doubled when full, first when empty;
+ * MB_E_NOMEM leaves it as it was. */
+int image_grow(void *pv, size_t n, size_t *cap, size_t size, size_t first);
 
 #endif

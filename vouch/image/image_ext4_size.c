@@ -29,15 +29,10 @@
 static int hardlink_add(struct ext4_ctx *c, const struct stat *st,
 			const uint64_t blocks[static EXT4_SIZES])
 {
-	if (c->nhl == c->caphl) {
-		size_t cap = c->caphl ? c->caphl * 2 : 64;
-		struct hardlink *v = realloc(c->hl, cap * sizeof(*v));
+	int e;
 
-		if (!v)
-			return MB_E_NOMEM;
-		c->hl = v;
-		c->caphl = cap;
-	}
+	if ((e = image_grow(&c->hl, c->nhl, &c->caphl, sizeof(*c->hl), 64)) < 0)
+		return e;
 	c->hl[c->nhl] = (struct hardlink){ st->st_dev, st->st_ino, 1, 0, { 0 } };
 	memcpy(c->hl[c->nhl++].blocks, blocks, sizeof(c->hl->blocks));
 	return 0;
