@@ -226,6 +226,19 @@ $(B)/tests-asan/test_image_config: $(B)/asan/tests/unit/test_image_config.o $(B)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) -ljson-c
 
+# The one error space, every range's words in it (image_err.c's too).
+$(B)/tests/test_err: $(B)/host/tests/unit/test_err.o $(B)/host/vouch/image/image_err.o \
+		$(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(UNIT_LIBS)
+
+$(B)/tests-asan/test_err: $(B)/asan/tests/unit/test_err.o $(B)/asan/vouch/image/image_err.o \
+		$(B)/asan/libhostverify.a $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(UNIT_LIBS)
+
 # The TPM relay's filter and forwarding, without the rest of vouch.
 $(B)/tests/test_relay: $(B)/host/tests/unit/test_relay.o $(B)/host/vouch/vm/relay.o \
 		$(B)/host/libmeasured-boot.a

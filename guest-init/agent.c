@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "err.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -480,12 +481,12 @@ int agent_helper_main(int argc, char **argv)
 		return 125;
 	}
 	if ((e = build_request(argc, argv, &req, &n)) < 0 || (e = send_request(fd, req, n)) < 0) {
-		fprintf(stderr, "as-agent: sending the request: %s\n", strerror(-e));
+		fprintf(stderr, "as-agent: sending the request: %s\n", mb_strerror(e));
 		return 125;
 	}
 	free(req);
 	if ((e = read_full(fd, st, sizeof(st))) < 0) {
-		fprintf(stderr, "as-agent: no status from the box's init: %s\n", strerror(-e));
+		fprintf(stderr, "as-agent: no status from the box's init: %s\n", mb_strerror(e));
 		return 125;
 	}
 	return (int)(get_le32(st) & 0xff);

@@ -11,7 +11,7 @@ void gi_die(const char *what, int err)
 {
 	static int dying;
 	char msg[256];
-	const char *why = err < 0 ? mb_strerror(err) : strerror(err);
+	const char *why = mb_strerror(err > 0 ? -err : err); /* -errno or a code */
 
 	snprintf(msg, sizeof(msg), "%s: %s", what, why);
 	gi_console("fatal: %s", msg);

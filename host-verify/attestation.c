@@ -17,18 +17,26 @@
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
+#define W(code, text) MB_ERR_WORD(ATT_E_BASE_, code, text)
+
+static const struct mb_err_word att_words[] = {
+	W(ATT_E_BASE64, "not base64 (standard or URL-safe alphabet, padded or not, canonical)"),
+	W(ATT_E_PAYLOAD_TYPE, "payload type is not in-toto's"),
+	W(ATT_E_KEYID, "no signature by the key: every keyid names another"),
+	W(ATT_E_SIGNATURE, "no signature verifies under the key"),
+	W(ATT_E_KEY_MODE, "key file readable by others or owned by another user"),
+	W(ATT_E_KEY, "key file does not hold a consistent key pair"),
+	W(ATT_E_NONCE, "statement of another session (nonce)"),
+	W(ATT_E_SUBJECT, "statement about another image (subject)"),
+	W(ATT_E_SIG_LENGTH, "no signature of an Ed25519 signature's length"),
+};
+/* Known wherever this file, the only one returning them, is linked
+ * (measured-boot/err.h). */
+MB_ERR_REGISTER(att, ATT_E_BASE_, ATT_E_MIN_, att_words)
+
 const char *attestation_strerror(int err)
 {
 	switch (err) {
-	case ATT_E_BASE64: return "not base64 (standard or URL-safe alphabet, padded or not, canonical)";
-	case ATT_E_PAYLOAD_TYPE: return "payload type is not in-toto's";
-	case ATT_E_KEYID: return "no signature by the key: every keyid names another";
-	case ATT_E_SIGNATURE: return "no signature verifies under the key";
-	case ATT_E_KEY_MODE: return "key file readable by others or owned by another user";
-	case ATT_E_KEY: return "key file does not hold a consistent key pair";
-	case ATT_E_NONCE: return "statement of another session (nonce)";
-	case ATT_E_SIG_LENGTH: return "no signature of an Ed25519 signature's length";
-	case ATT_E_SUBJECT: return "statement about another image (subject)";
 	case MB_E_MALFORMED: return "malformed JSON";
 	case MB_E_UNSUPPORTED: return "JSON escape in a field that needs none";
 	case MB_E_TYPE: return "JSON value of the wrong type";

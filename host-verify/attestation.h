@@ -45,23 +45,27 @@
 #define ATTESTATION_TREE_ALG "vouch-tree-sha256" /* digest-set key of a tree digest */
 #define ATTESTATION_BOUNDARY_NAME "vouch.agent-boundary"
 
-/* Errors of this module besides the MB_E_* codes. */
+/* Errors of this module besides the MB_E_* codes: range 1 of the error
+ * space (measured-boot/err.h), its words registered from attestation.c. */
 enum attestation_err {
-	ATT_E_BASE64 = -64,       /* not strict, padded, canonical base64 */
-	ATT_E_PAYLOAD_TYPE = -65, /* payloadType is not in-toto's */
-	ATT_E_KEYID = -66,        /* keyid is not the given key's */
-	ATT_E_SIGNATURE = -67,    /* the signature does not verify */
-	ATT_E_KEY_MODE = -68,     /* key file readable by others or not ours */
-	ATT_E_KEY = -69,          /* key file does not hold a consistent key pair */
-	ATT_E_NONCE = -70,        /* the statement is of another session */
-	ATT_E_SUBJECT = -71,      /* the statement is not about the given digest */
-	ATT_E_SIG_LENGTH = -72,   /* no signature has an Ed25519 signature's length */
+	ATT_E_BASE_ = MB_ERR_BASE(1),
+	ATT_E_BASE64 = ATT_E_BASE_ - 1,       /* not strict, padded, canonical base64 */
+	ATT_E_PAYLOAD_TYPE = ATT_E_BASE_ - 2, /* payloadType is not in-toto's */
+	ATT_E_KEYID = ATT_E_BASE_ - 3,        /* keyid is not the given key's */
+	ATT_E_SIGNATURE = ATT_E_BASE_ - 4,    /* the signature does not verify */
+	ATT_E_KEY_MODE = ATT_E_BASE_ - 5,     /* key file readable by others or not ours */
+	ATT_E_KEY = ATT_E_BASE_ - 6,          /* key file does not hold a consistent key pair */
+	ATT_E_NONCE = ATT_E_BASE_ - 7,        /* the statement is of another session */
+	ATT_E_SUBJECT = ATT_E_BASE_ - 8,      /* the statement is not about the given digest */
+	ATT_E_SIG_LENGTH = ATT_E_BASE_ - 9,   /* no signature has an Ed25519 signature's length */
+	ATT_E_MIN_ = ATT_E_BASE_ - 10,
 };
 
 /* The statement's predicate result (test-result v0.1). */
 enum attestation_result { ATT_RESULT_PASSED = 0, ATT_RESULT_WARNED, ATT_RESULT_FAILED };
 
-/* Words for any code this module returns (MB_E_* included). */
+/* Words for any code this module returns: mb_strerror's, but for the
+ * MB_E_* codes its JSON reader gives, which it names as JSON's. */
 const char *attestation_strerror(int err);
 
 struct attestation_info {

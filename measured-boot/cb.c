@@ -511,6 +511,25 @@ int cb_map_require(const struct cb_map *m, uint64_t required)
 	return (m->seen & required) == required ? 0 : MB_E_MISSING_KEY;
 }
 
+int cb_map_walk(struct cb_rd *r, size_t max, uint64_t required, cb_field_fn field, void *ctx,
+		uint64_t *ret_seen)
+{
+	struct cb_map m;
+	uint64_t key;
+	int e;
+
+	if ((e = cb_map_begin(r, &m, max)) < 0)
+		return e;
+	while ((e = cb_map_next(r, &m, &key)) > 0)
+		if ((e = field(r, key, ctx)) < 0)
+			return e;
+	if (e < 0 || (e = cb_map_require(&m, required)) < 0)
+		return e;
+	if (ret_seen)
+		*ret_seen = m.seen;
+	return 0;
+}
+
 /* ---- writer ---- */
 
 void cb_wr_init(struct cb_wr *w, uint8_t *buf, size_t cap)

@@ -103,6 +103,14 @@ int cb_map_require(const struct cb_map *m, uint64_t required) MB_WARN_UNUSED;
 /* The bit of key k in cb_map.seen, and the bits of every key below n. */
 #define CB_KEY(k) (UINT64_C(1) << (k))
 #define CB_KEYS_BELOW(n) (CB_KEY(n) - 1)
+/* One value of a map, read by its key: MB_E_UNKNOWN_KEY for a key the
+ * schema does not have. */
+typedef int (*cb_field_fn)(struct cb_rd *r, uint64_t key, void *ctx);
+/* A whole map of at most max keys: each value read by field (the first
+ * error ends it), then every key of required present. ret_seen (may be
+ * NULL): the keys read, as cb_map.seen. */
+int cb_map_walk(struct cb_rd *r, size_t max, uint64_t required, cb_field_fn field, void *ctx,
+		uint64_t *ret_seen) MB_WARN_UNUSED;
 
 bool cb_utf8_valid(const uint8_t *s, size_t n);
 

@@ -2,8 +2,11 @@
 #include "io.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <unistd.h>
+
+#include "frame.h"
 
 int mb_write_all(int fd, const void *p, size_t n)
 {
@@ -20,6 +23,31 @@ int mb_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int mb_read_some(int fd, void *p, size_t n, int64_t deadline_ms, int slice_ms, size_t *ret_n)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline_ms - frame_now_ms();
+		ssize_t r;
+
+		if (left <= 0)
+			return MB_E_TIMEOUT;
+		if (poll(&pfd, 1, (int)(left > slice_ms ? slice_ms : left)) < 0 && errno != EINTR)
+			return MB_E_IO;
+		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = read(fd, p, n);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN)) /* retry after poll */
+			continue;
+		if (r < 0)
+			return MB_E_IO;
+		if (r == 0)
+			return MB_E_CLOSED;
+		*ret_n = (size_t)r;
+		return 0;
+	}
 }
 
 int mb_dec_prefix(const char *s, size_t n, uint64_t max, uint64_t *ret, size_t *ret_len)

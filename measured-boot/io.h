@@ -12,6 +12,13 @@
  * (errno kept) when a write fails or writes nothing. */
 int mb_write_all(int fd, const void *p, size_t n) MB_WARN_UNUSED;
 
+/* Reads what fd has, at least 1 and at most n bytes, into p by deadline_ms
+ * (frame_now_ms's clock), waiting in polls of at most slice_ms and again
+ * after a signal: 0 with the count in *ret_n; MB_E_TIMEOUT, MB_E_CLOSED
+ * (end of stream) or MB_E_IO. */
+int mb_read_some(int fd, void *p, size_t n, int64_t deadline_ms, int slice_ms,
+		 size_t *ret_n) MB_WARN_UNUSED;
+
 /* The one decimal parser. A number is digits only: no sign, no space, no
  * "0x"; leading zeros are read (a caller that refuses them checks s[0]).
  * mb_dec_prefix reads the digits at the start of s[0..n) and leaves what

@@ -90,56 +90,54 @@ bool verity_offset_ok(uint64_t offset, uint64_t image_size)
 	       offset / VERITY_BLOCK_BYTES <= MAX_VERITY_DATA_BLOCKS;
 }
 
+/* The decoder's state: each map's fields are read by a cb_field_fn over
+ * it (cb_map_walk). */
 struct dec {
 	struct cb_rd r;
 	struct cb_arena a;
 	struct manifest *m;
+	struct manifest_tree *tree; /* the tree being read */
 };
+
+static int image_field(struct cb_rd *r, uint64_t key, void *ctx)
+{
+	struct dec *d = ctx;
+	int e;
+
+	switch (key) {
+	case IMG_DIGEST:
+		return cb_get_bstr_exact(r, d->m->image_digest, SHA256_BYTES);
+	case IMG_SIZE:
+		return cb_get_uint(r, UINT64_MAX, &d->m->image_size);
+	case IMG_FORMAT:
+		if ((e = cb_get_cstr_arena(r, &d->a, 16, &d->m->image_format)) == 0 &&
+		    strcmp(d->m->image_format, "ext4") != 0 && strcmp(d->m->image_format, "erofs") != 0)
+			e = MB_E_RANGE;
+		return e;
+	case IMG_VERITY_ROOT:
+		d->m->has_verity = true;
+		return cb_get_bstr_exact(r, d->m->verity_root, SHA256_BYTES);
+	case IMG_VERITY_OFFSET:
+		return cb_get_uint(r, UINT64_MAX, &d->m->verity_offset);
+	case IMG_TREES_BY_VERITY: /* true or absent: one encoding per meaning */
+		if ((e = cb_get_bool(r, &d->m->trees_by_verity)) == 0 && !d->m->trees_by_verity)
+			e = MB_E_RANGE;
+		return e;
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
 
 static int decode_image(struct dec *d)
 {
-	struct cb_map mp;
-	uint64_t key;
+	uint64_t seen;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, IMG_KEYS_)) < 0)
-		return e;
-	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
-		switch (key) {
-		case IMG_DIGEST:
-			e = cb_get_bstr_exact(&d->r, d->m->image_digest, SHA256_BYTES);
-			break;
-		case IMG_SIZE:
-			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->image_size);
-			break;
-		case IMG_FORMAT:
-			if ((e = cb_get_cstr_arena(&d->r, &d->a, 16, &d->m->image_format)) == 0 &&
-			    strcmp(d->m->image_format, "ext4") != 0 &&
-			    strcmp(d->m->image_format, "erofs") != 0)
-				e = MB_E_RANGE;
-			break;
-		case IMG_VERITY_ROOT:
-			e = cb_get_bstr_exact(&d->r, d->m->verity_root, SHA256_BYTES);
-			d->m->has_verity = true;
-			break;
-		case IMG_VERITY_OFFSET:
-			e = cb_get_uint(&d->r, UINT64_MAX, &d->m->verity_offset);
-			break;
-		case IMG_TREES_BY_VERITY: /* true or absent: one encoding per meaning */
-			if ((e = cb_get_bool(&d->r, &d->m->trees_by_verity)) == 0 && !d->m->trees_by_verity)
-				e = MB_E_RANGE;
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			return e;
-	}
-	if (e < 0 || (e = cb_map_require(&mp, IMG_REQUIRED)) < 0)
+	if ((e = cb_map_walk(&d->r, IMG_KEYS_, IMG_REQUIRED, image_field, d, &seen)) < 0)
 		return e;
 	/* a root hash and where its tree starts: both or neither */
-	if ((mp.seen & IMG_VERITY) != 0 && (e = cb_map_require(&mp, IMG_VERITY)) < 0)
-		return e;
+	if ((seen & IMG_VERITY) != 0 && (seen & IMG_VERITY) != IMG_VERITY)
+		return MB_E_MISSING_KEY;
 	if (d->m->has_verity && !verity_offset_ok(d->m->verity_offset, d->m->image_size))
 		return MB_E_RANGE;
 	/* trees taken by reference need the root they are referenced by */
@@ -148,33 +146,30 @@ static int decode_image(struct dec *d)
 	return 0;
 }
 
-static int decode_tree(struct dec *d, struct manifest_tree *t)
+static int tree_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
-	struct cb_map mp;
-	uint64_t key;
+	struct dec *d = ctx;
+	struct manifest_tree *t = d->tree;
 	int e;
 
-	if ((e = cb_map_begin(&d->r, &mp, TREE_KEYS_)) < 0)
+	switch (key) {
+	case TREE_NAME:
+		return cb_get_cstr_arena(r, &d->a, MAX_TREE_NAME_BYTES, &t->name);
+	case TREE_PATH:
+		if ((e = cb_get_cstr_arena(r, &d->a, MAX_PATH_BYTES, &t->path)) == 0)
+			e = runspec_check_tree_path(t->path);
 		return e;
-	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
-		switch (key) {
-		case TREE_NAME:
-			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TREE_NAME_BYTES, &t->name);
-			break;
-		case TREE_PATH:
-			if ((e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &t->path)) == 0)
-				e = runspec_check_tree_path(t->path);
-			break;
-		case TREE_DIGEST:
-			e = cb_get_bstr_exact(&d->r, t->digest, SHA256_BYTES);
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			return e;
+	case TREE_DIGEST:
+		return cb_get_bstr_exact(r, t->digest, SHA256_BYTES);
+	default:
+		return MB_E_UNKNOWN_KEY;
 	}
-	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(TREE_KEYS_));
+}
+
+static int decode_tree(struct dec *d, struct manifest_tree *t)
+{
+	d->tree = t;
+	return cb_map_walk(&d->r, TREE_KEYS_, CB_KEYS_BELOW(TREE_KEYS_), tree_field, d, NULL);
 }
 
 static int decode_trees(struct dec *d)
@@ -195,70 +190,50 @@ static int decode_trees(struct dec *d)
 	return 0;
 }
 
-static int decode_boot(struct dec *d)
+static int boot_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
-	struct cb_map mp;
-	uint64_t key;
-	int e;
+	struct dec *d = ctx;
 
-	if ((e = cb_map_begin(&d->r, &mp, BOOT_KEYS_)) < 0)
-		return e;
-	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
-		switch (key) {
-		case BOOT_KERNEL:
-			e = cb_get_bstr_exact(&d->r, d->m->kernel_digest, SHA256_BYTES);
-			break;
-		case BOOT_INITRAMFS:
-			e = cb_get_bstr_exact(&d->r, d->m->initramfs_digest, SHA256_BYTES);
-			break;
-		case BOOT_CMDLINE:
-			e = cb_get_cstr_arena(&d->r, &d->a, MAX_ARG_BYTES, &d->m->cmdline);
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			return e;
+	switch (key) {
+	case BOOT_KERNEL:
+		return cb_get_bstr_exact(r, d->m->kernel_digest, SHA256_BYTES);
+	case BOOT_INITRAMFS:
+		return cb_get_bstr_exact(r, d->m->initramfs_digest, SHA256_BYTES);
+	case BOOT_CMDLINE:
+		return cb_get_cstr_arena(r, &d->a, MAX_ARG_BYTES, &d->m->cmdline);
+	default:
+		return MB_E_UNKNOWN_KEY;
 	}
-	d->m->has_boot = true;
-	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(BOOT_KEYS_));
 }
 
-static int get_strings(struct dec *d, size_t max, char **v, size_t *ret_n)
+static int decode_boot(struct dec *d)
 {
-	return cb_get_cstr_array(&d->r, &d->a, max, MAX_ARG_BYTES, v, ret_n);
+	d->m->has_boot = true;
+	return cb_map_walk(&d->r, BOOT_KEYS_, CB_KEYS_BELOW(BOOT_KEYS_), boot_field, d, NULL);
+}
+
+static int config_field(struct cb_rd *r, uint64_t key, void *ctx)
+{
+	struct dec *d = ctx;
+
+	switch (key) {
+	case CFG_ARGV:
+		return cb_get_cstr_array(r, &d->a, MAX_ARGS, MAX_ARG_BYTES, d->m->argv, &d->m->argc);
+	case CFG_ENV:
+		return cb_get_cstr_array(r, &d->a, MAX_ENV, MAX_ARG_BYTES, d->m->envp, &d->m->envc);
+	case CFG_CWD:
+		return cb_get_cstr_arena(r, &d->a, MAX_PATH_BYTES, &d->m->cwd);
+	case CFG_USER:
+		return cb_get_cstr_arena(r, &d->a, MAX_TEXT_BYTES, &d->m->user);
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
 }
 
 static int decode_config(struct dec *d)
 {
-	struct cb_map mp;
-	uint64_t key;
-	int e;
-
-	if ((e = cb_map_begin(&d->r, &mp, CFG_KEYS_)) < 0)
-		return e;
-	while ((e = cb_map_next(&d->r, &mp, &key)) > 0) {
-		switch (key) {
-		case CFG_ARGV:
-			e = get_strings(d, MAX_ARGS, d->m->argv, &d->m->argc);
-			break;
-		case CFG_ENV:
-			e = get_strings(d, MAX_ENV, d->m->envp, &d->m->envc);
-			break;
-		case CFG_CWD:
-			e = cb_get_cstr_arena(&d->r, &d->a, MAX_PATH_BYTES, &d->m->cwd);
-			break;
-		case CFG_USER:
-			e = cb_get_cstr_arena(&d->r, &d->a, MAX_TEXT_BYTES, &d->m->user);
-			break;
-		default:
-			return MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			return e;
-	}
 	d->m->has_config = true;
-	return e < 0 ? e : cb_map_require(&mp, CB_KEYS_BELOW(CFG_KEYS_));
+	return cb_map_walk(&d->r, CFG_KEYS_, CB_KEYS_BELOW(CFG_KEYS_), config_field, d, NULL);
 }
 
 /* The pinned run spec: kept as its bytes, but only when they decode as a
@@ -306,11 +281,35 @@ static void move_to(struct manifest *ret, const struct manifest *m)
 	ret->user = rebase(ret, m, m->user);
 }
 
+static int top_field(struct cb_rd *r, uint64_t key, void *ctx)
+{
+	struct dec *d = ctx;
+	uint64_t v = 0;
+	int e;
+
+	switch (key) {
+	case M_VERSION:
+		if ((e = cb_get_uint(r, UINT32_MAX, &v)) == 0 && v != MANIFEST_VERSION)
+			e = MB_E_VERSION;
+		return e;
+	case M_IMAGE:
+		return decode_image(d);
+	case M_TREES:
+		return decode_trees(d);
+	case M_BOOT:
+		return decode_boot(d);
+	case M_CONFIG:
+		return decode_config(d);
+	case M_RUNSPEC:
+		return decode_runspec(d);
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
 int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
 {
 	struct dec d;
-	struct cb_map mp;
-	uint64_t key, v = 0;
 	int e;
 
 	if (len > MAX_MANIFEST_BYTES)
@@ -322,36 +321,8 @@ int manifest_decode(const uint8_t *p, size_t len, struct manifest *ret)
 		return MB_E_NOMEM;
 	d.a = (struct cb_arena){ .p = d.m->strings, .cap = sizeof(d.m->strings) };
 	cb_rd_init(&d.r, p, len);
-	if ((e = cb_map_begin(&d.r, &mp, M_KEYS_)) < 0)
-		goto out;
-	while ((e = cb_map_next(&d.r, &mp, &key)) > 0) {
-		switch (key) {
-		case M_VERSION:
-			if ((e = cb_get_uint(&d.r, UINT32_MAX, &v)) == 0 && v != MANIFEST_VERSION)
-				e = MB_E_VERSION;
-			break;
-		case M_IMAGE:
-			e = decode_image(&d);
-			break;
-		case M_TREES:
-			e = decode_trees(&d);
-			break;
-		case M_BOOT:
-			e = decode_boot(&d);
-			break;
-		case M_CONFIG:
-			e = decode_config(&d);
-			break;
-		case M_RUNSPEC:
-			e = decode_runspec(&d);
-			break;
-		default:
-			e = MB_E_UNKNOWN_KEY;
-		}
-		if (e < 0)
-			goto out;
-	}
-	if (e < 0 || (e = cb_map_require(&mp, M_REQUIRED)) < 0 || (e = cb_end(&d.r)) < 0)
+	if ((e = cb_map_walk(&d.r, M_KEYS_, M_REQUIRED, top_field, &d, NULL)) < 0 ||
+	    (e = cb_end(&d.r)) < 0)
 		goto out;
 	move_to(ret, d.m);
 	e = 0;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "tcti.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,25 +27,13 @@ static uint32_t be32(const uint8_t *p)
 static int read_exact(int fd, uint8_t *p, size_t n, int64_t deadline_ms)
 {
 	while (n > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline_ms - frame_now_ms();
-		ssize_t r;
+		size_t got;
+		int e = mb_read_some(fd, p, n, deadline_ms, 60000, &got);
 
-		if (left <= 0)
-			return MB_E_TIMEOUT;
-		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) < 0 && errno != EINTR)
-			return MB_E_IO;
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		r = read(fd, p, n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN)) /* retry after poll */
-			continue;
-		if (r < 0)
-			return MB_E_IO;
-		if (r == 0)
-			return MB_E_CLOSED;
-		p += r;
-		n -= (size_t)r;
+		if (e < 0)
+			return e;
+		p += got;
+		n -= got;
 	}
 	return 0;
 }

@@ -553,7 +553,7 @@ int cmd_image(int argc, char **argv)
 	if (e < 0)
 		fprintf(stderr, "vouch image: %s%s%s: %s (%s)\n", r->step ? r->step : "start",
 			r->where[0] ? ": " : "", r->where,
-			e == MB_E_IO && err ? strerror(err) : img_strerror(e), img_errname(e));
+			e == MB_E_IO && err ? strerror(err) : mb_strerror(e), mb_errname(e));
 	else
 		printf("%s/rootfs.img  %s%s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
 		       r->m.has_verity ? " + dm-verity" : "", (unsigned long long)r->m.image_size,

@@ -221,6 +221,51 @@ static void test_map_key_rules(void)
 	CHECK_EQ(cb_map_require(&m, 1), MB_E_MISSING_KEY);
 }
 
+/* a field that keeps what it read, and refuses key 5 as unknown */
+static int sum_field(struct cb_rd *r, uint64_t key, void *ctx)
+{
+	uint64_t v;
+	int e;
+
+	if (key == 5)
+		return MB_E_UNKNOWN_KEY;
+	if ((e = cb_get_uint(r, 100, &v)) == 0)
+		*(uint64_t *)ctx += v;
+	return e;
+}
+
+/* cb_map_walk: every field read, required keys checked, the first error
+ * ends the walk, ret_seen written only on success. */
+static void test_map_walk(void)
+{
+	static const uint8_t good[] = { 0xa2, 0x00, 0x01, 0x02, 0x03 }; /* {0: 1, 2: 3} */
+	static const uint8_t unknown[] = { 0xa2, 0x00, 0x01, 0x05, 0x03 };
+	static const uint8_t big[] = { 0xa2, 0x00, 0x01, 0x02, 0x18, 0xc8 }; /* 2: 200 */
+	static const uint8_t order[] = { 0xa2, 0x02, 0x01, 0x00, 0x03 };
+	struct cb_rd r;
+	uint64_t sum = 0, seen = 77;
+
+	cb_rd_init(&r, good, sizeof(good));
+	CHECK_EQ(cb_map_walk(&r, 2, CB_KEY(0) | CB_KEY(2), sum_field, &sum, &seen), 0);
+	CHECK_EQ(sum, 4);
+	CHECK_EQ(seen, CB_KEY(0) | CB_KEY(2));
+	CHECK_EQ(cb_end(&r), 0);
+	seen = 77;
+	cb_rd_init(&r, good, sizeof(good));
+	CHECK_EQ(cb_map_walk(&r, 2, CB_KEY(1), sum_field, &sum, &seen), MB_E_MISSING_KEY);
+	cb_rd_init(&r, good, sizeof(good));
+	CHECK_EQ(cb_map_walk(&r, 1, 0, sum_field, &sum, &seen), MB_E_TOO_LARGE);
+	cb_rd_init(&r, unknown, sizeof(unknown));
+	CHECK_EQ(cb_map_walk(&r, 2, 0, sum_field, &sum, &seen), MB_E_UNKNOWN_KEY);
+	cb_rd_init(&r, big, sizeof(big));
+	CHECK_EQ(cb_map_walk(&r, 2, 0, sum_field, &sum, &seen), MB_E_RANGE);
+	cb_rd_init(&r, order, sizeof(order));
+	CHECK_EQ(cb_map_walk(&r, 2, 0, sum_field, &sum, &seen), MB_E_KEY_ORDER);
+	cb_rd_init(&r, good, 3); /* ends inside the map */
+	CHECK_EQ(cb_map_walk(&r, 2, 0, sum_field, &sum, NULL), MB_E_TRUNCATED);
+	CHECK_EQ(seen, 77);
+}
+
 static void test_writer_limits(void)
 {
 	uint8_t buf[4];
@@ -324,6 +369,7 @@ int main(void)
 	RUN(test_getters_no_write_on_error);
 	RUN(test_cstr_refuses_nul);
 	RUN(test_map_key_rules);
+	RUN(test_map_walk);
 	RUN(test_writer_limits);
 	RUN(test_depth_limit_is_a_parameter);
 	test_item_limit_per_reader();

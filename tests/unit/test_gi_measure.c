@@ -110,7 +110,7 @@ static void test_platform(void)
 		ok = e == MB_E_PCR;
 		for (size_t i = 0; i < next; i++)
 			ok = ok && ext[i].pcr == PCR_BOOT;
-		t_report(ok, "platform event on PCR %u: refused (%d), never extended", pcr, e);
+		t_report(ok, "platform event on PCR %u: refused (%s), never extended", pcr, mb_errname(e));
 	}
 
 	n = platform_log(PCR_ROOT, buf, sizeof(buf));

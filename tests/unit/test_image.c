@@ -205,7 +205,7 @@ static void test_hostile(void)
 		if (rows[i].absent)
 			CHECK(!exists(&s, rows[i].absent));
 		stage_free(&s);
-		t_report(!t_cur_failed, "hostile layer: %s -> %s", rows[i].name, img_errname(rows[i].err));
+		t_report(!t_cur_failed, "hostile layer: %s -> %s", rows[i].name, mb_errname(rows[i].err));
 		t_cur_failed = 0;
 	}
 }
@@ -244,8 +244,8 @@ static void test_truncated(void)
 static void test_errnames(void)
 {
 	for (int e = IMG_E_FORMAT; e > IMG_E_MIN_; e--)
-		CHECK(strncmp(img_errname(e), "IMG_E_", 6) == 0 && img_strerror(e)[0]);
-	CHECK(strcmp(img_errname(MB_E_IO), "MB_E_IO") == 0);
+		CHECK(strncmp(mb_errname(e), "IMG_E_", 6) == 0 && mb_strerror(e)[0]);
+	CHECK(strcmp(mb_errname(MB_E_IO), "MB_E_IO") == 0);
 	t_report(!t_cur_failed, "every IMG_E_* code has a name and words");
 	t_cur_failed = 0;
 }

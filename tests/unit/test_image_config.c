@@ -81,7 +81,7 @@ static void test_lookup(void)
 			if (rows[i].e == IMG_E_USER)
 				CHECK(strstr(why, "no user") || strstr(why, "no group"));
 		}
-		t_report(!t_cur_failed, "User \"%s\": %s", rows[i].spec, img_errname(rows[i].e));
+		t_report(!t_cur_failed, "User \"%s\": %s", rows[i].spec, mb_errname(rows[i].e));
 	}
 }
 

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Words for the image code's errors. */
+/* The image code's errors (IMG_E_*), named and in words for mb_strerror. */
 #include "image.h"
 
 #include "err.h"
 
-#define E(code, text) [IMG_E_FORMAT - (code)] = { #code, text }
+#define E(code, text) MB_ERR_WORD(IMG_E_BASE_, code, text)
 
-static const struct {
-	const char *name, *text;
-} errs[] = {
+static const struct mb_err_word img_words[] = {
 	E(IMG_E_FORMAT, "not an OCI layout, docker save archive, rootfs tar or directory"),
 	E(IMG_E_JSON, "index, manifest or config malformed"),
 	E(IMG_E_MEDIA_TYPE, "layer media type not supported"),
@@ -35,16 +33,6 @@ static const struct {
 	E(IMG_E_USER, "user or group not found in the image's /etc/passwd or /etc/group"),
 };
 
-const char *img_strerror(int e)
-{
-	if (e <= IMG_E_FORMAT && e > IMG_E_MIN_)
-		return errs[IMG_E_FORMAT - e].text;
-	return mb_strerror(e);
-}
-
-const char *img_errname(int e)
-{
-	if (e <= IMG_E_FORMAT && e > IMG_E_MIN_)
-		return errs[IMG_E_FORMAT - e].name;
-	return mb_errname(e);
-}
+/* Known wherever the image code is linked (measured-boot/err.h): every
+ * program and test that links a file returning IMG_E_* links this one. */
+MB_ERR_REGISTER(img, IMG_E_BASE_, IMG_E_MIN_, img_words)

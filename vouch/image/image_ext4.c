@@ -5,12 +5,12 @@
  * readdir order into the image. Instead:
  *  1. one walk counts inodes and blocks for each block size (1, 2 and
  *     4 KiB), sizes an image from each and takes the block size of the
- *     smallest, the larger within 2% (image_ext4_size.c);
+ *     smallest, the larger within 2% (image_ext4_size.c, a pass over the walk in image_ext4_walk.c);
  *  2. mke2fs lays out the empty file system (running it keeps its table
  *     layout, inode tables, root, lost+found and bad block inode, which
  *     ext2fs_initialize alone does not do) with every choice fixed: its
  *     profile, block size, features, UUID, hash seed, label and time;
- *  3. a second walk adds the tree with libext2fs, names in bytewise order,
+ *  3. a second walk adds the tree with libext2fs (image_ext4_put.c), names in bytewise order,
  *     each inode rewritten last with the staged owner, mode and mtime as
  *     every one of its times (libext2fs would put time(NULL) in a zero one);
  *  4. every superblock copy gets the build time and the read-only feature.
@@ -67,14 +67,6 @@ static const char *const mke2fs_env[] = {
 	"TEST_IO_BLOCK",   "UNIX_IO_FORCE_BOUNCE",
 };
 
-int ext4_e2(struct ext4_ctx *c, errcode_t err)
-{
-	if (!err)
-		return 0;
-	c->err = err;
-	return err == EXT2_ET_NO_MEMORY || err == ENOMEM ? MB_E_NOMEM : IMG_E_EXT4;
-}
-
 static bool out_of_room(errcode_t err)
 {
 	return err == EXT2_ET_BLOCK_ALLOC_FAIL || err == EXT2_ET_INODE_ALLOC_FAIL ||
@@ -117,54 +109,6 @@ static int run_mke2fs(const char *img, const struct ext4_shape *sh, int64_t epoc
 	if (e == 0 && proc_run(argv, NULL, frame_now_ms() + IMG_MKFS_TIMEOUT_MS) < 0)
 		e = IMG_E_MKFS;
 	(void)unlink(conf); /* best effort: the work folder goes anyway */
-	return e;
-}
-
-static int populate(struct ext4_ctx *c, int root, const char *img, uint64_t *ret_blocks,
-		    uint64_t *ret_used)
-{
-	struct stat st;
-	uint32_t sub = 0;
-	int e;
-
-	if (fstat(root, &st) < 0)
-		return MB_E_IO;
-	if ((e = ext4_e2(c, ext2fs_open(img, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0, unix_io_manager,
-				   &c->fs))) < 0)
-		return e;
-	c->fs->now = (time_t)c->epoch; /* every time is set again anyway */
-	c->fs->flags &= ~EXT2_FLAG_MASTER_SB_ONLY; /* backups as the primary */
-	/* the host's char signedness must not pick the directory hash */
-	c->fs->super->s_flags &= ~EXT2_FLAGS_UNSIGNED_HASH;
-	c->fs->super->s_flags |= EXT2_FLAGS_SIGNED_HASH;
-	ext2fs_mark_super_dirty(c->fs);
-	c->lpf = LPF_MKE2FS;
-	c->entries = 0;
-	for (size_t i = 0; i < c->nhl; i++)
-		c->hl[i].ext = 0;
-	if ((e = ext4_e2(c, ext2fs_read_bitmaps(c->fs))) < 0 ||
-	    (e = ext4_walk_dir(c, root, EXT2_ROOT_INO, 0, &sub)) < 0)
-		goto out;
-	c->plen = 0;
-	c->path[0] = 0;
-	if (c->lpf == LPF_MKE2FS) { /* 0700 root, mke2fs's, with the build time */
-		ext2_ino_t lpf;
-
-		sub++;
-		if ((e = ext4_e2(c, ext2fs_lookup(c->fs, EXT2_ROOT_INO, LPF, strlen(LPF), NULL, &lpf))) < 0 ||
-		    (e = ext4_inode_times(c, lpf, c->epoch)) < 0)
-			goto out;
-	}
-	if ((e = ext4_inode_times(c, EXT2_BAD_INO, c->epoch)) < 0 ||
-	    (e = ext4_finish_inode(c, root, ".", EXT2_ROOT_INO, &st, 2 + sub)) < 0)
-		goto out;
-	*ret_blocks = ext2fs_blocks_count(c->fs->super);
-	*ret_used = *ret_blocks - ext2fs_free_blocks_count(c->fs->super);
-	e = ext4_e2(c, ext2fs_close_free(&c->fs));
-out:
-	if (c->fs)
-		ext2fs_free(c->fs); /* after a failure: nothing more written */
-	c->fs = NULL;
 	return e;
 }
 
@@ -223,7 +167,7 @@ static int build(struct ext4_ctx *c, int root, const char *img, unsigned min_blo
 		c->err = 0;
 		if ((e = run_mke2fs(img, &sh, c->epoch)) < 0)
 			return e;
-		e = populate(c, root, img, &made, &used);
+		e = ext4_put_tree(c, root, img, &made, &used);
 		if (e == 0 && !shrunk && made - used > made / 16 + SHRINK_MIN_BYTES / sh.block) {
 			/* holes and zero blocks, counted by size: again, as small
 			 * as what the same tree took (a fact of the tree too) */

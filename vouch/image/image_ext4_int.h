@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the ext4 writer: image_ext4_size.c walks the staging tree (both
- * passes walk it the same way) and counts what the first pass finds,
- * image_ext4_put.c puts each entry into the image the second pass fills,
- * image_ext4.c runs mke2fs and the passes. Nothing here is for the rest
+ * Inside the ext4 writer, as passes over one walker:
+ *   image_ext4.c       counts, runs mke2fs, puts, seals (the only caller
+ *                      of the passes)
+ *   image_ext4_size.c  the count pass, and the image's shape from it
+ *   image_ext4_put.c   the put pass, into the image mke2fs laid out
+ *   image_ext4_walk.c  the walk over the staging tree, which knows the
+ *                      passes only by their struct ext4_pass
+ * Each file calls only the ones below it. Nothing here is for the rest
  * of vouch.
  */
 #ifndef VOUCH_IMAGE_EXT4_INT_H
@@ -45,7 +49,7 @@ struct hardlink {
 enum lpf { LPF_MKE2FS, LPF_STAGED, LPF_GONE };
 
 struct ext4_ctx {
-	ext2_filsys fs; /* NULL while counting */
+	ext2_filsys fs; /* the image, while putting */
 	unsigned block; /* the block size, once chosen */
 	int64_t epoch;
 	uint64_t entries, inodes;
@@ -72,19 +76,38 @@ static inline uint64_t div_up(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
+/* A pass over the walk: what it does with a directory's sorted names
+ * (before its entries), with each entry (*ret: its inode in the image,
+ * the parent of a directory's entries), and with a directory once its
+ * entries are done (links: 2 + its subdirectories). dir and dir_done may
+ * be NULL. */
+struct ext4_pass {
+	void (*dir)(struct ext4_ctx *c, char **names, size_t n);
+	int (*entry)(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name,
+		     const struct stat *st, ext2_ino_t *ret);
+	int (*dir_done)(struct ext4_ctx *c, int dfd, const char *name, ext2_ino_t ino,
+			const struct stat *st, uint32_t links);
+};
+
+/* image_ext4_walk.c: the walk, and what both passes read of an entry */
+
+/* Walks the directory dfd (the image's dir, when the pass writes one) in
+ * bytewise name order, depth first, c->path naming the entry at hand;
+ * ret_subdirs: its subdirectories. */
+int ext4_walk_dir(struct ext4_ctx *c, const struct ext4_pass *p, int dfd, ext2_ino_t dir,
+		  unsigned depth, uint32_t *ret_subdirs);
 /* libext2fs' error as a project code, kept in c->err for the message. */
 int ext4_e2(struct ext4_ctx *c, errcode_t err);
-
-/* image_ext4_size.c: the walk, and the count of the first pass */
-
 /* The names of name's xattrs in dfd, sorted, in c->xnames; path gets
  * the /proc path to read their values through. */
 int ext4_xattr_names(struct ext4_ctx *c, int dfd, const char *name, char *path, size_t cap,
 		     char **names, size_t *ret_n);
-/* Walks the directory dfd: counts each entry when c->fs is NULL, else
- * puts it into the image below dir. */
-int ext4_walk_dir(struct ext4_ctx *c, int dfd, ext2_ino_t dir, unsigned depth,
-		  uint32_t *ret_subdirs);
+/* Hard links by (st_dev, st_ino): the order of c->hl, and a lookup in it. */
+int ext4_hardlink_cmp(const void *a, const void *b);
+struct hardlink *ext4_hardlink_find(struct ext4_ctx *c, const struct stat *st);
+
+/* image_ext4_size.c: the count pass */
+
 /* The first pass over the tree below root: inodes and blocks for every
  * block size, the hard links merged. */
 int ext4_count_tree(struct ext4_ctx *c, int root);
@@ -95,17 +118,13 @@ int ext4_choose_shape(const struct ext4_ctx *c, unsigned min_block, struct ext4_
 uint64_t ext4_fill_last_group(uint64_t total, uint64_t inodes, unsigned block);
 /* What to ask mke2fs for so that at least inodes come out of it. */
 uint64_t ext4_mke2fs_inodes(uint64_t total, uint64_t inodes, unsigned block);
-struct hardlink *ext4_hardlink_find(struct ext4_ctx *c, const struct stat *st);
 
-/* image_ext4_put.c: writing */
+/* image_ext4_put.c: the put pass */
 
-/* The entry name in dfd as a new inode linked into dir (a directory is
- * finished by ext4_finish_inode once its entries are in). */
-int ext4_put_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name,
-		   const struct stat *st, ext2_ino_t *ret);
-int ext4_finish_inode(struct ext4_ctx *c, int dfd, const char *name, ext2_ino_t ino,
-		      const struct stat *st, uint32_t links);
-/* sec as every time of inode ino (root, lost+found, bad blocks). */
-int ext4_inode_times(struct ext4_ctx *c, ext2_ino_t ino, int64_t sec);
+/* The second pass: the tree below root into the image img mke2fs laid
+ * out (lost+found, the bad block inode and the root given the build
+ * time), closed; its blocks and the blocks it used. */
+int ext4_put_tree(struct ext4_ctx *c, int root, const char *img, uint64_t *ret_blocks,
+		  uint64_t *ret_used);
 
 #endif

@@ -4,7 +4,9 @@
  * a new inode (a hard link's later names link the first one), its data,
  * target or device number, its link in the parent directory; last, its
  * xattrs, owner, mode, link count and the staged mtime as every time.
- * Files are copied block by block, all-zero blocks left as holes.
+ * Files are copied block by block, all-zero blocks left as holes. The
+ * second pass over the walk (image_ext4_walk.c) into the image mke2fs laid
+ * out.
  */
 #include "image_ext4_int.h"
 
@@ -66,7 +68,7 @@ static int set_times(struct ext2_inode_large *in, int64_t sec, long nsec)
 	return 0;
 }
 
-int ext4_inode_times(struct ext4_ctx *c, ext2_ino_t ino, int64_t sec)
+static int inode_times(struct ext4_ctx *c, ext2_ino_t ino, int64_t sec)
 {
 	struct ext2_inode_large in;
 	int e;
@@ -79,8 +81,8 @@ int ext4_inode_times(struct ext4_ctx *c, ext2_ino_t ino, int64_t sec)
 
 /* Last, once the inode holds everything else: xattrs, then owner, mode,
  * link count and the staged mtime as every time. */
-int ext4_finish_inode(struct ext4_ctx *c, int dfd, const char *name, ext2_ino_t ino,
-		      const struct stat *st, uint32_t links)
+static int finish_inode(struct ext4_ctx *c, int dfd, const char *name, ext2_ino_t ino,
+			const struct stat *st, uint32_t links)
 {
 	struct ext2_inode_large in;
 	int e;
@@ -251,8 +253,8 @@ static int take_lost_found(struct ext4_ctx *c, const struct stat *st, ext2_ino_t
 	return 1;
 }
 
-int ext4_put_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name,
-		   const struct stat *st, ext2_ino_t *ret)
+static int put_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name,
+		     const struct stat *st, ext2_ino_t *ret)
 {
 	int ft = file_type(st->st_mode), e;
 	struct hardlink *h = NULL;
@@ -284,5 +286,57 @@ int ext4_put_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name
 		h->ext = ino;
 	*ret = ino;
 	/* a directory is finished after its entries */
-	return S_ISDIR(st->st_mode) ? 0 : ext4_finish_inode(c, dfd, name, ino, st, h ? h->names : 1);
+	return S_ISDIR(st->st_mode) ? 0 : finish_inode(c, dfd, name, ino, st, h ? h->names : 1);
+}
+
+static const struct ext4_pass put_pass = { .entry = put_entry, .dir_done = finish_inode };
+
+/* ---- the pass ---- */
+
+int ext4_put_tree(struct ext4_ctx *c, int root, const char *img, uint64_t *ret_blocks,
+		  uint64_t *ret_used)
+{
+	struct stat st;
+	uint32_t sub = 0;
+	int e;
+
+	if (fstat(root, &st) < 0)
+		return MB_E_IO;
+	if ((e = ext4_e2(c, ext2fs_open(img, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0, unix_io_manager,
+				   &c->fs))) < 0)
+		return e;
+	c->fs->now = (time_t)c->epoch; /* every time is set again anyway */
+	c->fs->flags &= ~EXT2_FLAG_MASTER_SB_ONLY; /* backups as the primary */
+	/* the host's char signedness must not pick the directory hash */
+	c->fs->super->s_flags &= ~EXT2_FLAGS_UNSIGNED_HASH;
+	c->fs->super->s_flags |= EXT2_FLAGS_SIGNED_HASH;
+	ext2fs_mark_super_dirty(c->fs);
+	c->lpf = LPF_MKE2FS;
+	c->entries = 0;
+	for (size_t i = 0; i < c->nhl; i++)
+		c->hl[i].ext = 0;
+	if ((e = ext4_e2(c, ext2fs_read_bitmaps(c->fs))) < 0 ||
+	    (e = ext4_walk_dir(c, &put_pass, root, EXT2_ROOT_INO, 0, &sub)) < 0)
+		goto out;
+	c->plen = 0;
+	c->path[0] = 0;
+	if (c->lpf == LPF_MKE2FS) { /* 0700 root, mke2fs's, with the build time */
+		ext2_ino_t lpf;
+
+		sub++;
+		if ((e = ext4_e2(c, ext2fs_lookup(c->fs, EXT2_ROOT_INO, LPF, strlen(LPF), NULL, &lpf))) < 0 ||
+		    (e = inode_times(c, lpf, c->epoch)) < 0)
+			goto out;
+	}
+	if ((e = inode_times(c, EXT2_BAD_INO, c->epoch)) < 0 ||
+	    (e = finish_inode(c, root, ".", EXT2_ROOT_INO, &st, 2 + sub)) < 0)
+		goto out;
+	*ret_blocks = ext2fs_blocks_count(c->fs->super);
+	*ret_used = *ret_blocks - ext2fs_free_blocks_count(c->fs->super);
+	e = ext4_e2(c, ext2fs_close_free(&c->fs));
+out:
+	if (c->fs)
+		ext2fs_free(c->fs); /* after a failure: nothing more written */
+	c->fs = NULL;
+	return e;
 }

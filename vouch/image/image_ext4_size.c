@@ -1,21 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The walk over the staging tree that both passes of the ext4 writer take
- * (names in bytewise order, hard links by inode, xattrs by name), and what
- * the first pass makes of it: the inodes and blocks of the tree for each
- * block size, the image sizes they give, and the block size to write.
+ * The first pass of the ext4 writer over the walk (image_ext4_walk.c):
+ * the inodes and blocks of the tree for each block size, the hard links
+ * merged, the image sizes they give, and the block size to write.
  * Only facts of the tree go in (sizes, names, link counts, xattrs; never
  * the host's block counts or readdir order), so every host counts alike.
  */
 #include "image_ext4_int.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "err.h"
 
@@ -29,49 +24,15 @@
 #define SLACK_INODES 16u
 #define CLOSE_PERCENT 102u       /* a larger block within 2% of the smallest image wins */
 
-/* ---- names ---- */
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b); /* unsigned bytes */
-}
-
-static int path_push(struct ext4_ctx *c, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n + 1 > MAX_PATH_BYTES - c->plen)
-		return IMG_E_NAME;
-	if (c->plen)
-		c->path[c->plen++] = '/';
-	memcpy(c->path + c->plen, name, n + 1);
-	c->plen += n;
-	return 0;
-}
-
 /* ---- hard links: (st_dev, st_ino) of every multiply-linked non-directory ---- */
-
-static int cmp_hl(const void *a, const void *b)
-{
-	const struct hardlink *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
 
 static int hardlink_add(struct ext4_ctx *c, const struct stat *st,
 			const uint64_t blocks[static EXT4_SIZES])
 {
-	if (c->nhl == c->caphl) {
-		size_t cap = c->caphl ? c->caphl * 2 : 64;
-		struct hardlink *v = realloc(c->hl, cap * sizeof(*v));
+	int e;
 
-		if (!v)
-			return MB_E_NOMEM;
-		c->hl = v;
-		c->caphl = cap;
-	}
+	if ((e = image_grow(&c->hl, c->nhl, &c->caphl, sizeof(*c->hl), 64)) < 0)
+		return e;
 	c->hl[c->nhl] = (struct hardlink){ st->st_dev, st->st_ino, 1, 0, { 0 } };
 	memcpy(c->hl[c->nhl++].blocks, blocks, sizeof(c->hl->blocks));
 	return 0;
@@ -83,9 +44,9 @@ static void hardlink_merge(struct ext4_ctx *c)
 	size_t o = 0;
 
 	if (c->nhl > 1)
-		qsort(c->hl, c->nhl, sizeof(*c->hl), cmp_hl);
+		qsort(c->hl, c->nhl, sizeof(*c->hl), ext4_hardlink_cmp);
 	for (size_t i = 0; i < c->nhl; i++) {
-		if (o && cmp_hl(&c->hl[o - 1], &c->hl[i]) == 0) {
+		if (o && ext4_hardlink_cmp(&c->hl[o - 1], &c->hl[i]) == 0) {
 			c->hl[o - 1].names++;
 			c->inodes--;
 			for (int s = 0; s < EXT4_SIZES; s++)
@@ -97,39 +58,7 @@ static void hardlink_merge(struct ext4_ctx *c)
 	c->nhl = o;
 }
 
-struct hardlink *ext4_hardlink_find(struct ext4_ctx *c, const struct stat *st)
-{
-	struct hardlink key = { .dev = st->st_dev, .ino = st->st_ino };
-
-	return bsearch(&key, c->hl, c->nhl, sizeof(key), cmp_hl);
-}
-
-/* ---- extended attributes, in name order ---- */
-
-/* By /proc path: symlinks and devices cannot be opened; *ret_n is 0
- * where the file system has none. */
-int ext4_xattr_names(struct ext4_ctx *c, int dfd, const char *name, char *path, size_t cap,
-		     char **names, size_t *ret_n)
-{
-	ssize_t len;
-	size_t n = 0;
-
-	if (snprintf(path, cap, "/proc/self/fd/%d/%s", dfd, name) >= (int)cap)
-		return IMG_E_NAME;
-	len = llistxattr(path, c->xnames, XNAMES_BYTES);
-	if (len < 0 && (errno == ENOTSUP || errno == ENODATA)) /* none here */
-		len = 0;
-	if (len < 0)
-		return errno == ERANGE ? IMG_E_LIMIT : IMG_E_XATTR;
-	for (ssize_t i = 0; i < len; i += (ssize_t)strlen(c->xnames + i) + 1) {
-		if (n == IMG_MAX_XATTRS)
-			return IMG_E_LIMIT;
-		names[n++] = c->xnames + i;
-	}
-	qsort(names, n, sizeof(*names), cmp_name);
-	*ret_n = n;
-	return 0;
-}
+/* ---- extended attributes ---- */
 
 /* One block when they do not fit in the inode (whatever its size: they
  * must fit in one); the most bytes on one inode rule out smaller blocks. */
@@ -200,7 +129,8 @@ static uint64_t file_blocks(uint64_t size, unsigned block)
 	       extent_blocks(n / EXTENT_MAX_BLOCKS + n / (FLEX_GROUPS * 8ull * block) + 2, block);
 }
 
-static int count_entry(struct ext4_ctx *c, int dfd, const char *name, const struct stat *st)
+static int count_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name,
+		       const struct stat *st, ext2_ino_t *ret)
 {
 	uint64_t b[EXT4_SIZES], xb, size = (uint64_t)st->st_size;
 	int e;
@@ -218,10 +148,19 @@ static int count_entry(struct ext4_ctx *c, int dfd, const char *name, const stru
 		c->blocks[s] += b[s];
 	}
 	c->inodes++;
+	(void)dir; /* nothing is written: no inode in the image */
+	(void)ret;
 	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1)
 		return hardlink_add(c, st, b);
 	return 0;
 }
+
+static void count_dir(struct ext4_ctx *c, char **names, size_t n)
+{
+	dir_blocks(names, n, c->blocks);
+}
+
+static const struct ext4_pass count_pass = { .dir = count_dir, .entry = count_entry };
 
 /* ---- sizing ---- */
 
@@ -343,63 +282,7 @@ int ext4_choose_shape(const struct ext4_ctx *c, unsigned min_block, struct ext4_
 	return IMG_E_CONFIG; /* min_block past 4096 */
 }
 
-/* ---- the walk (both passes) ---- */
-
-static int walk_entry(struct ext4_ctx *c, int dfd, ext2_ino_t dir, const char *name, unsigned depth,
-		      uint32_t *subdirs)
-{
-	ext2_ino_t ino = 0;
-	uint32_t sub = 0;
-	struct stat st;
-	int fd, e;
-
-	if (++c->entries > MAX_ENTRIES)
-		return IMG_E_LIMIT;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return MB_E_IO;
-	e = c->fs ? ext4_put_entry(c, dfd, dir, name, &st, &ino) : count_entry(c, dfd, name, &st);
-	if (e < 0 || !S_ISDIR(st.st_mode))
-		return e;
-	(*subdirs)++;
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return MB_E_IO;
-	e = ext4_walk_dir(c, fd, ino, depth + 1, &sub);
-	close(fd);
-	if (e == 0 && c->fs)
-		e = ext4_finish_inode(c, dfd, name, ino, &st, 2 + sub);
-	return e;
-}
-
-int ext4_walk_dir(struct ext4_ctx *c, int dfd, ext2_ino_t dir, unsigned depth,
-		  uint32_t *ret_subdirs)
-{
-	char **names = NULL;
-	size_t n = 0;
-	uint32_t subdirs = 0;
-	int e;
-
-	if (depth > IMG_MAX_DEPTH)
-		return IMG_E_LIMIT;
-	if ((e = image_list_dir(dfd, MAX_ENTRIES - c->entries, true, &names, &n)) < 0)
-		return e;
-	if (!c->fs)
-		dir_blocks(names, n, c->blocks);
-	for (size_t i = 0; e == 0 && i < n; i++) {
-		size_t plen = c->plen;
-
-		if ((e = path_push(c, names[i])) == 0)
-			e = walk_entry(c, dfd, dir, names[i], depth, &subdirs);
-		if (e == 0) { /* on failure the path names the entry */
-			c->plen = plen;
-			c->path[plen] = 0;
-		}
-	}
-	image_free_names(names, n);
-	if (e == 0)
-		*ret_subdirs = subdirs;
-	return e;
-}
+/* ---- the pass ---- */
 
 int ext4_count_tree(struct ext4_ctx *c, int root)
 {
@@ -407,7 +290,7 @@ int ext4_count_tree(struct ext4_ctx *c, int root)
 	uint32_t sub;
 	int e;
 
-	if ((e = ext4_walk_dir(c, root, 0, 0, &sub)) < 0 || (e = count_xattrs(c, root, ".", &xb)) < 0)
+	if ((e = ext4_walk_dir(c, &count_pass, root, 0, 0, &sub)) < 0 || (e = count_xattrs(c, root, ".", &xb)) < 0)
 		return e;
 	for (int s = 0; s < EXT4_SIZES; s++)
 		c->blocks[s] += xb;

@@ -181,16 +181,10 @@ void stage_layer_reset(struct stage *s)
 int stage_layer_add(struct stage *s, const char *rel)
 {
 	struct stage_pathset *ps = &s->layer;
+	int e;
 
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		char **v = realloc(ps->v, cap * sizeof(*v));
-
-		if (!v)
-			return MB_E_NOMEM;
-		ps->v = v;
-		ps->cap = cap;
-	}
+	if ((e = image_grow(&ps->v, ps->n, &ps->cap, sizeof(*ps->v), 256)) < 0)
+		return e;
 	if (!(ps->v[ps->n] = strdup(rel)))
 		return MB_E_NOMEM;
 	ps->n++;
@@ -272,15 +266,10 @@ int stage_opaque(struct stage *s, int dirfd, const char *rel, unsigned depth)
 
 int stage_dirtime_add(struct stage *s, const char *rel, int64_t sec, long nsec)
 {
-	if (s->ndt == s->capdt) {
-		size_t cap = s->capdt ? s->capdt * 2 : 256;
-		struct stage_dirtime *v = realloc(s->dt, cap * sizeof(*v));
+	int e;
 
-		if (!v)
-			return MB_E_NOMEM;
-		s->dt = v;
-		s->capdt = cap;
-	}
+	if ((e = image_grow(&s->dt, s->ndt, &s->capdt, sizeof(*s->dt), 256)) < 0)
+		return e;
 	if (!(s->dt[s->ndt].path = strdup(rel)))
 		return MB_E_NOMEM;
 	s->dt[s->ndt].sec = sec;

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "hvsock.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "err.h"
-#include "frame.h"
 #include "io.h"
 #include "proc.h"
 
@@ -60,23 +57,12 @@ static int read_reply(int fd, int64_t deadline_ms, char *buf, size_t *ret_n)
 	size_t n = 0;
 
 	while (n < HVSOCK_MAX_REPLY_BYTES) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline_ms - frame_now_ms();
-		ssize_t r;
+		size_t got;
+		/* MB_E_CLOSED: nothing listens on that guest port */
+		int e = mb_read_some(fd, buf + n, 1, deadline_ms, 1000, &got);
 
-		if (left <= 0)
-			return MB_E_TIMEOUT;
-		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) < 0 && errno != EINTR)
-			return MB_E_IO;
-		if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		r = read(fd, buf + n, 1);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r < 0)
-			return MB_E_IO;
-		if (r == 0)
-			return MB_E_CLOSED; /* nothing listens on that guest port */
+		if (e < 0)
+			return e;
 		if (buf[n++] == '\n') {
 			*ret_n = n;
 			return 0;

@@ -16,8 +16,8 @@
  * so that neither the EK, nor who measured PCRs 8 and 9, nor the platform
  * log can be edited after signing.
  */
-#ifndef HV_BUNDLE_H
-#define HV_BUNDLE_H
+#ifndef MB_BUNDLE_H
+#define MB_BUNDLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
