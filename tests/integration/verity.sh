@@ -6,19 +6,15 @@
 # holds the root hash; a byte changed in the agent's file is caught by the
 # guest's kernel when it is read; another root hash does not mount; the
 # bundle is refused against a manifest pinning the image's plain digest.
+# Once per guest channel (CHANNEL: virtio-serial, vsock; tests/lib/vm.bash).
 set -u
-B=${B:-build}
-n=0 fail=0
-check() { n=$((n + 1)); if eval "$1"; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-for tool in qemu-system-x86_64 swtpm veritysetup; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null) || { echo "Bail out! no kernel"; exit 99; }
-initrd=$B/guest/initramfs.cpio
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm veritysetup
+vm_channel
+vm_kernel
 V=$B/bin/vouch
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+vm_tmp --runs
 
 # the sample image with its hash tree appended, in manifest.cddl's shape
 cp "$B/samples/calc.img" "$tmp/img"
@@ -36,9 +32,9 @@ check "[ '$(cat "$tmp/pyroot")' = '$root' ]" "root hash: veritysetup and an inde
 trees=()
 while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$B/samples/calc.img.trees"
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$root" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/m.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" "${chan[@]}" -o "$tmp/m.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/plain.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" "${chan[@]}" -o "$tmp/plain.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset $((data + 1)) -o '$tmp/x.cbor' 2>/dev/null" \
 	"vouch manifest refuses a verity offset that is not a whole block"
 check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' --verity-offset 99999999999999999999999 -o '$tmp/x.cbor' 2>/dev/null &&
@@ -48,7 +44,7 @@ check "! '$V' manifest --image '$tmp/img' --fstype erofs --verity-root '$root' -
 	"vouch manifest refuses an oversized or malformed verity offset and a 65-digit root"
 
 launch() { # OUT IMG MANIFEST
-	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$2" --fstype erofs --manifest "$3" \
+	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$2" --fstype erofs --manifest "$3" "${chan[@]}" \
 		--out "$1" --quiet -- /opt/harness/run-tests >"$1.out" 2>&1
 }
 launch "$tmp/ok" "$tmp/img" "$tmp/m.cbor"
@@ -75,9 +71,9 @@ check "[ $rc -eq 2 ] && grep -q 'vouch.rootfs' '$tmp/plain.out'" \
 
 # the TPM as a device (tpm-crb): guest-init extends the platform events
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$root" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" --tpm device -o "$tmp/dev.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" --tpm device "${chan[@]}" -o "$tmp/dev.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 "$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$tmp/img" --fstype erofs --manifest "$tmp/dev.cbor" \
-	--tpm device --out "$tmp/dev" --quiet -- /opt/harness/run-tests >"$tmp/dev.out" 2>&1
+	--tpm device "${chan[@]}" --out "$tmp/dev" --quiet -- /opt/harness/run-tests >"$tmp/dev.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/dev.out"
 check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/dev.out'" "through dm-verity with the TPM as a device: passed"
@@ -99,12 +95,12 @@ check "grep -aq 'verity: .*corrupted' '$tmp/bad-run/console.log' && grep -q 'inp
 # another root hash: nothing on the disk verifies, not even the superblock
 other=$(printf '%s' "$root" | sha256sum | cut -c1-64)
 "$V" manifest --image "$tmp/img" --fstype erofs "${trees[@]}" --verity-root "$other" --verity-offset "$data" \
-	--kernel "$kernel" --initrd "$initrd" -o "$tmp/other.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
+	--kernel "$kernel" --initrd "$initrd" "${chan[@]}" -o "$tmp/other.cbor" -- /opt/harness/run-tests || { echo "Bail out! vouch manifest failed"; exit 99; }
 launch "$tmp/other-run" "$tmp/img" "$tmp/other.cbor"
 rc=$?
 sed 's/^/# /' "$tmp/other-run.out"
 check "[ $rc -ne 0 ] && grep -q 'mounting the root image' '$tmp/other-run.out'" "another root hash: the root does not mount"
 
-check "! pgrep -f 'swtpm.*$tmp' >/dev/null && ! pgrep -f 'qemu-system.*$tmp' >/dev/null" "nothing left running"
+check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "nothing left running (swtpm, QEMU, the vsock backend)"
 echo "1..$n"
 exit $fail
