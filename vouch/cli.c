@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "cmd.h"
 #include "judge.h"
 #include "proc.h"
@@ -46,11 +47,7 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 			o->channel = o->vmm == VMM_FIRECRACKER ? CHANNEL_VSOCK : CHANNEL_SERIAL;
 		return 1;
 	case 'C':
-		if ((e = cmd_pick(who, "channel", arg, "virtio-serial", "vsock")) < 0)
-			return -1;
-		o->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
-		o->channel_set = true;
-		return 1;
+		return cmd_channel(who, arg, &o->channel, &o->channel_set) < 0 ? -1 : 1;
 	case 't':
 		if ((e = cmd_pick(who, "tpm", arg, "relay", "device")) < 0)
 			return -1;
@@ -101,6 +98,23 @@ int cli_vm_check(const struct launch_opts *o, const char *who)
 		fprintf(stderr, "%s: %s\n", who, why);
 		return -1;
 	}
+	return 0;
+}
+
+int cli_vm_channel(struct launch_opts *o, const struct manifest *m, bool no_pin_check, const char *who)
+{
+	const char *pinned = m && m->has_boot && !(no_pin_check && o->channel_set) ? m->cmdline : NULL;
+	char why[PATH_MAX + 96];
+	enum channel ch;
+
+	if (channel_pick((enum vmm)o->vmm, o->channel_set, (enum channel)o->channel, pinned, &ch, why,
+			 sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", who, why);
+		return -1;
+	}
+	o->channel = ch;
+	if (!o->quiet && !o->print_vmm_config)
+		printf("channel: %s\n", why);
 	return 0;
 }
 

@@ -41,6 +41,13 @@ int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *wh
 /* The options checked together once all are parsed: what the VMM would
  * refuse at start, refused now with its limit named on stderr. 0 or -1. */
 int cli_vm_check(const struct launch_opts *o, const char *who);
+/* The guest's channel, once the options and the manifest (m, or NULL)
+ * are read: --channel, else the one m's kernel command line pins, else
+ * the default here (channel_auto: vsock where vhost-device-vsock is
+ * installed); said on stdout unless quiet. A --channel other than the
+ * pinned one is refused unless no_pin_check. 0, or -1 after saying why on
+ * stderr. */
+int cli_vm_channel(struct launch_opts *o, const struct manifest *m, bool no_pin_check, const char *who);
 /* The VM's deadline when none is given: the harness's own, plus boot and
  * quote. */
 unsigned cli_vm_timeout(const struct runspec *rs);

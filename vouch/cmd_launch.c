@@ -187,7 +187,8 @@ int cmd_launch(int argc, char **argv)
 	if (a.o.vm_timeout_s == 0)
 		a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
-	if (cli_vm_check(&a.o, "vouch launch") < 0)
+	if (cli_vm_channel(&a.o, a.manifest ? &m : NULL, a.no_pin_check, "vouch launch") < 0 ||
+	    cli_vm_check(&a.o, "vouch launch") < 0)
 		return EXIT_USAGE;
 	if (a.o.print_vmm_config)
 		return print_vmm_config(&a.o);

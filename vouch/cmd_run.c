@@ -171,10 +171,10 @@ int cmd_run(int argc, char **argv)
 	a.o.out_dir = "vouch-out";
 	if ((e = run_parse(argc, argv, &a)) != 0)
 		return e;
-	if (cli_vm_check(&a.o, "vouch run") < 0)
-		return EXIT_USAGE;
 	if ((e = run_check_pins(&a, rootfs, mpath, PATH_MAX, &m, &verity)) != 0)
 		return e;
+	if (cli_vm_channel(&a.o, &m, false, "vouch run") < 0 || cli_vm_check(&a.o, "vouch run") < 0)
+		return EXIT_USAGE;
 	a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
 	(void)launch_run(&a.o, &res); /* the verdict is the judge's, from the evidence */

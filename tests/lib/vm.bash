@@ -76,6 +76,14 @@ vm_sample_trees() {
 	while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$1.trees"
 }
 
+# vm_sample: the built sample image in $rootfs, its --tree options in the
+# array trees; the initramfs, vouch and host-verify must be built too
+vm_sample() {
+	rootfs=$B/samples/calc.img
+	vm_built "$initrd" "$rootfs" "$B/bin/vouch" "$B/bin/host-verify"
+	vm_sample_trees "$rootfs"
+}
+
 # vm_image_busybox ROOT IMG UUID: ROOT, holding opt/agent and opt/harness,
 # made a bootable busybox root (applets, passwd, group, /tmp) and written
 # as the erofs image IMG (fixed times and UUID: the same tree, the same
