@@ -307,6 +307,20 @@ $(B)/tests-asan/test_hvsock: $(B)/asan/tests/unit/test_hvsock.o $(B)/asan/vouch/
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# The guest's channel by default, and the one a pinned command line boots
+# (vouch/vm/channel.c).
+$(B)/tests/test_channel: $(B)/host/tests/unit/test_channel.o $(B)/host/vouch/vm/channel.o \
+		$(B)/host/vouch/vm/boot.o $(B)/host/vouch/vm/proc.o $(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_channel: $(B)/asan/tests/unit/test_channel.o $(B)/asan/vouch/vm/channel.o \
+		$(B)/asan/vouch/vm/boot.o $(B)/asan/vouch/vm/proc.o $(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # What guest-init refuses in the hello, from the guest's own source.
 $(B)/tests/test_gi_hello: $(B)/host/tests/unit/test_gi_hello.o $(B)/host/guest-init/hello.o \
 		$(B)/host/libmeasured-boot.a

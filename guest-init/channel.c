@@ -118,3 +118,22 @@ int gi_channel_open(const char *spec, int64_t deadline_ms)
 		usleep(5000);
 	}
 }
+
+/* A write to a virtio-serial port returns once the host took the bytes; a
+ * write to a vsock stream only queues them for the device, and the VM's
+ * end right after loses what it had not carried yet: the last records,
+ * the quote or the error frame, as soon as the host is busy. close() with
+ * SO_LINGER sends the shutdown behind the data and waits until the host
+ * side answers it (vhost-device-vsock resets a connection the guest shut
+ * both ways, at once), at most GI_CHANNEL_LINGER_S. */
+void gi_channel_close(void)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = GI_CHANNEL_LINGER_S };
+
+	if (G.chan_fd < 0)
+		return;
+	if (strncmp(G.cfg.channel, "vsock:", 6) == 0)
+		(void)setsockopt(G.chan_fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	(void)close(G.chan_fd);
+	G.chan_fd = -1;
+}

@@ -31,6 +31,7 @@ void gi_console(const char *fmt, ...)
  * Firecracker reboot=k) ends the VM; power-off does not end every VMM. */
 void gi_power_off(void)
 {
+	gi_channel_close();
 	sync();
 	reboot(RB_AUTOBOOT);
 	for (;;)

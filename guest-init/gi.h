@@ -92,6 +92,10 @@ int gi_verity_corrupted(void);
 
 /* channel.c */
 int gi_channel_open(const char *spec, int64_t deadline_ms);
+/* Closes the evidence channel (if open) once the host has what was
+ * written to it, waiting at most GI_CHANNEL_LINGER_S; before power-off. */
+void gi_channel_close(void);
+#define GI_CHANNEL_LINGER_S 5
 
 /* stream.c: seal a record into the chain and send it */
 int gi_emit(struct record *rec);

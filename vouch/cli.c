@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "cmd.h"
 #include "judge.h"
 #include "proc.h"
@@ -51,11 +52,7 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who)
 			o->channel = o->vmm == VMM_FIRECRACKER ? CHANNEL_VSOCK : CHANNEL_SERIAL;
 		return 1;
 	case 'C':
-		if ((e = cmd_pick(who, "channel", arg, "virtio-serial", "vsock")) < 0)
-			return -1;
-		o->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
-		o->channel_set = true;
-		return 1;
+		return cmd_channel(who, arg, &o->channel, &o->channel_set) < 0 ? -1 : 1;
 	case 't':
 		if ((e = cmd_pick(who, "tpm", arg, "relay", "device")) < 0)
 			return -1;
@@ -116,16 +113,35 @@ static const char *firecracker_ruled_out(const struct launch_opts *o, const char
 	       "(vouch image --vmm firecracker makes one)";
 }
 
-int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline)
+/* The guest's channel, once the VMM is known (cli.h, cli_vm_check). */
+static int vm_channel(struct launch_opts *o, const struct manifest *m, bool no_pin_check, const char *who)
 {
+	const char *pinned = m && m->has_boot && !(no_pin_check && o->channel_set) ? m->cmdline : NULL;
+	char why[PATH_MAX + 96];
+	enum channel ch;
+
+	if (channel_pick((enum vmm)o->vmm, o->channel_set, (enum channel)o->channel, pinned, &ch, why,
+			 sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", who, why);
+		return -1;
+	}
+	o->channel = ch;
+	if (!o->quiet && !o->print_vmm_config)
+		printf("channel: %s\n", why);
+	return 0;
+}
+
+int cli_vm_check(struct launch_opts *o, const struct manifest *m, bool no_pin_check, const char *who)
+{
+	const char *pinned_cmdline = m && m->has_boot ? m->cmdline : NULL;
 	char why[200];
 
 	/* --vmm auto: decided here, said just before the run (cli_vm_note) */
-	if (o->vmm_auto &&
-	    (o->vmm = vmm_auto(firecracker_ruled_out(o, pinned_cmdline, why, sizeof(why)), o->vmm_why,
-			       sizeof(o->vmm_why))) == VMM_FIRECRACKER &&
-	    !o->channel_set)
-		o->channel = CHANNEL_VSOCK;
+	if (o->vmm_auto)
+		o->vmm = vmm_auto(firecracker_ruled_out(o, pinned_cmdline, why, sizeof(why)), o->vmm_why,
+				  sizeof(o->vmm_why));
+	if (vm_channel(o, m, no_pin_check, who) < 0)
+		return -1;
 	if (vmm_check_opts((enum vmm)o->vmm, (enum channel)o->channel, o->tpm_device, o->cpus,
 			   o->memory_mib, why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s: %s\n", who, why);

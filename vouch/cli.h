@@ -38,12 +38,16 @@ int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const cha
  * was built in (paths.h; kept in buf). 0, or EXIT_USAGE after saying on
  * stderr where it looked. */
 int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who);
-/* The options checked together once all are parsed: --vmm auto decided
- * (vmm_auto; not Firecracker when it refuses an option given, or when
- * pinned_cmdline, a manifest's, is not the one it would boot), then what
- * the VMM would refuse at start, refused now with its limit named on
- * stderr. 0 or -1. */
-int cli_vm_check(struct launch_opts *o, const char *who, const char *pinned_cmdline);
+/* The options checked together once all are parsed (m, the manifest, or
+ * NULL): --vmm auto decided (vmm_auto; not Firecracker when it refuses an
+ * option given, or when m pins a kernel command line that is not the one
+ * it would boot); then the guest's channel: --channel, else the one m's
+ * command line pins, else the default here (channel_auto: vsock where
+ * vhost-device-vsock is installed), said on stdout unless quiet, a
+ * --channel other than the pinned one refused unless no_pin_check; then
+ * what the VMM would refuse at start, refused now with its limit named.
+ * 0, or -1 after saying why on stderr. */
+int cli_vm_check(struct launch_opts *o, const struct manifest *m, bool no_pin_check, const char *who);
 /* Just before the run: why --vmm auto fell back to QEMU, one line on
  * stderr ("vouch run: using QEMU: no firecracker binary on PATH"). */
 void cli_vm_note(const struct launch_opts *o, const char *who);

@@ -26,6 +26,21 @@ int cmd_check_command(int argc, char **argv, int operands, const char *last_opta
 	return CMD_USAGE;
 }
 
+int cmd_channel(const char *who, const char *arg, int *ch, bool *set)
+{
+	if (strcmp(arg, "auto") == 0) {
+		*set = false;
+		return 0;
+	}
+	if (strcmp(arg, "virtio-serial") != 0 && strcmp(arg, "vsock") != 0) {
+		fprintf(stderr, "%s: --channel %s: auto, virtio-serial or vsock\n", who, arg);
+		return -1;
+	}
+	*ch = strcmp(arg, "vsock") == 0; /* CHANNEL_VSOCK */
+	*set = true;
+	return 0;
+}
+
 int cmd_pick(const char *who, const char *name, const char *arg, const char *a, const char *b)
 {
 	if (strcmp(arg, a) == 0)

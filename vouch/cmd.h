@@ -10,6 +10,7 @@
 #define VOUCH_CMD_H
 
 #include <getopt.h>
+#include <stdbool.h>
 
 #include "exit.h"
 
@@ -39,6 +40,10 @@ int cmd_check_command(int argc, char **argv, int operands, const char *last_opta
 /* --NAME's argument, one of two words: 0 for a, 1 for b; else says so on
  * stderr and returns -1. */
 int cmd_pick(const char *who, const char *name, const char *arg, const char *a, const char *b);
+/* --channel's argument: "auto" clears *set (the channel is chosen later,
+ * channel.h), "virtio-serial" or "vsock" sets *set and *ch (enum
+ * channel); else says so on stderr and returns -1. */
+int cmd_channel(const char *who, const char *arg, int *ch, bool *set);
 
 int cmd_run(int argc, char **argv);
 int cmd_launch(int argc, char **argv);

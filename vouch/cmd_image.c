@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "channel.h"
 #include "cmd.h"
 #include "err.h"
 #include "exit.h"
@@ -49,6 +50,7 @@ struct image_opts {
 	bool tpm_device, tpm_set, vmm_set, channel_set;
 	enum vmm vmm;
 	enum channel channel;
+	char channel_why[PATH_MAX + 96]; /* the channel chosen for the launcher's command line */
 	struct runspec_opts rs;  /* run spec options; --agent/--harness also pick the trees */
 	int cmd_argc;            /* the command after --, when given */
 	char **cmd_argv;
@@ -124,10 +126,10 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 			o->vmm_set = true;
 			break;
 		case 'C':
-			if ((e = cmd_pick("vouch image", "channel", optarg, "virtio-serial", "vsock")) < 0)
+			e = (int)o->channel;
+			if (cmd_channel("vouch image", optarg, &e, &o->channel_set) < 0)
 				return EXIT_USAGE;
-			o->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
-			o->channel_set = true;
+			o->channel = (enum channel)e;
 			break;
 		default: return cmd_common_opt(c);
 		}
@@ -150,9 +152,10 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 				"  give --kernel and --initrd\n");
 		return EXIT_USAGE;
 	}
-	/* Firecracker has vsock only */
-	if (o->vmm == VMM_FIRECRACKER && !o->channel_set)
-		o->channel = CHANNEL_VSOCK;
+	/* none asked: the one vouch run and vouch launch boot by default
+	 * here (Firecracker's only one, vsock) */
+	if (!o->channel_set && o->kernel && !o->cmdline)
+		o->channel = channel_auto(o->vmm, o->channel_why, sizeof(o->channel_why));
 	if (!o->kernel != !o->initrd) {
 		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
 		return EXIT_USAGE;
@@ -558,6 +561,8 @@ int cmd_image(int argc, char **argv)
 		printf("%s/rootfs.img  %s%s  %llu bytes  (%zu layer%s)\n", r->o.out, r->o.format,
 		       r->m.has_verity ? " + dm-verity" : "", (unsigned long long)r->m.image_size,
 		       r->img.nlayers, r->img.nlayers == 1 ? "" : "s");
+	if (e == 0 && r->o.channel_why[0])
+		printf("  channel pinned: %s\n", r->o.channel_why);
 	cleanup(r, e);
 	free(r);
 	return e < 0 ? EXIT_FAILED : 0;

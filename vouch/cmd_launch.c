@@ -192,7 +192,7 @@ int cmd_launch(int argc, char **argv)
 	if (a.o.vm_timeout_s == 0)
 		a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));
-	if (cli_vm_check(&a.o, "vouch launch", a.manifest && m.has_boot ? m.cmdline : NULL) < 0)
+	if (cli_vm_check(&a.o, a.manifest ? &m : NULL, a.no_pin_check, "vouch launch") < 0)
 		return EXIT_USAGE;
 	cli_vm_note(&a.o, "vouch launch");
 	if (a.o.print_vmm_config)

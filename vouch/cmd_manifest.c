@@ -5,7 +5,7 @@
  *   vouch manifest --image IMG --fstype F --tree NAME=PATH=HEX ...
  *                  [--verity-root HEX --verity-offset BYTES]
  *                  [--kernel K --initrd I [--tpm relay|device]
- *                   [--channel virtio-serial|vsock]]
+ *                   [--channel auto|virtio-serial|vsock]]
  *                  [run spec options] -o OUT.cbor [-- CMD [ARG...]]
  * With a verity root, IMG already holds its hash tree at BYTES (made by
  * veritysetup in the shape manifest.cddl gives). With a command, the run
@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "boot.h"
 #include "cb.h"
+#include "channel.h"
 #include "cmd.h"
 #include "exit.h"
 #include "io.h"
@@ -84,7 +86,7 @@ static int pin_runspec(struct manifest *m, struct runspec *rs, const struct runs
 struct manifest_args {
 	struct runspec_opts ro;
 	const char *image, *kernel, *initrd, *out;
-	bool device, has_offset;
+	bool device, has_offset, channel_set;
 	enum channel channel; /* of the QEMU run the command line is for */
 	int cmd_argc;     /* the command to run, after -- */
 	char **cmd_argv;
@@ -111,9 +113,10 @@ static int manifest_opt(struct manifest_args *a, struct manifest *m, int c, char
 		a->device = e == 1;
 		return 0;
 	case 'C':
-		if ((e = cmd_pick("vouch manifest", "channel", arg, "virtio-serial", "vsock")) < 0)
+		e = (int)a->channel;
+		if (cmd_channel("vouch manifest", arg, &e, &a->channel_set) < 0)
 			return EXIT_USAGE;
-		a->channel = e ? CHANNEL_VSOCK : CHANNEL_SERIAL;
+		a->channel = (enum channel)e;
 		return 0;
 	case 'V':
 		if (parse_hex32(arg, m->verity_root) < 0) {
@@ -152,6 +155,7 @@ static int manifest_parse(int argc, char **argv, struct manifest_args *a, struct
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
+	char why[PATH_MAX + 96];
 	const char *last = NULL;
 	int c, e;
 
@@ -168,6 +172,9 @@ static int manifest_parse(int argc, char **argv, struct manifest_args *a, struct
 	if (!a->image || !a->out || (!a->kernel) != (!a->initrd) || m->has_verity != a->has_offset ||
 	    argc - optind > (int)MAX_ARGS)
 		return CMD_USAGE;
+	/* none asked: the one vouch launch boots by default here */
+	if (!a->channel_set)
+		a->channel = channel_auto(VMM_QEMU, why, sizeof(why));
 	a->cmd_argc = argc - optind;
 	a->cmd_argv = argv + optind;
 	return 0;

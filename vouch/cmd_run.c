@@ -173,7 +173,7 @@ int cmd_run(int argc, char **argv)
 		return e;
 	if ((e = run_check_pins(&a, rootfs, mpath, PATH_MAX, &m, &verity)) != 0)
 		return e;
-	if (cli_vm_check(&a.o, "vouch run", m.cmdline) < 0)
+	if (cli_vm_check(&a.o, &m, false, "vouch run") < 0)
 		return EXIT_USAGE;
 	a.o.vm_timeout_s = cli_vm_timeout(&rs);
 	a.o.cache_root = cli_cache_root(cache, sizeof(cache));

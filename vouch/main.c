@@ -30,13 +30,13 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "attested run of an image made by vouch image, judged",
 	  "run --image DIR [--kernel K --initrd I] [--vmm auto|qemu|firecracker] [--tpm relay|device]\n"
-	  "          [--channel virtio-serial|vsock] [--memory MiB] [--cpus N] [-o OUT] [--quiet] [run spec options] [-- CMD [ARG...]]\n"
+	  "          [--channel auto|virtio-serial|vsock] [--memory MiB] [--cpus N] [-o OUT] [--quiet] [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
 	  "  Runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel\n"
 	  "  and --initrd.\n" },
 	{ "launch", cmd_launch, "one attested run in a VM, from its parts",
 	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm auto|qemu|firecracker]\n"
-	  "          [--tpm relay|device] [--channel virtio-serial|vsock] [--manifest M [--no-pin-check]]\n"
+	  "          [--tpm relay|device] [--channel auto|virtio-serial|vsock] [--manifest M [--no-pin-check]]\n"
 	  "          [-o|--out DIR] [--vm-timeout S] [--memory MiB] [--cpus N] [--quiet] [--print-vmm-config]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
@@ -44,12 +44,12 @@ static const struct command {
 	{ "manifest", cmd_manifest, "write a reference manifest",
 	  "manifest --image IMG [--fstype ext4|erofs] [--tree NAME=PATH=SHA256HEX]...\n"
 	  "          [--verity-root HEX --verity-offset BYTES] [--kernel K --initrd I [--tpm relay|device]\n"
-	  "          [--channel virtio-serial|vsock]] [run spec options] -o OUT.cbor [-- CMD [ARG...]]\n"
+	  "          [--channel auto|virtio-serial|vsock]] [run spec options] -o OUT.cbor [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE },
 	{ "image", cmd_image, "flatten an image into DIR/rootfs.img and its manifest",
 	  "image SRC -o DIR [--format ext4|erofs] [--verity [--walk-trees]] [--kernel K --initrd I\n"
 	  "          [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]\n"
-	  "          [--channel virtio-serial|vsock]]\n"
+	  "          [--channel auto|virtio-serial|vsock]]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
 	  "  SRC: an OCI layout, a docker save archive, a rootfs tar or a directory.\n" },

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # vouch run: from an OCI layout, through `vouch image`, to a judged verdict
 # in a real VM; the Firecracker configuration vouch writes; early refusals.
+# Once per guest channel (CHANNEL: virtio-serial, vsock; tests/lib/vm.bash):
+# vouch image pins it, vouch run and vouch launch --manifest follow the pin.
 set -u
-B=${B:-build}
-n=0 fail=0
-check() { n=$((n + 1)); if eval "$1"; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-for tool in qemu-system-x86_64 swtpm; do
-	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
-done
-kernel=$(tools/kernel/build-kernel --print-path 2>/dev/null) || { echo "Bail out! no kernel"; exit 99; }
-initrd=$B/guest/initramfs.cpio
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/vm.bash
+vm_need qemu-system-x86_64 swtpm
+vm_channel
+vm_kernel
+vm_tmp
 samples/oci/mksample "$tmp/oci" "$B/guest/guest-probe" >/dev/null 2>&1 || { echo "Bail out! mksample failed"; exit 99; }
-"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img" --kernel "$kernel" --initrd "$initrd" >/dev/null 2>&1 ||
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img" --kernel "$kernel" --initrd "$initrd" "${chan[@]}" >/dev/null 2>&1 ||
 	{ echo "Bail out! vouch image failed"; exit 99; }
 
-"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/pass" --quiet >"$tmp/pass.out" 2>&1
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/pass" >"$tmp/pass.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/pass.out"
 check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/pass.out'" "run of the pinned run spec (the image's own command): passed, judged"
+check "grep -qx 'channel: $CHANNEL (the manifest.s kernel command line)' '$tmp/pass.out'" \
+	"vouch run without --channel boots the pinned channel ($CHANNEL) and says so"
+other=vsock
+[ "$CHANNEL" = vsock ] && other=virtio-serial
+"$B/bin/vouch" run --image "$tmp/img" --kernel "$kernel" --initrd "$initrd" --channel $other -o "$tmp/other" \
+	>"$tmp/other.out" 2>&1
+rc=$?
+check "[ $rc -eq 64 ] && grep -q -- '--channel $other, but the manifest pins $CHANNEL' '$tmp/other.out' && [ ! -e '$tmp/other' ]" \
+	"vouch run --channel $other against a manifest pinning $CHANNEL: refused before boot, both named"
 check "cmp -s '$tmp/pass/runspec.cbor' <(/usr/bin/python3 -c 'import cbor2,sys; sys.stdout.buffer.write(cbor2.load(open(sys.argv[1],\"rb\"))[5])' '$tmp/img/manifest.cbor')" \
 	"the run spec sent is the pinned bytes"
 check "[ -s '$tmp/pass/junit.xml' ] && [ -s '$tmp/pass/report.json' ] && [ -s '$tmp/pass/attestation.dsse.json' ]" \
@@ -61,7 +67,7 @@ check "[ $rc -eq 2 ] && grep -q 'runspec-argv' '$tmp/atk.verify'" \
 	"host-verify agrees: rejected, runspec-argv"
 
 # other commands run when the image pins them
-"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-fail" --kernel "$kernel" --initrd "$initrd" \
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-fail" --kernel "$kernel" --initrd "$initrd" "${chan[@]}" \
 	-- /bin/sh -c 'echo "not ok 1 - always fails"; exit 1' >/dev/null 2>&1 || { echo "Bail out! vouch image failed"; exit 99; }
 "$B/bin/vouch" run --image "$tmp/img-fail" --kernel "$kernel" --initrd "$initrd" -o "$tmp/fail" --quiet \
 	>"$tmp/fail.out" 2>&1
@@ -71,7 +77,7 @@ check "[ $rc -eq 1 ] && grep -q 'verdict: TESTS FAILED' '$tmp/fail.out'" "a fail
 
 # (the image pins an agent tree, so the boundary is on: TAP goes to the
 # results channel, fd 3)
-"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-plan" --kernel "$kernel" --initrd "$initrd" \
+"$B/bin/vouch" image "$tmp/oci" -o "$tmp/img-plan" --kernel "$kernel" --initrd "$initrd" "${chan[@]}" \
 	-- /bin/sh -c 'echo 1..3 >&3; echo "ok 1 - only one" >&3' >/dev/null 2>&1 || { echo "Bail out! vouch image failed"; exit 99; }
 "$B/bin/vouch" run --image "$tmp/img-plan" --kernel "$kernel" --initrd "$initrd" -o "$tmp/plan" --quiet \
 	-- /bin/sh -c 'echo 1..3 >&3; echo "ok 1 - only one" >&3' >"$tmp/plan.out" 2>&1

@@ -3,9 +3,11 @@
 # sample image. Each case checks the evidence the host received, and every
 # quote is checked by tpm2_checkquote (tpm2-tools), an independent checker:
 # it passes with the session's nonce binding and fails with any other.
+# Once per guest channel (CHANNEL: virtio-serial, vsock; tests/lib/vm.bash).
 set -u
 . tests/lib/vm.bash
 vm_need qemu-system-x86_64 swtpm tpm2_checkquote
+vm_channel
 vm_kernel
 rootfs=$B/samples/calc.img
 vm_built "$initrd" "$rootfs" "$B/bin/vouch"
@@ -19,7 +21,7 @@ pin() {
 	local name=$1 mode=$2
 	shift 2
 	"$B/bin/vouch" manifest --image "$rootfs" --fstype erofs "${trees[@]}" --kernel "$kernel" \
-		--initrd "$initrd" --tpm "$mode" -o "$tmp/manifest-$name.cbor" "$@" ||
+		--initrd "$initrd" --tpm "$mode" "${chan[@]}" -o "$tmp/manifest-$name.cbor" "$@" ||
 		{ echo "Bail out! vouch manifest failed"; exit 99; }
 }
 
@@ -30,7 +32,7 @@ run() {
 	if [ "$1" = --tpm ]; then mode=$2; shift 2; fi
 	pin "$name" "$mode" "$@"
 	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$rootfs" --fstype erofs \
-		--tpm "$mode" --vm-timeout 240 --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
+		--tpm "$mode" "${chan[@]}" --vm-timeout 240 --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
 	local rc=$?
 	sed 's/^/# /' "$tmp/$name.out"
 	if [ $rc -eq "$want" ]; then ok "$name: exit $rc"; else no "$name: exit $rc, expected $want"; fi
@@ -99,7 +101,7 @@ checkquote hang
 # "incomplete", and what arrived before is kept in the bundle
 start_bg() { # NAME: a run whose harness waits, in the background
 	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$rootfs" --fstype erofs \
-		--vm-timeout 120 --out "$tmp/$1" -- sh -c 'echo started; sleep 100' >"$tmp/$1.out" 2>&1 &
+		"${chan[@]}" --vm-timeout 120 --out "$tmp/$1" -- sh -c 'echo started; sleep 100' >"$tmp/$1.out" 2>&1 &
 	bg=$!
 	# the AK's activation finishes while the harness runs: wait for both
 	for _ in $(seq 600); do grep -q 'AK activated' "$tmp/$1.out" 2>/dev/null && break; sleep 0.1; done
@@ -123,7 +125,7 @@ rc=$?
 check "[ $rc -eq 3 ] && [ -s '$tmp/interrupted/evidence.cbor' ]" "Ctrl-C mid-run: exit 3, evidence so far written"
 
 check "[ \"\$(sha256sum <'$rootfs')\" = '$root_before' ]" "the root image is unchanged by every run"
-check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "no swtpm or QEMU left running"
+check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "no swtpm, QEMU or vsock backend left running"
 check "[ -z \"\$(ls -d $TMPDIR/vouch-run-* 2>/dev/null)\" ]" "no run directory left behind"
 echo "1..$n"
 exit $fail

@@ -12,11 +12,9 @@ set -u
 . tests/lib/vm.bash
 vm_need --hint "(tools/install-deps)" qemu-system-x86_64 swtpm vhost-device-vsock
 vm_kernel
-rootfs=$B/samples/calc.img
-vm_built "$initrd" "$rootfs" "$B/bin/vouch" "$B/bin/host-verify"
+vm_sample
 vm_tmp
 vm_cleanup_hook() { pkill -KILL -f "$tmp/runs[a-z0-9-]*/vouch-run-" 2>/dev/null; }
-vm_sample_trees "$rootfs"
 cmd=(/opt/harness/run-tests)
 
 pin() { # pin OUT TPM CHANNEL

@@ -2,7 +2,8 @@
 # Shared by the real-VM scripts (sourced, from the repository's root):
 # the TAP helpers, the tool check that skips, the pinned kernel, a private
 # scratch folder, and a busybox erofs image with its measured trees.
-# The .bash suffix keeps tests/run from taking it for a test.
+# The .bash suffix keeps tests/run from taking it for a test. A script
+# that calls vm_channel runs once per channel (CHANNEL, see there).
 # shellcheck shell=bash disable=SC2034 # the variables it sets are for its callers
 B=${B:-build}
 n=0 fail=0
@@ -17,6 +18,21 @@ vm_need() {
 	for tool in "$@"; do
 		command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not installed$hint"; exit 77; }
 	done
+}
+
+# vm_channel: the guest's channel for the script's runs, from CHANNEL
+# (virtio-serial when unset, or vsock), as options in the array chan for
+# vouch launch, run, image and manifest. tests/run runs every script that
+# calls it once per channel; the vsock half skips where vhost-device-vsock
+# is not installed.
+vm_channel() {
+	CHANNEL=${CHANNEL:-virtio-serial}
+	case $CHANNEL in
+	virtio-serial) ;;
+	vsock) vm_need --hint "(the vsock half of the VM tests; tools/install-deps)" vhost-device-vsock ;;
+	*) echo "Bail out! CHANNEL=$CHANNEL: virtio-serial or vsock"; exit 99 ;;
+	esac
+	chan=(--channel "$CHANNEL")
 }
 
 # vm_kernel: the pinned kernel's path in $kernel (built on first use),
@@ -58,6 +74,14 @@ vm_sample_trees() {
 	local name path digest
 	trees=()
 	while read -r name path digest; do trees+=(--tree "$name=$path=$digest"); done <"$1.trees"
+}
+
+# vm_sample: the built sample image in $rootfs, its --tree options in the
+# array trees; the initramfs, vouch and host-verify must be built too
+vm_sample() {
+	rootfs=$B/samples/calc.img
+	vm_built "$initrd" "$rootfs" "$B/bin/vouch" "$B/bin/host-verify"
+	vm_sample_trees "$rootfs"
 }
 
 # vm_image_busybox ROOT IMG UUID: ROOT, holding opt/agent and opt/harness,

@@ -6,10 +6,12 @@
 # PASSED for an attack). Next to them, the honest cases that must pass.
 # Every run is judged by host-verify against a manifest that pins its run
 # spec, with the agent boundary on (--agent-user 65534:65534) unless the
-# case says otherwise.
+# case says otherwise. Once per guest channel (CHANNEL: virtio-serial,
+# vsock; tests/lib/vm.bash).
 set -u
 . tests/lib/vm.bash
 vm_need qemu-system-x86_64 swtpm mkfs.erofs
+vm_channel
 vm_kernel
 V=$B/bin/vouch
 PY=/usr/bin/python3
@@ -32,9 +34,9 @@ run() {
 	shift 2
 	if [ "$1" = --tpm ]; then mode=$2; shift 2; fi
 	"$V" manifest --image "$img" --fstype erofs "${trees[@]}" --kernel "$kernel" --initrd "$initrd" \
-		--tpm "$mode" -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
+		--tpm "$mode" "${chan[@]}" -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
 		{ echo "Bail out! vouch manifest failed for $name"; exit 99; }
-	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm "$mode" --vm-timeout 240 \
+	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm "$mode" "${chan[@]}" --vm-timeout 240 \
 		--manifest "$tmp/$name.cbor" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
 	local rc=$?
 	sed 's/^/# /' "$tmp/$name.out"
