@@ -89,10 +89,28 @@ struct run_args {
 
 enum { OPT_JSON = 2100, OPT_NO_BOOT, OPT_FORMAT, OPT_VERITY };
 
-/* An option of vouch run's own (not launch's): 1 taken, 0 not one, -1
- * after saying why. */
-static int run_opt(struct run_args *a, int c, const char *arg)
+/* Whether vouch image takes option c too, and it changes the image:
+ * the run spec's, the boot's (pinned by the manifest), the format's. */
+static bool image_option(int c)
 {
+	return (c >= RSO_TIMEOUT && c <= RSO_NO_AGENT_BOUNDARY) || c == 'W' || c == 't' || c == 'C' ||
+	       c == OPT_FORMAT || c == OPT_VERITY;
+}
+
+/* An option of vouch run's own (cli_own_opt_fn); one that changes the
+ * image is kept, in order, for vouch image too. */
+static int run_opt(void *ctx, int c, const char *arg, const struct option *lo)
+{
+	struct run_args *a = ctx;
+
+	if (lo && image_option(c)) {
+		if (a->src.nopts == RUN_SOURCE_MAX_OPTS) {
+			fprintf(stderr, "vouch run: more than %u options\n", RUN_SOURCE_MAX_OPTS);
+			return -1;
+		}
+		a->src.opts[a->src.nopts].name = lo->name;
+		a->src.opts[a->src.nopts++].arg = lo->has_arg ? arg : NULL;
+	}
 	switch (c) {
 	case 'I': a->image = arg; return 1;
 	case OPT_JSON: a->src.prog.mode = PROGRESS_JSON; return 1;
@@ -104,14 +122,6 @@ static int run_opt(struct run_args *a, int c, const char *arg)
 	case OPT_VERITY: a->image_opts = true; return 1;
 	}
 	return 0;
-}
-
-/* Whether vouch image takes option c too, and it changes the image:
- * the run spec's, the boot's (pinned by the manifest), the format's. */
-static bool image_option(int c)
-{
-	return (c >= RSO_TIMEOUT && c <= RSO_NO_AGENT_BOUNDARY) || c == 'W' || c == 't' || c == 'C' ||
-	       c == OPT_FORMAT || c == OPT_VERITY;
 }
 
 /* After the options: SRC or --image, and the command. 0 or CMD_USAGE. */
@@ -147,24 +157,11 @@ static int run_parse(int argc, char **argv, struct run_args *a)
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *last = NULL;
-	int c, e, li;
+	const char *last;
+	int e;
 
-	optind = 1;
-	while (li = -1, (c = getopt_long(argc, argv, "ho:", opts, &li)) != -1) {
-		last = optarg;
-		if ((e = cli_run_opt(&a->ro, &a->o, c, optarg, "vouch run")) == 0 &&
-		    (e = run_opt(a, c, optarg)) == 0)
-			return cmd_common_opt(c);
-		if (e < 0)
-			return EXIT_USAGE;
-		if (li >= 0 && image_option(c)) {
-			if (a->src.nopts == RUN_SOURCE_MAX_OPTS)
-				return CMD_USAGE;
-			a->src.opts[a->src.nopts].name = opts[li].name;
-			a->src.opts[a->src.nopts++].arg = opts[li].has_arg ? optarg : NULL;
-		}
-	}
+	if ((e = cli_parse_opts(argc, argv, opts, &a->ro, &a->o, "vouch run", run_opt, a, &last)) != 0)
+		return e;
 	if ((e = run_operands(argc, argv, a, last)) != 0)
 		return e;
 	return cli_boot_files(&a->o, &a->boot, "vouch run");
