@@ -266,6 +266,19 @@ $(B)/tests-asan/test_gi_agent: $(B)/asan/tests/unit/test_gi_agent.o $(B)/asan/gu
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# Declared result files, StrictModes-style (guest-init/declared.c).
+$(B)/tests/test_gi_declared: $(B)/host/tests/unit/test_gi_declared.o $(B)/host/guest-init/declared.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_declared: $(B)/asan/tests/unit/test_gi_declared.o $(B)/asan/guest-init/declared.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # The VMMs' option limits and log tails (vouch/vm/vmm.c), and the hybrid
 # vsock's host side (vouch/vm/hvsock.c).
 $(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/vmm.o $(B)/host/libmeasured-boot.a

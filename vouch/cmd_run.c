@@ -93,7 +93,7 @@ enum { OPT_JSON = 2100, OPT_NO_BOOT, OPT_FORMAT, OPT_VERITY };
  * the run spec's, the boot's (pinned by the manifest), the format's. */
 static bool image_option(int c)
 {
-	return (c >= RSO_TIMEOUT && c <= RSO_NO_AGENT_BOUNDARY) || c == 'W' || c == 't' || c == 'C' ||
+	return (c >= RSO_TIMEOUT && c <= RSO_RESULTS) || c == 'W' || c == 't' || c == 'C' ||
 	       c == OPT_FORMAT || c == OPT_VERITY;
 }
 

@@ -18,7 +18,7 @@
 #define RUNSPEC_USAGE                                                                              \
 	"  run spec options: [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"     \
 	"                    [--max-output BYTES] [--max-procs N] [--agent PATH] [--harness PATH]\n" \
-	"                    [--agent-user UID:GID | --no-agent-boundary]\n"
+	"                    [--agent-user UID:GID | --no-agent-boundary] [--results PATH]...\n"
 
 static int cmd_help(int argc, char **argv);
 
