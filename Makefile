@@ -279,6 +279,19 @@ $(B)/tests-asan/test_gi_agent: $(B)/asan/tests/unit/test_gi_agent.o $(B)/asan/gu
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
+# Declared result files, StrictModes-style (guest-init/declared.c).
+$(B)/tests/test_gi_declared: $(B)/host/tests/unit/test_gi_declared.o $(B)/host/guest-init/declared.o \
+		$(B)/host/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
+
+$(B)/tests-asan/test_gi_declared: $(B)/asan/tests/unit/test_gi_declared.o $(B)/asan/guest-init/declared.o \
+		$(B)/asan/libmeasured-boot.a
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
+
 # The VMM backends (vouch/vm/vmm.c, qemu.c, firecracker.c): option limits,
 # Firecracker's configuration, log tails; and the hybrid vsock's host side
 # (vouch/vm/hvsock.c).

@@ -26,6 +26,7 @@
 
 #include "agent.h"
 #include "confine.h"
+#include "declared.h"
 #include "gi.h"
 #include "io.h"
 #include "tap.h"
@@ -398,19 +399,13 @@ static int supervise(pid_t child, struct stream *s, size_t ns, bool cgroup, int 
 #define MAX_RESULT_FILES 256u
 #define MAX_RESULT_DEPTH 8u
 
-static int emit_file(int dfd, const char *name, const char *rel)
+/* The open file fd as file records named rel; closes fd. */
+static int ship_fd(int fd, const char *rel)
 {
 	static uint8_t buf[MAX_FILE_RECORD_BYTES];
-	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), e = 0;
 	uint64_t off = 0;
-	struct stat st;
+	int e = 0;
 
-	if (fd < 0)
-		return 0; /* gone or not openable: nothing to ship */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		struct record rec = { .kind = REC_FILE };
@@ -436,6 +431,49 @@ static int emit_file(int dfd, const char *name, const char *rel)
 		off += (uint64_t)n;
 	}
 	close(fd);
+	return e;
+}
+
+static int emit_file(int dfd, const char *name, const char *rel)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0)
+		return 0; /* gone or not openable: nothing to ship */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	return ship_fd(fd, rel);
+}
+
+/* The run spec's declared result files, in its order: each shipped
+ * under its absolute path when it is the harness's alone (declared.h),
+ * else a refused record with the path and why, so the verifier fails
+ * the run naming it. */
+static int collect_declared(void)
+{
+	int root = open(NEWROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), e = 0;
+
+	if (root < 0)
+		return MB_E_IO;
+	for (size_t i = 0; i < G.rs->nresults && e == 0; i++) {
+		const char *path = G.rs->results[i];
+		struct record rec = { .kind = REC_REFUSED };
+		int fd = -1, why = declared_open(root, path, G.rs->uid, &fd);
+
+		if (why == 0) {
+			e = ship_fd(fd, path);
+			continue;
+		}
+		gi_console("results: %s not shipped (refused, %d)", path, why);
+		rec.u.refused.path = (const uint8_t *)path;
+		rec.u.refused.path_len = strlen(path);
+		rec.u.refused.why = (uint32_t)why;
+		e = gi_emit(&rec);
+	}
+	close(root);
 	return e;
 }
 
@@ -570,6 +608,8 @@ int gi_run_harness(void)
 	if ((cut = supervise(child, s, ns, cgroup, &status)) < 0)
 		return cut;
 	if (boundary && (e = collect_results()) < 0)
+		return e;
+	if ((e = collect_declared()) < 0)
 		return e;
 	if ((e = finish(status)) < 0)
 		return e;

@@ -16,7 +16,8 @@ const char *results_status_name(uint32_t s)
 	static const char *const names[] = {
 		[HV_FILE_PARSED] = "parsed",       [HV_FILE_IGNORED] = "ignored",
 		[HV_FILE_REFUSED] = "refused",     [HV_FILE_MALFORMED] = "malformed",
-		[HV_FILE_UNFINISHED] = "unfinished",
+		[HV_FILE_UNFINISHED] = "unfinished", [HV_FILE_UNSAFE] = "unsafe",
+		[HV_FILE_MISSING] = "missing",
 	};
 
 	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
@@ -498,27 +499,59 @@ static int close_file(struct results *r)
 	return 0;
 }
 
-static int open_file(struct results *r, const struct record *rec)
+static bool declared(const struct results *r, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < r->ndeclared; i++)
+		if (strlen(r->declared[i]) == n && memcmp(r->declared[i], p, n) == 0)
+			return true;
+	return false;
+}
+
+/* A new entry in r->files named name; NULL past RESULTS_MAX_FILES (counted
+ * as dropped) or with *err set to MB_E_NOMEM. */
+static struct hv_result_file *new_file(struct results *r, const uint8_t *name, size_t n, int *err)
 {
 	struct hv_result_file *f;
 
+	*err = 0;
 	if (r->nfiles == RESULTS_MAX_FILES) {
 		r->dropped++;
-		return 0;
+		return NULL;
 	}
-	if (!r->files && !(r->files = calloc(RESULTS_MAX_FILES, sizeof(*r->files))))
-		return MB_E_NOMEM;
+	if (!r->files && !(r->files = calloc(RESULTS_MAX_FILES, sizeof(*r->files)))) {
+		*err = MB_E_NOMEM;
+		return NULL;
+	}
 	f = &r->files[r->nfiles++];
 	memset(f, 0, sizeof(*f));
-	copy_str(f->name, sizeof(f->name), (const char *)rec->u.file.name, rec->u.file.name_len);
+	copy_str(f->name, sizeof(f->name), (const char *)name, n);
+	f->format = format_of(f->name);
+	return f;
+}
+
+static int open_file(struct results *r, const struct record *rec)
+{
+	const uint8_t *name = rec->u.file.name;
+	size_t n = rec->u.file.name_len;
+	struct hv_result_file *f;
+	int e;
+
+	if (!(f = new_file(r, name, n, &e)))
+		return e;
 	r->open = true;
 	r->refused = false;
 	r->len = 0;
-	if (!name_ok(rec->u.file.name, rec->u.file.name_len) || !cb_utf8_valid(rec->u.file.name, rec->u.file.name_len)) {
+	/* an absolute name is a declared file's, and only that */
+	if (n > 0 && name[0] == '/' && !declared(r, name, n)) {
+		f->format = HV_FILE_OTHER;
+		refuse(r, "an absolute path the run spec does not declare");
+		return 0;
+	}
+	if ((n == 0 || name[0] != '/') && (!name_ok(name, n) || !cb_utf8_valid(name, n))) {
+		f->format = HV_FILE_OTHER;
 		refuse(r, "not a relative path of at most %u bytes", RESULTS_MAX_NAME_BYTES);
 		return 0;
 	}
-	f->format = format_of(f->name);
 	f->status = f->format == HV_FILE_OTHER ? HV_FILE_IGNORED : HV_FILE_PARSED;
 	for (size_t i = 0; i + 1 < r->nfiles; i++)
 		if (strcmp(r->files[i].name, f->name) == 0) {
@@ -583,12 +616,73 @@ int results_piece(struct results *r, const struct record *rec)
 	return rec->u.file.last ? close_file(r) : 0;
 }
 
+int results_refused(struct results *r, const struct record *rec)
+{
+	static const char *const why[] = {
+		[REFUSED_MISSING] = "no such file",
+		[REFUSED_SYMLINK] = "a symlink (the file or a directory on its path)",
+		[REFUSED_NOT_REGULAR] = "not a regular file, or a path component not a directory",
+		[REFUSED_OWNER] = "not owned by the harness's uid",
+		[REFUSED_FILE_MODE] = "writable by its group or by others",
+		[REFUSED_DIR_OWNER] = "a directory on its path is neither root's nor the harness uid's",
+		[REFUSED_DIR_MODE] = "a directory on its path is writable by its group or by others",
+		[REFUSED_UNREADABLE] = "could not be opened or read",
+	};
+	const uint8_t *p = rec->u.refused.path;
+	size_t n = rec->u.refused.path_len;
+	struct hv_result_file *f;
+	int e;
+
+	if (rec->kind != REC_REFUSED)
+		return 0;
+	if (r->open) {
+		refuse(r, "no last piece before the next file's");
+		if ((e = close_file(r)) < 0)
+			return e;
+	}
+	if (!(f = new_file(r, p, n, &e)))
+		return e;
+	f->status = rec->u.refused.why == REFUSED_MISSING ? HV_FILE_MISSING : HV_FILE_UNSAFE;
+	/* record_decode took only a why in 1..REFUSED_MAX_ */
+	snprintf(f->why, sizeof(f->why), "refused by guest-init: %s%s", why[rec->u.refused.why],
+		 declared(r, p, n) ? "" : " (and not a declared file)");
+	return 0;
+}
+
+/* A declared file with no entry: neither shipped nor refused. */
+static int declared_missing(struct results *r)
+{
+	for (size_t i = 0; i < r->ndeclared; i++) {
+		const char *d = r->declared[i];
+		struct hv_result_file *f;
+		bool seen = false;
+		int e;
+
+		for (size_t j = 0; j < r->nfiles && !seen; j++)
+			seen = strcmp(r->files[j].name, d) == 0;
+		if (seen)
+			continue;
+		if (!(f = new_file(r, (const uint8_t *)d, strlen(d), &e))) {
+			if (e < 0)
+				return e;
+			continue;
+		}
+		f->status = HV_FILE_MISSING;
+		snprintf(f->why, sizeof(f->why), "declared (--results), neither shipped nor refused");
+	}
+	return 0;
+}
+
 int results_finish(struct results *r)
 {
-	if (!r->open)
-		return 0;
-	refuse(r, "the records end before its last piece");
-	return close_file(r);
+	int e;
+
+	if (r->open) {
+		refuse(r, "the records end before its last piece");
+		if ((e = close_file(r)) < 0)
+			return e;
+	}
+	return declared_missing(r);
 }
 
 void results_free(struct results *r)

@@ -45,12 +45,22 @@ struct results {
 	size_t len, buf_cap;
 	uint64_t total;           /* bytes of all files so far */
 	uint64_t dropped;         /* pieces past RESULTS_MAX_FILES files */
+	/* the run spec's declared result files (--results): shipped under
+	 * their absolute paths, refused, or missing; set before the first
+	 * record */
+	char *const *declared;
+	size_t ndeclared;
 };
 
 /* One authenticated file record, in chain order. 0, or MB_E_NOMEM; what
  * is wrong with a file is its status, never an error. */
 int results_piece(struct results *r, const struct record *rec) MB_WARN_UNUSED;
-/* After the last record: a file still open never got its last piece. */
+/* An authenticated refused record (kind 11): the declared file guest-init
+ * would not ship, as a file of status unsafe or missing. 0 or
+ * MB_E_NOMEM. */
+int results_refused(struct results *r, const struct record *rec) MB_WARN_UNUSED;
+/* After the last record: a file still open never got its last piece; a
+ * declared file neither shipped nor refused is missing. */
 int results_finish(struct results *r) MB_WARN_UNUSED;
 void results_free(struct results *r);
 

@@ -71,6 +71,7 @@ static const struct { const char *name, *text; } reasons[HV_REASON_MAX_] = {
 	[HV_RUNSPEC_LIMITS] = { "runspec-limits", "the deadline, output or process limit is not the pinned one" },
 	[HV_RUNSPEC_AGENT_USER] = { "runspec-agent-user", "the agent's user is not the pinned one" },
 	[HV_TREE_BY_VERITY] = { "tree-by-verity", "a tree was taken by reference to a verity root, and the manifest does not pin its trees by one" },
+	[HV_RUNSPEC_RESULTS] = { "runspec-results", "the declared result files are not the pinned ones" },
 };
 
 const char *hv_reason_name(enum hv_reason r)
@@ -114,6 +115,7 @@ struct ctx {
 	size_t tests_cap;
 	bool nomem;
 	bool boundary; /* the run spec turned the agent boundary on */
+	struct runspec *early; /* the run spec as the records are read by (runspec_early) */
 	struct results res; /* the result files, put together and read */
 };
 
@@ -422,6 +424,10 @@ static void note_record(struct ctx *c, const struct record *rec)
 		if (rec->u.file.last)
 			v->result_files++;
 		if (results_piece(&c->res, rec) < 0)
+			c->nomem = true;
+		break;
+	case REC_REFUSED:
+		if (results_refused(&c->res, rec) < 0)
 			c->nomem = true;
 		break;
 	case REC_LIMIT:
@@ -829,7 +835,7 @@ static void check_runspec_pinned(struct ctx *c)
 		[RUNSPEC_DIFF_ARGV] = HV_RUNSPEC_ARGV,     [RUNSPEC_DIFF_ENV] = HV_RUNSPEC_ENV,
 		[RUNSPEC_DIFF_CWD] = HV_RUNSPEC_CWD,       [RUNSPEC_DIFF_USER] = HV_RUNSPEC_USER,
 		[RUNSPEC_DIFF_LIMITS] = HV_RUNSPEC_LIMITS, [RUNSPEC_DIFF_PATHS] = HV_RUNSPEC_PATHS,
-		[RUNSPEC_DIFF_AGENT_USER] = HV_RUNSPEC_AGENT_USER,
+		[RUNSPEC_DIFF_AGENT_USER] = HV_RUNSPEC_AGENT_USER, [RUNSPEC_DIFF_RESULTS] = HV_RUNSPEC_RESULTS,
 	};
 	const struct manifest *m = c->m;
 	struct runspec *pin;
@@ -882,15 +888,21 @@ static void check_runspec(struct ctx *c, uint8_t digest[32])
 		     c->rs->harness_path, a->path, h->path);
 }
 
-/* Whether the run spec turns the agent boundary on; a run spec that does
- * not decode is refused by check_runspec, and reads here as "off". */
-static bool runspec_boundary(const uint8_t *p, size_t n)
+/* What the records are read by, from the run spec before it is checked
+ * (a run spec that does not decode is refused by check_runspec, and
+ * reads here as no boundary, no declared files): whether the agent
+ * boundary is on, and the declared result files. */
+static void runspec_early(struct ctx *c)
 {
-	struct runspec *rs = malloc(sizeof(*rs));
-	bool on = rs && runspec_decode(p, n, rs) == 0 && rs->has_agent_user;
-
-	free(rs);
-	return on;
+	c->early = malloc(sizeof(*c->early));
+	if (!c->early || runspec_decode(c->b->runspec.p, c->b->runspec.n, c->early) < 0) {
+		free(c->early);
+		c->early = NULL;
+		return;
+	}
+	c->boundary = c->early->has_agent_user;
+	c->res.declared = c->early->results;
+	c->res.ndeclared = c->early->nresults;
 }
 
 /* What a tree's event must be. With trees_by_verity in the manifest,
@@ -1191,7 +1203,7 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	c->m = pins->manifest;
 	c->v = &v;
 	c->have_quote = b->has_quote && attest_decode(MSG_QUOTE, b->quote.p, b->quote.n, c->quote) == 0;
-	c->boundary = runspec_boundary(b->runspec.p, b->runspec.n);
+	runspec_early(c);
 	if (b->has_quote && !c->have_quote)
 		fail(c, HV_QUOTE_MALFORMED, "quote message does not decode");
 	/* every check, every time */
@@ -1210,6 +1222,7 @@ int hv_verify(const struct bundle *b, const struct hv_pins *pins, struct hv_verd
 	decide(c);
 	EVP_PKEY_free(c->akkey);
 	free(c->rs);
+	free(c->early);
 	free(c->tap);
 	free(c->pending);
 	results_free(&c->res);

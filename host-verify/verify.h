@@ -71,7 +71,8 @@ enum hv_reason {
 	HV_RUNSPEC_AGENT_USER = 45,    /* the agent's user, or whether it has its own */
 	HV_TREE_BY_VERITY = 46,        /* a tree taken by reference to a verity root the manifest
 					* does not pin trees by (docs/measure-by-verity.md) */
-	HV_REASON_MAX_ = 47,
+	HV_RUNSPEC_RESULTS = 47,       /* the declared result files (--results) */
+	HV_REASON_MAX_ = 48,
 };
 
 const char *hv_reason_name(enum hv_reason r);   /* "quote-signature" */
@@ -82,7 +83,7 @@ const char *hv_reason_text(enum hv_reason r);   /* a sentence */
 /* Tests in one verdict: the TAP stream's (one record each), then the
  * result files' (results.h), then one for each result file that failed
  * to read and one for files past the last. */
-#define HV_MAX_RESULT_FILES 256u
+#define HV_MAX_RESULT_FILES (256u + MAX_RESULT_PATHS) /* the directory's, the declared */
 #define HV_MAX_FILE_TESTS 1000000u
 #define HV_TEST_FILES_PAST UINT32_MAX
 #define HV_MAX_TESTS ((size_t)MAX_RECORDS + HV_MAX_FILE_TESTS + HV_MAX_RESULT_FILES + 1u)
@@ -111,6 +112,8 @@ enum hv_file_status {
 	HV_FILE_REFUSED = 2,   /* its pieces do not make one whole file within the limits */
 	HV_FILE_MALFORMED = 3, /* does not parse as its format */
 	HV_FILE_UNFINISHED = 4,/* TAP without its plan met, or with a bail-out */
+	HV_FILE_UNSAFE = 5,    /* declared, refused by guest-init: others could have written it */
+	HV_FILE_MISSING = 6,   /* declared, and not there */
 };
 
 struct hv_result_file {

@@ -17,6 +17,7 @@ enum { K_PHASE = 0, K_PHASE_KEYS_ };
 enum { K_LIMIT_WHAT = 0, K_LIMIT_VALUE, K_LIMIT_KEYS_ };
 enum { K_EXIT_CODE = 0, K_EXIT_SIGNAL, K_EXIT_KEYS_ };
 enum { K_END_REASON = 0, K_END_KEYS_ };
+enum { K_REFUSED_PATH = 0, K_REFUSED_WHY, K_REFUSED_KEYS_ };
 
 #define TEST_REQUIRED (CB_KEY(K_TEST_NUM) | CB_KEY(K_TEST_OK) | CB_KEY(K_TEST_DESC))
 #define TEST_DIRECTIVE (CB_KEY(K_TEST_DIRECTIVE) | CB_KEY(K_TEST_REASON)) /* both or neither */
@@ -91,6 +92,13 @@ static void encode_body(const struct record *rec, struct cb_wr *w)
 		break;
 	case REC_END:
 		encode_uints(w, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = rec->u.end.reason });
+		break;
+	case REC_REFUSED:
+		cb_put_map(w, K_REFUSED_KEYS_);
+		cb_put_uint(w, K_REFUSED_PATH);
+		cb_put_tstr(w, rec->u.refused.path, rec->u.refused.path_len);
+		cb_put_uint(w, K_REFUSED_WHY);
+		cb_put_uint(w, rec->u.refused.why);
 		break;
 	default:
 		w->err = MB_E_KIND;
@@ -220,6 +228,24 @@ static int checkpoint_field(struct cb_rd *r, uint64_t key, struct record *rec)
 	return cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig, &rec->u.checkpoint.sig_len);
 }
 
+static int refused_field(struct cb_rd *r, uint64_t key, struct record *rec)
+{
+	uint64_t v = 0;
+	int e;
+
+	switch (key) {
+	case K_REFUSED_PATH:
+		return cb_get_tstr(r, MAX_PATH_BYTES, &rec->u.refused.path, &rec->u.refused.path_len);
+	case K_REFUSED_WHY:
+		if ((e = cb_get_uint(r, REFUSED_MAX_, &v)) == 0 && v == 0)
+			e = MB_E_RANGE;
+		rec->u.refused.why = (uint32_t)v;
+		return e;
+	default:
+		return MB_E_UNKNOWN_KEY;
+	}
+}
+
 static int decode_body(struct cb_rd *r, struct record *rec)
 {
 	uint64_t v[2], seen;
@@ -259,6 +285,8 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		return 0;
 	case REC_FILE:
 		return decode_map(r, K_FILE_KEYS_, CB_KEYS_BELOW(K_FILE_KEYS_), file_field, rec, &seen);
+	case REC_REFUSED:
+		return decode_map(r, K_REFUSED_KEYS_, CB_KEYS_BELOW(K_REFUSED_KEYS_), refused_field, rec, &seen);
 	case REC_END:
 		if ((e = decode_uints(r, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = END_MAX_ }, v)) < 0)
 			return e;

@@ -28,7 +28,24 @@ enum record_kind {
 	REC_FILE = 8,       /* a piece of a collected result file (JUnit) */
 	REC_END = 9,        /* last record; its hash is quoted */
 	REC_RESULTS = 10,   /* a chunk of the harness's results channel ($VOUCH_TAP_FD) */
-	REC_KIND_MAX_ = 10,
+	REC_REFUSED = 11,   /* a declared result file (--results) not shipped, and why */
+	REC_KIND_MAX_ = 11,
+};
+
+/* Why guest-init did not ship a declared result file: as sshd's
+ * StrictModes, a file someone other than root and the harness's user
+ * could have written, replaced or pointed elsewhere is not the
+ * harness's word. */
+enum record_refused {
+	REFUSED_MISSING = 1,     /* no such file */
+	REFUSED_SYMLINK = 2,     /* the file, or a directory on its path, is a symlink */
+	REFUSED_NOT_REGULAR = 3, /* not a regular file (or a path component not a directory) */
+	REFUSED_OWNER = 4,       /* the file is not the harness uid's */
+	REFUSED_FILE_MODE = 5,   /* the file is writable by its group or by others */
+	REFUSED_DIR_OWNER = 6,   /* a directory on its path is neither root's nor the harness uid's */
+	REFUSED_DIR_MODE = 7,    /* a directory on its path is writable by its group or by others */
+	REFUSED_UNREADABLE = 8,  /* it could not be opened or read */
+	REFUSED_MAX_ = 8,
 };
 
 enum record_phase {
@@ -88,6 +105,10 @@ struct record {
 			bool last;
 		} file;
 		struct { uint32_t reason; } end;
+		struct {
+			const uint8_t *path; size_t path_len;
+			uint32_t why; /* enum record_refused */
+		} refused;
 	} u;
 };
 

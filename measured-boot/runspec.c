@@ -7,14 +7,16 @@
 
 enum {
 	RS_VERSION = 0, RS_ARGV, RS_ENV, RS_CWD, RS_UID, RS_GID, RS_TIMEOUT,
-	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_KEYS_
+	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_RESULTS, RS_KEYS_
 };
 /* every key but agent_user, whose presence turns the agent boundary on */
 #define RS_REQUIRED ((UINT64_C(1) << RS_AGENT_USER) - 1)
 
 void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 {
-	cb_put_map(w, rs->has_agent_user ? RS_KEYS_ : RS_KEYS_ - 1);
+	/* the optional keys are written only when set: a run spec without
+	 * them encodes to the bytes it always did */
+	cb_put_map(w, RS_KEYS_ - 2 + rs->has_agent_user + (rs->nresults > 0));
 	cb_put_uint(w, RS_VERSION);
 	cb_put_uint(w, RUNSPEC_VERSION);
 	cb_put_uint(w, RS_ARGV);
@@ -42,6 +44,10 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 		cb_put_array(w, 2);
 		cb_put_uint(w, rs->agent_uid);
 		cb_put_uint(w, rs->agent_gid);
+	}
+	if (rs->nresults > 0) {
+		cb_put_uint(w, RS_RESULTS);
+		cb_put_cstr_array(w, rs->results, rs->nresults);
 	}
 }
 
@@ -86,6 +92,34 @@ int runspec_check_tree_path(const char *p)
 	if (n < 2 || p[n - 1] == '/')
 		return MB_E_PATH;
 	return check_abs_path(p);
+}
+
+int runspec_check_result_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n < 5 || n > MAX_RESULT_PATH_BYTES ||
+	    (strcmp(p + n - 4, ".xml") != 0 && strcmp(p + n - 4, ".tap") != 0))
+		return MB_E_PATH;
+	return runspec_check_tree_path(p);
+}
+
+/* At least one (the default, none, is never encoded), each a result
+ * path, no two alike. */
+static int get_results(struct cb_rd *r, struct cb_arena *a, struct runspec *rs)
+{
+	int e = get_strings(r, a, MAX_RESULT_PATHS, 1, rs->results, &rs->nresults);
+
+	if (e < 0)
+		return e;
+	for (size_t i = 0; i < rs->nresults; i++) {
+		if ((e = runspec_check_result_path(rs->results[i])) < 0)
+			return e;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(rs->results[i], rs->results[j]) == 0)
+				return MB_E_RANGE; /* the same file twice */
+	}
+	return 0;
 }
 
 static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct runspec *rs)
@@ -145,6 +179,8 @@ static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct 
 		rs->agent_gid = (uint32_t)g;
 		return 0;
 	}
+	case RS_RESULTS:
+		return get_results(r, a, rs);
 	default:
 		return MB_E_UNKNOWN_KEY;
 	}
@@ -195,6 +231,8 @@ int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret)
 	ret->cwd = rebase(ret, rs, rs->cwd);
 	ret->agent_path = rebase(ret, rs, rs->agent_path);
 	ret->harness_path = rebase(ret, rs, rs->harness_path);
+	for (size_t i = 0; i < ret->nresults; i++)
+		ret->results[i] = rebase(ret, rs, rs->results[i]);
 	e = 0;
 out:
 	free(rs);
@@ -288,6 +326,8 @@ int runspec_compare(const struct runspec *pinned, const struct runspec *got, con
 		{ p->has_agent_user == g->has_agent_user, RUNSPEC_DIFF_AGENT_USER, "agent_user" },
 		{ p->agent_uid == g->agent_uid, RUNSPEC_DIFF_AGENT_USER, "agent_user uid" },
 		{ p->agent_gid == g->agent_gid, RUNSPEC_DIFF_AGENT_USER, "agent_user gid" },
+		{ strv_equal(p->results, p->nresults, g->results, g->nresults), RUNSPEC_DIFF_RESULTS,
+		  "results" },
 	};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)

@@ -34,7 +34,13 @@ struct runspec {
 	 * harness's own channels ($VOUCH_TAP_FD, $VOUCH_RESULTS_DIR). */
 	bool has_agent_user;
 	uint32_t agent_uid, agent_gid;
-	char strings[MAX_RUNSPEC_BYTES + MAX_ARGS + MAX_ENV + 8];
+	/* Result files the harness writes besides the results directory
+	 * (--results): absolute paths inside the guest, each ending in
+	 * .xml (JUnit) or .tap, no two the same; none: the key is absent,
+	 * and the encoding is the one of run specs before the key. */
+	size_t nresults;
+	char *results[MAX_RESULT_PATHS + 1];
+	char strings[MAX_RUNSPEC_BYTES + MAX_ARGS + MAX_ENV + MAX_RESULT_PATHS + 8];
 };
 
 void runspec_encode(const struct runspec *rs, struct cb_wr *w);
@@ -43,6 +49,10 @@ int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret) MB_WARN_UN
 
 /* Absolute, not "/", no trailing slash, no empty, "." or ".." parts. */
 int runspec_check_tree_path(const char *p) MB_WARN_UNUSED;
+/* A declared result file: a tree path (above) of at most
+ * MAX_RESULT_PATH_BYTES ending in ".xml" or ".tap", the formats a
+ * verifier reads. */
+int runspec_check_result_path(const char *p) MB_WARN_UNUSED;
 
 struct hello {
 	uint8_t nonce[NONCE_BYTES];
@@ -68,6 +78,7 @@ enum runspec_part {
 	RUNSPEC_DIFF_LIMITS,     /* "timeout_s", "max_output_bytes", "max_procs" */
 	RUNSPEC_DIFF_PATHS,      /* "agent", "harness" */
 	RUNSPEC_DIFF_AGENT_USER, /* "agent_user" (present or not, uid, gid) */
+	RUNSPEC_DIFF_RESULTS,    /* "results" (the declared result files, in order) */
 };
 
 /* Field by field, in that order: RUNSPEC_SAME when every field is equal,

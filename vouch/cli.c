@@ -82,6 +82,26 @@ int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const cha
 	return e != 0 ? e : cli_vm_opt(o, c, arg, who);
 }
 
+int cli_parse_opts(int argc, char **argv, const struct option *opts, struct runspec_opts *ro,
+		   struct launch_opts *o, const char *who, cli_own_opt_fn *own, void *ctx,
+		   const char **ret_last)
+{
+	const char *last = NULL;
+	int c, e, li;
+
+	optind = 1;
+	while (li = -1, (c = getopt_long(argc, argv, "ho:", opts, &li)) != -1) {
+		last = optarg;
+		if ((e = own(ctx, c, optarg, li >= 0 ? &opts[li] : NULL)) == 0 &&
+		    (e = cli_run_opt(ro, o, c, optarg, who)) == 0)
+			return cmd_common_opt(c);
+		if (e < 0)
+			return EXIT_USAGE;
+	}
+	*ret_last = last;
+	return 0;
+}
+
 int cli_boot_files(struct launch_opts *o, struct boot_paths *buf, const char *who)
 {
 	char why[2 * PATH_MAX];

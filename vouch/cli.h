@@ -3,6 +3,7 @@
 #ifndef VOUCH_CLI_H
 #define VOUCH_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #include "boot.h"
@@ -33,6 +34,18 @@ int cli_vm_opt(struct launch_opts *o, int c, const char *arg, const char *who);
 /* The run spec's options, then the VM's (cli_vm_opt): 1 taken, 0 not
  * one of them, -1 after saying on stderr what is wrong. */
 int cli_run_opt(struct runspec_opts *ro, struct launch_opts *o, int c, const char *arg, const char *who);
+/* A command's own option (not one cli_run_opt takes), seen first: 1
+ * taken, 0 not its own, -1 after saying on stderr what is wrong. lo is
+ * the long option given, NULL for a short one. */
+typedef int cli_own_opt_fn(void *ctx, int c, const char *arg, const struct option *lo);
+/* The option loop of vouch launch and vouch run: each option of opts
+ * (the short ones "ho:") to own, else to cli_run_opt, else
+ * cmd_common_opt; GNU order (options may follow the operands, up to
+ * "--"). 0, or the exit status / CMD_* request; *ret_last is the last
+ * option's argument, for cmd_check_command. */
+int cli_parse_opts(int argc, char **argv, const struct option *opts, struct runspec_opts *ro,
+		   struct launch_opts *o, const char *who, cli_own_opt_fn *own, void *ctx,
+		   const char **ret_last);
 /* The kernel and initramfs to boot: the flags, else VOUCH_KERNEL and
  * VOUCH_INITRD, else those installed beside vouch or in the build tree it
  * was built in (paths.h; kept in buf). 0, or EXIT_USAGE after saying on

@@ -35,6 +35,7 @@
 #include "oci.h"
 #include "paths.h"
 #include "proc.h"
+#include "progress.h"
 #include "runspec_opts.h"
 
 #define MAX_IMAGE_ARGS 1024u /* options, run spec options and the command */
@@ -56,6 +57,7 @@ struct image_opts {
 	char **cmd_argv;
 	struct boot_paths boot;  /* the kernel and initramfs found, when not given */
 	char no_boot[2 * PATH_MAX]; /* where they were looked for, when not found */
+	struct progress prog;    /* --progress: live progress on stderr */
 };
 
 struct image_run {
@@ -81,7 +83,7 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		{ "tpm", required_argument, 0, 't' },	  { "vmm", required_argument, 0, 'v' },
 		{ "format", required_argument, 0, 'f' },  { "verity", no_argument, 0, 'V' },
 		{ "walk-trees", no_argument, 0, 'W' },
-		{ "channel", required_argument, 0, 'C' },
+		{ "channel", required_argument, 0, 'C' }, { "progress", required_argument, 0, 'P' },
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
@@ -108,6 +110,12 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 		case 'c': o->cmdline = optarg; break;
 		case 'V': o->verity = true; break;
 		case 'W': o->walk_trees = true; break;
+		case 'P':
+			if (progress_mode_parse(optarg, &o->prog.mode) < 0) {
+				fprintf(stderr, "vouch image: --progress %s: text or json\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			if (cmd_pick("vouch image", "format", optarg, "ext4", "erofs") < 0)
 				return EXIT_USAGE;
@@ -237,6 +245,31 @@ static int parse_rfc3339(const char *s, int64_t *ret)
 	return 0;
 }
 
+static const char *const kind_names[] = {
+	[OCI_LAYOUT] = "oci-layout", [OCI_DOCKER] = "docker-archive",
+	[OCI_ROOTFS_TAR] = "rootfs-tar", [OCI_ROOTFS_DIR] = "rootfs-dir",
+};
+
+/* The source read: its kind, layers and size (the file's, else the
+ * layers' when all are known). */
+static void source_read(const struct image_run *r)
+{
+	struct progress_event ev = PROGRESS_EVENT("phase");
+	struct stat st;
+	int64_t sum = 0;
+
+	ev.phase = "reading";
+	ev.state = "done";
+	ev.kind = kind_names[r->img.kind];
+	ev.path = r->img.path;
+	ev.layers = (int64_t)r->img.nlayers;
+	for (size_t i = 0; i < r->img.nlayers && sum >= 0; i++)
+		sum = r->img.layers[i].size < 0 ? -1 : sum + r->img.layers[i].size;
+	ev.bytes = stat(r->img.path, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size
+		   : r->img.kind == OCI_ROOTFS_DIR			   ? -1 : sum;
+	progress_emit(&r->o.prog, &ev);
+}
+
 /* SOURCE_DATE_EPOCH, else the config's "created", else 0. */
 static int pick_epoch(struct image_run *r)
 {
@@ -292,19 +325,43 @@ static int flatten_layer(struct image_run *r, size_t i)
 	return e2 < 0 ? e2 : e;
 }
 
+/* Layer i's size as read: the descriptor's, else the file's; -1 unknown. */
+static int64_t layer_bytes(const struct image_run *r, size_t i)
+{
+	struct stat st;
+
+	if (r->img.layers[i].size >= 0)
+		return r->img.layers[i].size;
+	if (r->img.kind == OCI_ROOTFS_DIR || r->img.dirfd < 0 ||
+	    fstatat(r->img.dirfd, r->img.layers[i].path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return (int64_t)st.st_size;
+}
+
 static int flatten(struct image_run *r)
 {
+	struct progress_event ev = PROGRESS_EVENT("phase");
 	char root[PATH_MAX];
 	int e;
 
 	r->step = "staging";
 	if ((e = work_path(r, "root", root)) < 0 || (e = stage_init(&r->st, root, r->epoch)) < 0)
 		return e;
+	ev.phase = "staging";
+	ev.state = "start";
+	ev.layers = (int64_t)r->img.nlayers;
+	progress_emit(&r->o.prog, &ev);
 	for (size_t i = 0; i < r->img.nlayers; i++) {
 		r->step = "layer";
 		snprintf(r->where, sizeof(r->where), "layer %zu (%s)", i + 1, r->img.layers[i].path);
 		if ((e = flatten_layer(r, i)) < 0)
 			return e;
+		ev.state = "done";
+		ev.layer = (int64_t)i + 1;
+		ev.bytes = layer_bytes(r, i);
+		ev.total_bytes = (int64_t)r->st.bytes;
+		ev.entries = (int64_t)r->st.entries;
+		progress_emit(&r->o.prog, &ev);
 	}
 	r->where[0] = 0;
 	return stage_finish(&r->st);
@@ -401,6 +458,23 @@ static int boot_components(struct image_run *r)
 	return image_manifest_boot(&r->m, r->o.kernel, r->o.initrd, r->o.cmdline);
 }
 
+/* A phase's start or end on the progress stream; bytes: path's size
+ * (less minus) when path is not NULL. */
+static void phase(const struct image_run *r, const char *name, const char *state, const char *path,
+		  int64_t minus)
+{
+	struct progress_event ev = PROGRESS_EVENT("phase");
+	struct stat st;
+
+	ev.phase = name;
+	ev.state = state;
+	if (strcmp(name, "writing") == 0 && strcmp(state, "start") == 0)
+		ev.format = r->o.format;
+	if (path && stat(path, &st) == 0)
+		ev.bytes = (int64_t)st.st_size - minus;
+	progress_emit(&r->o.prog, &ev);
+}
+
 static int write_outputs(struct image_run *r)
 {
 	static const char *const names[] = { "rootfs.img", "manifest.cbor", "manifest.json" };
@@ -408,10 +482,15 @@ static int write_outputs(struct image_run *r)
 	struct stat st;
 	int e;
 
+	phase(r, "writing", "start", NULL, 0);
 	if ((e = work_path(r, names[0], img)) < 0 || (e = make_image(r, img)) < 0)
 		return e;
+	phase(r, "writing", "done", img, 0);
 	if (r->o.verity) {
 		r->step = "veritysetup";
+		if (stat(img, &st) < 0)
+			return MB_E_IO;
+		phase(r, "verity", "start", NULL, 0);
 		if ((e = image_verity(img, r->work, &r->m.verity_offset, r->m.verity_root)) < 0)
 			return e;
 		r->m.has_verity = true;
@@ -419,7 +498,9 @@ static int write_outputs(struct image_run *r)
 		 * the writer copied, docs/measure-by-verity.md): the guest
 		 * references them by the root instead of walking them */
 		r->m.trees_by_verity = !r->o.walk_trees;
+		phase(r, "verity", "done", img, (int64_t)st.st_size); /* the hash tree */
 	}
+	phase(r, "manifest", "start", NULL, 0);
 	r->step = "manifest";
 	if (stat(img, &st) < 0 || (e = file_sha256(img, r->m.image_digest)) < 0)
 		return e < 0 ? e : MB_E_IO;
@@ -434,6 +515,9 @@ static int write_outputs(struct image_run *r)
 	if ((e = work_path(r, names[1], p)) < 0 || (e = image_manifest_write_cbor(&r->m, p)) < 0 ||
 	    (e = work_path(r, names[2], p)) < 0 || (e = image_manifest_write_json(&r->m, p)) < 0)
 		return e;
+	if ((e = work_path(r, names[1], p)) < 0)
+		return e;
+	phase(r, "manifest", "done", p, 0);
 	for (size_t i = 0; i < 3; i++) {
 		if ((e = work_path(r, names[i], p)) < 0 ||
 		    (e = pathf(q, sizeof(q), "%s/%s", r->o.out, names[i])) < 0)
@@ -503,10 +587,19 @@ static int build(struct image_run *r)
 	if ((e = prepare_out(r)) < 0)
 		return e;
 	r->step = "source";
+	{
+		struct progress_event ev = PROGRESS_EVENT("phase");
+
+		ev.phase = "reading";
+		ev.state = "start";
+		ev.path = r->o.src;
+		progress_emit(&r->o.prog, &ev);
+	}
 	if ((e = oci_open(r->o.src, r->work, &r->img)) < 0) {
 		snprintf(r->where, sizeof(r->where), "%s", r->img.why);
 		return e;
 	}
+	source_read(r);
 	if ((e = pick_epoch(r)) < 0)
 		return e;
 	if ((e = flatten(r)) < 0) {
@@ -545,6 +638,8 @@ int cmd_image(int argc, char **argv)
 		return EXIT_FAILED;
 	r->st.root = -1;
 	r->img.dirfd = -1;
+	r->o.prog.who = "vouch image";
+	r->o.prog.t0_ms = frame_now_ms();
 	if ((e = parse_opts(argc, argv, &r->o)) != 0) {
 		free(r);
 		return e;

@@ -89,10 +89,31 @@ struct launch_args {
 	char **cmd_argv;
 };
 
+enum { NO_PIN_CHECK = 2000, PRINT_VMM_CONFIG };
+
+/* An option of vouch launch's own (cli_own_opt_fn). */
+static int launch_opt(void *ctx, int c, const char *arg, const struct option *lo)
+{
+	struct launch_args *a = ctx;
+
+	(void)lo;
+	switch (c) {
+	case 'r': a->o.rootfs = arg; return 1;
+	case 'F':
+		if (cmd_pick("vouch launch", "fstype", arg, "ext4", "erofs") < 0)
+			return -1;
+		a->o.rootfstype = a->fstype = arg;
+		return 1;
+	case 'M': a->manifest = arg; return 1;
+	case PRINT_VMM_CONFIG: a->o.print_vmm_config = true; return 1;
+	case NO_PIN_CHECK: a->no_pin_check = true; return 1;
+	}
+	return 0;
+}
+
 /* The command line into a: 0, or the exit status / CMD_* request. */
 static int launch_parse(int argc, char **argv, struct launch_args *a)
 {
-	enum { NO_PIN_CHECK = 2000, PRINT_VMM_CONFIG };
 	static const struct option opts[] = {
 		CLI_VM_LONG_OPTS, { "vm-timeout", required_argument, 0, 'V' },
 		{ "rootfs", required_argument, 0, 'r' }, { "fstype", required_argument, 0, 'F' },
@@ -102,30 +123,11 @@ static int launch_parse(int argc, char **argv, struct launch_args *a)
 		RUNSPEC_LONG_OPTS, CMD_LONG_OPTS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *last = NULL;
-	int c, e;
+	const char *last;
+	int e;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
-		last = optarg;
-		if ((e = cli_run_opt(&a->ro, &a->o, c, optarg, "vouch launch")) < 0)
-			return EXIT_USAGE;
-		if (e > 0)
-			continue;
-		switch (c) {
-		case 'r': a->o.rootfs = optarg; break;
-		case 'F':
-			if (cmd_pick("vouch launch", "fstype", optarg, "ext4", "erofs") < 0)
-				return EXIT_USAGE;
-			a->o.rootfstype = a->fstype = optarg;
-			break;
-		case 'M': a->manifest = optarg; break;
-		case PRINT_VMM_CONFIG: a->o.print_vmm_config = true; break;
-		case NO_PIN_CHECK: a->no_pin_check = true; break;
-		default:
-			return cmd_common_opt(c);
-		}
-	}
+	if ((e = cli_parse_opts(argc, argv, opts, &a->ro, &a->o, "vouch launch", launch_opt, a, &last)) != 0)
+		return e;
 	if ((e = cmd_check_command(argc, argv, 0, last)) != 0)
 		return e;
 	if (!a->o.rootfs || argc - optind > (int)MAX_ARGS || (a->manifest && !a->o.out_dir) ||

@@ -18,7 +18,7 @@
 #define RUNSPEC_USAGE                                                                              \
 	"  run spec options: [--timeout S] [--cwd DIR] [--uid N] [--gid N] [--env K=V]...\n"     \
 	"                    [--max-output BYTES] [--max-procs N] [--agent PATH] [--harness PATH]\n" \
-	"                    [--agent-user UID:GID | --no-agent-boundary]\n"
+	"                    [--agent-user UID:GID | --no-agent-boundary] [--results PATH]...\n"
 
 static int cmd_help(int argc, char **argv);
 
@@ -28,12 +28,14 @@ static const struct command {
 	const char *summary; /* one line in vouch's own usage */
 	const char *usage;   /* the command's usage, from its name on */
 } commands[] = {
-	{ "run", cmd_run, "attested run of an image made by vouch image, judged",
-	  "run --image DIR [--kernel K --initrd I] [--vmm auto|qemu|firecracker] [--tpm relay|device]\n"
-	  "          [--channel auto|virtio-serial|vsock] [--memory MiB] [--cpus N] [-o OUT] [--quiet] [run spec options] [-- CMD [ARG...]]\n"
+	{ "run", cmd_run, "attested run of an image (or of a source, built and cached), judged",
+	  "run (--image DIR | SRC) [--kernel K --initrd I] [--vmm auto|qemu|firecracker] [--tpm relay|device]\n"
+	  "          [--channel auto|virtio-serial|vsock] [--memory MiB] [--cpus N] [-o OUT] [--quiet]\n"
+	  "          [--format ext4|erofs] [--verity] [--json] [--no-boot] [run spec options] [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE
 	  "  Runs the run spec the image pins; VOUCH_KERNEL and VOUCH_INITRD stand in for --kernel\n"
-	  "  and --initrd.\n" },
+	  "  and --initrd. SRC (an OCI layout, docker save archive or rootfs tar) is built into\n"
+	  "  the image cache first, and reused from it next time.\n" },
 	{ "launch", cmd_launch, "one attested run in a VM, from its parts",
 	  "launch --kernel K --initrd I --rootfs IMG [--fstype ext4|erofs] [--vmm auto|qemu|firecracker]\n"
 	  "          [--tpm relay|device] [--channel auto|virtio-serial|vsock] [--manifest M [--no-pin-check]]\n"
@@ -47,7 +49,8 @@ static const struct command {
 	  "          [--channel auto|virtio-serial|vsock]] [run spec options] -o OUT.cbor [-- CMD [ARG...]]\n"
 	  RUNSPEC_USAGE },
 	{ "image", cmd_image, "flatten an image into DIR/rootfs.img and its manifest",
-	  "image SRC -o DIR [--format ext4|erofs] [--verity [--walk-trees]] [--kernel K --initrd I\n"
+	  "image SRC -o DIR [--format ext4|erofs] [--verity [--walk-trees]] [--progress text|json]\n"
+	  "          [--kernel K --initrd I\n"
 	  "          [--cmdline C | --tpm relay|device] [--vmm qemu|firecracker]\n"
 	  "          [--channel auto|virtio-serial|vsock]]\n"
 	  "          [run spec options] [-- CMD [ARG...]]\n"

@@ -36,6 +36,8 @@ void runspec_opts_defaults(struct runspec *rs)
 	rs->timeout_s = 300;
 	rs->max_output_bytes = 64u << 20;
 	rs->max_procs = 256;
+	rs->nresults = 0;
+	rs->results[0] = NULL;
 }
 
 int runspec_opts_user(const char *u, uint32_t *ret_uid, uint32_t *ret_gid)
@@ -108,6 +110,19 @@ int runspec_opts_parse(struct runspec_opts *o, int c, const char *arg, const cha
 	case RSO_NO_AGENT_BOUNDARY:
 		o->no_agent_boundary = true;
 		return 1;
+	case RSO_RESULTS:
+		if (runspec_check_result_path(arg) < 0)
+			return bad(who, "results", arg, "an absolute path inside the guest ending in .xml (JUnit)\n"
+				   "  or .tap, no trailing slash, no '.' or '..'");
+		for (size_t i = 0; i < s->nresults; i++)
+			if (strcmp(s->results[i], arg) == 0)
+				return bad(who, "results", arg, "given twice");
+		if (s->nresults >= MAX_RESULT_PATHS)
+			return bad(who, "results", arg, "at most 16 files");
+		s->results[s->nresults++] = (char *)arg;
+		s->results[s->nresults] = NULL;
+		o->results = true;
+		return 1;
 	case RSO_ENV:
 		if (s->envc >= MAX_ENV || !strchr(arg, '='))
 			return bad(who, "env", arg, "NAME=VALUE (at most 256)");
@@ -176,6 +191,10 @@ void runspec_opts_apply(const struct runspec_opts *o, struct runspec *rs, int ar
 	}
 	if (o->no_agent_boundary)
 		rs->has_agent_user = false;
+	if (o->results) {
+		rs->nresults = s->nresults;
+		memcpy(rs->results, s->results, (s->nresults + 1) * sizeof(s->results[0]));
+	}
 }
 
 int runspec_opts_pin(struct manifest *m, const struct runspec *rs)

@@ -17,7 +17,7 @@
 /* getopt_long codes of the shared options, clear of any letter */
 enum {
 	RSO_TIMEOUT = 1000, RSO_CWD, RSO_UID, RSO_GID, RSO_ENV, RSO_MAX_OUTPUT, RSO_MAX_PROCS,
-	RSO_AGENT, RSO_HARNESS, RSO_AGENT_USER, RSO_NO_AGENT_BOUNDARY,
+	RSO_AGENT, RSO_HARNESS, RSO_AGENT_USER, RSO_NO_AGENT_BOUNDARY, RSO_RESULTS,
 };
 
 #define RUNSPEC_LONG_OPTS                                                                          \
@@ -29,13 +29,15 @@ enum {
 	{ "agent", required_argument, 0, RSO_AGENT },                                               \
 	{ "harness", required_argument, 0, RSO_HARNESS },                                           \
 	{ "agent-user", required_argument, 0, RSO_AGENT_USER },                                     \
-	{ "no-agent-boundary", no_argument, 0, RSO_NO_AGENT_BOUNDARY }
+	{ "no-agent-boundary", no_argument, 0, RSO_NO_AGENT_BOUNDARY },                           \
+	{ "results", required_argument, 0, RSO_RESULTS }
 
 /* Which fields the command line set; the rest keep their defaults (or
  * the pinned run spec's). env holds the --env strings, in order. */
 struct runspec_opts {
 	bool timeout, cwd, uid, gid, env, max_output, max_procs, agent, harness;
 	bool agent_user, no_agent_boundary; /* the boundary set on, or kept off */
+	bool results;        /* --results given: set.results replace the pinned list */
 	struct runspec set;  /* the values given; strings point into argv */
 };
 

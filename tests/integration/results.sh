@@ -52,24 +52,7 @@ chmod 0755 "$r/opt/harness/results"
 img=$tmp/results.img
 vm_image_busybox "$r" "$img" 5ec1a1e0-0000-4000-8000-0000000000ee
 
-# run NAME EXPECTED_EXIT [options] -- CMD...: launches under a manifest that
-# pins the run spec, then judges the evidence again with host-verify
-run() {
-	local name=$1 want=$2
-	shift 2
-	"$V" manifest --image "$img" --fstype erofs "${trees[@]}" --kernel "$kernel" --initrd "$initrd" \
-		--tpm relay -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
-		{ echo "Bail out! vouch manifest failed for $name"; exit 99; }
-	"$V" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm relay --vm-timeout 240 \
-		--manifest "$tmp/$name.cbor" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
-	local rc=$?
-	sed 's/^/# /' "$tmp/$name.out"
-	if [ $rc -eq "$want" ]; then ok "$name: vouch launch exits $rc"; else no "$name: exit $rc, expected $want"; fi
-	"$HV" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/$name.cbor" >"$tmp/$name.verify" 2>&1
-	rc=$?
-	sed 's/^/# host-verify: /' "$tmp/$name.verify"
-	if [ $rc -eq "$want" ]; then ok "$name: host-verify exits $rc"; else no "$name: host-verify exit $rc, expected $want"; fi
-}
+run() { vm_judged_run "$1" "$2" "$img" "${@:3}"; }
 A=(--agent-user 65534:65534 --env PATH=/bin)
 # JSON and the statement, read with Python's own parsers
 json() { "$PY" -c "import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }

@@ -104,3 +104,25 @@ vm_image_busybox() {
 	done < <("$B/bin/vouch" tree-digest --root "$r" opt/agent opt/harness)
 	[ ${#trees[@]} -eq 4 ] || { echo "Bail out! tree-digest failed"; exit 99; }
 }
+
+# vm_judged_run NAME WANT IMG [options] -- CMD...: a manifest of the erofs
+# image IMG pinning that run spec (the trees in the array trees), one
+# vouch launch under it, then host-verify on the bundle; each must exit
+# WANT. Outputs: $tmp/NAME.cbor, $tmp/NAME/ (evidence, reports),
+# $tmp/NAME.out (launch), $tmp/NAME.verify (host-verify).
+vm_judged_run() {
+	local name=$1 want=$2 img=$3 rc
+	shift 3
+	"$B/bin/vouch" manifest --image "$img" --fstype erofs "${trees[@]}" --kernel "$kernel" \
+		--initrd "$initrd" --tpm relay -o "$tmp/$name.cbor" "$@" 2>/dev/null ||
+		{ echo "Bail out! vouch manifest failed for $name"; exit 99; }
+	"$B/bin/vouch" launch --kernel "$kernel" --initrd "$initrd" --rootfs "$img" --tpm relay \
+		--vm-timeout 240 --manifest "$tmp/$name.cbor" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$name.out"
+	if [ $rc -eq "$want" ]; then ok "$name: vouch launch exits $rc"; else no "$name: exit $rc, expected $want"; fi
+	"$B/bin/host-verify" --bundle "$tmp/$name/evidence.cbor" --manifest "$tmp/$name.cbor" >"$tmp/$name.verify" 2>&1
+	rc=$?
+	sed 's/^/# host-verify: /' "$tmp/$name.verify"
+	if [ $rc -eq "$want" ]; then ok "$name: host-verify exits $rc"; else no "$name: host-verify exit $rc, expected $want"; fi
+}

@@ -35,6 +35,8 @@ static size_t sample_records(struct record *out)
 	out[n++] = (struct record){ .kind = REC_FILE, .time_ns = 5500,
 				    .u.file = { (const uint8_t *)"junit.xml", 9, 0,
 						(const uint8_t *)"<testsuites/>", 13, true } };
+	out[n++] = (struct record){ .kind = REC_REFUSED, .time_ns = 5600,
+				    .u.refused = { (const uint8_t *)"/tmp/r.xml", 10, REFUSED_DIR_MODE } };
 	out[n++] = (struct record){ .kind = REC_EXIT, .time_ns = 6000, .u.exit = { 1, 0 } };
 	out[n++] = (struct record){ .kind = REC_END, .time_ns = 7000, .u.end = { END_COMPLETE } };
 	return n;
@@ -285,6 +287,37 @@ static void test_bad_records(void)
 	cb_put_null(&r.w);
 	e = raw_decode(&r);
 	t_report(e == MB_E_KIND, "kind past the last: kind (%s)", mb_strerror(e));
+
+	/* a refused result file: why 1..REFUSED_MAX_, both keys, nothing else */
+	{
+		static const struct { uint64_t why; size_t keys; int err; const char *what; } rows[] = {
+			{ REFUSED_MISSING, 2, 0, "why 1" },
+			{ REFUSED_MAX_, 2, 0, "the last why" },
+			{ 0, 2, MB_E_RANGE, "why 0" },
+			{ REFUSED_MAX_ + 1, 2, MB_E_RANGE, "why past the last" },
+			{ REFUSED_OWNER, 1, MB_E_MISSING_KEY, "no why" },
+			{ REFUSED_OWNER, 3, MB_E_TOO_LARGE, "a third key" },
+		};
+
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			raw_begin(&r, 5, REC_REFUSED);
+			cb_put_uint(&r.w, 4);
+			cb_put_map(&r.w, rows[i].keys);
+			cb_put_uint(&r.w, 0);
+			cb_put_tstr(&r.w, "/a.xml", 6);
+			if (rows[i].keys > 1) {
+				cb_put_uint(&r.w, 1);
+				cb_put_uint(&r.w, rows[i].why);
+			}
+			if (rows[i].keys > 2) {
+				cb_put_uint(&r.w, 2);
+				cb_put_uint(&r.w, 0);
+			}
+			e = raw_decode(&r);
+			t_report(e == rows[i].err, "refused record, %s: %s (got %s)", rows[i].what,
+				 mb_strerror(rows[i].err), mb_strerror(e));
+		}
+	}
 
 	raw_begin(&r, 5, REC_STDOUT);
 	cb_put_uint(&r.w, 4);

@@ -202,10 +202,10 @@ static void test_declined_forms(void)
 	m[n - 6] = 0x65;
 	CHECK(!record_fast_decode(m, n, &out));
 	CHECK_EQ(record_decode(m, n, &out), MB_E_TYPE);
-	/* kind 11 */
+	/* the kind one past the last */
 	memcpy(m, buf, n);
 	REQUIRE(m[n - 9] == 0x03 && m[n - 8] == REC_STDOUT);
-	m[n - 8] = 11;
+	m[n - 8] = REC_KIND_MAX_ + 1;
 	CHECK(!record_fast_decode(m, n, &out));
 	CHECK_EQ(record_decode(m, n, &out), MB_E_KIND);
 	m[n - 8] = 0;

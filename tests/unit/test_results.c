@@ -378,7 +378,7 @@ static void test_reassembly(void)
 		{ "the first piece not at 0", "its first piece is at offset 3", late_start },
 		{ "the same name twice", "shipped a second time", twice },
 		{ "a name with ..", "not a relative path", dotdot },
-		{ "an absolute name", "not a relative path", absolute },
+		{ "an absolute name, none declared", "an absolute path the run spec does not declare", absolute },
 		{ "an empty component", "not a relative path", empty_component },
 		{ "past 64 MiB in all", "the result files pass 67108864 bytes", over_total },
 	};
@@ -411,6 +411,81 @@ static void test_reassembly(void)
 		 RESULTS_MAX_FILES + 1);
 }
 
+/* Declared result files (--results): shipped under their absolute path
+ * and read; refused by guest-init (unsafe, or missing) with the reason
+ * named; neither shipped nor refused: missing at the end. Only an exact
+ * declared path may be absolute. */
+static const struct hv_result_file *file_named(const char *name)
+{
+	for (size_t i = 0; i < R.nfiles; i++)
+		if (strcmp(R.files[i].name, name) == 0)
+			return &R.files[i];
+	return NULL;
+}
+
+static void refused(const char *path, uint32_t why)
+{
+	struct record rec = { .kind = REC_REFUSED };
+
+	rec.u.refused.path = (const uint8_t *)path;
+	rec.u.refused.path_len = strlen(path);
+	rec.u.refused.why = why;
+	REQUIRE(results_refused(&R, &rec) == 0);
+}
+
+static void test_declared(void)
+{
+	static char *decl[] = { "/home/app/r.xml", "/home/app/t.tap", "/srv/gone.xml", "/srv/bad.xml",
+				"/srv/none.tap", NULL };
+	const struct hv_result_file *f;
+
+	reset();
+	R.declared = decl;
+	R.ndeclared = 5;
+	ship("/home/app/r.xml", pytest_xml, 100);
+	refused("/home/app/t.tap", REFUSED_OWNER);
+	refused("/srv/gone.xml", REFUSED_MISSING);
+	ship("/srv/bad.xml", "<testsuite><testcase", 7);
+	ship("/home/app/r.xml.other.xml", pytest_xml, 1000);
+	refused("/undeclared.xml", REFUSED_DIR_MODE);
+	REQUIRE(results_finish(&R) == 0);
+	f = file_named("/home/app/r.xml");
+	t_report(f && f->status == HV_FILE_PARSED && f->format == HV_FILE_JUNIT && f->tests > 0 &&
+			 f->tests == R.ntests,
+		 "declared: shipped under its absolute path, read as JUnit, its tests counted");
+	f = file_named("/home/app/t.tap");
+	t_report(f && f->status == HV_FILE_UNSAFE && strstr(f->why, "not owned by the harness's uid") &&
+			 strcmp(results_status_name(f->status), "unsafe") == 0,
+		 "declared, refused by guest-init (owner): unsafe, the reason named");
+	f = file_named("/srv/gone.xml");
+	t_report(f && f->status == HV_FILE_MISSING && strstr(f->why, "no such file"),
+		 "declared, reported missing by guest-init: missing");
+	f = file_named("/srv/bad.xml");
+	t_report(f && f->status == HV_FILE_MALFORMED, "declared, malformed: malformed");
+	f = file_named("/srv/none.tap");
+	t_report(f && f->status == HV_FILE_MISSING && strstr(f->why, "neither shipped nor refused") &&
+			 strcmp(results_status_name(f->status), "missing") == 0,
+		 "declared, neither shipped nor refused: missing at the end");
+	f = file_named("/home/app/r.xml.other.xml");
+	t_report(f && f->status == HV_FILE_REFUSED && strstr(f->why, "does not declare"),
+		 "an absolute name that is not exactly a declared one: refused");
+	f = file_named("/undeclared.xml");
+	t_report(f && f->status == HV_FILE_UNSAFE && strstr(f->why, "not a declared file"),
+		 "a refused record for an undeclared path: still a failed file, said so");
+	t_report(R.nfiles == 7, "one entry each, no more (%zu)", R.nfiles);
+	/* refused while a file is open: that file is cut, then the refusal */
+	reset();
+	R.declared = decl;
+	R.ndeclared = 1;
+	(void)piece("a.tap", 0, tap_ok, 10, false);
+	refused("/home/app/r.xml", REFUSED_SYMLINK);
+	REQUIRE(results_finish(&R) == 0);
+	t_report(R.nfiles == 2 && R.files[0].status == HV_FILE_REFUSED &&
+			 strstr(R.files[0].why, "no last piece") && R.files[1].status == HV_FILE_UNSAFE &&
+			 strstr(R.files[1].why, "symlink"),
+		 "a refusal cuts the open file before it");
+}
+
 static void test_seconds(void)
 {
 	static const struct { const char *s; bool ok; uint64_t ns; } cases[] = {
@@ -436,6 +511,7 @@ int main(void)
 	test_junit_bad();
 	test_tap();
 	test_reassembly();
+	test_declared();
 	test_seconds();
 	reset();
 	return t_done();

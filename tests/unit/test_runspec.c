@@ -179,6 +179,97 @@ static void test_agent_user(void)
 	}
 }
 
+/* --results: key 12, present only when files are declared. A run spec
+ * without it encodes to the bytes of before (11 keys, 0xab, or 12 with
+ * agent_user); with it, round trip exact. Every forged list is refused
+ * with its error and nothing written. */
+static void test_results(void)
+{
+	static char *two[] = { "/home/app/report.xml", "/home/app/t.tap", NULL };
+	const struct {
+		const char *what;
+		const uint8_t *tail;
+		size_t n;
+		int err;
+	} rows[] = {
+		/* 0x0c, then the value of key 12 */
+		{ "empty list (the default is never encoded)", (const uint8_t[]){ 0x0c, 0x80 }, 2, MB_E_RANGE },
+		{ "relative path", (const uint8_t[]){ 0x0c, 0x81, 0x65, 'a', '.', 'x', 'm', 'l' }, 8, MB_E_PATH },
+		{ "'..' in the path", (const uint8_t[]){ 0x0c, 0x81, 0x68, '/', '.', '.', '/', '.', 't', 'a', 'p' }, 11, MB_E_PATH },
+		{ "neither .xml nor .tap", (const uint8_t[]){ 0x0c, 0x81, 0x66, '/', 'a', '.', 'x', 'm', 'k' }, 9, MB_E_PATH },
+		{ "just '/.xml'", (const uint8_t[]){ 0x0c, 0x81, 0x64, '/', '.', 'x', 'm' }, 7, MB_E_PATH },
+		{ "the same file twice", (const uint8_t[]){ 0x0c, 0x82, 0x66, '/', 'a', '.', 't', 'a', 'p',
+							     0x66, '/', 'a', '.', 't', 'a', 'p' }, 16, MB_E_RANGE },
+		{ "a string, not a list", (const uint8_t[]){ 0x0c, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 8, MB_E_TYPE },
+		{ "a number in the list", (const uint8_t[]){ 0x0c, 0x81, 0x01 }, 3, MB_E_TYPE },
+		{ "17 files", (const uint8_t[]){ 0x0c, 0x91 }, 2, MB_E_TOO_LARGE },
+		{ "key 13", (const uint8_t[]){ 0x0d, 0x81, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 9, MB_E_UNKNOWN_KEY },
+	};
+	uint8_t buf[2048], again[2048], b[2048];
+	size_t n, m;
+
+	sample(&rs);
+	n = encode(&rs, buf, sizeof(buf));
+	t_report(buf[0] == 0xab && runspec_decode(buf, n, &got) == 0 && got.nresults == 0 &&
+			 got.results[0] == NULL,
+		 "results: none declared, no key 12, 11 keys as before");
+	rs.nresults = 2;
+	memcpy(rs.results, two, sizeof(two));
+	n = encode(&rs, buf, sizeof(buf));
+	memset(&got, 0, sizeof(got));
+	t_report(buf[0] == 0xac && runspec_decode(buf, n, &got) == 0 && got.nresults == 2 &&
+			 strcmp(got.results[0], two[0]) == 0 && strcmp(got.results[1], two[1]) == 0 &&
+			 got.results[2] == NULL && got.results[0] >= got.strings &&
+			 got.results[0] < got.strings + sizeof(got.strings) &&
+			 (m = encode(&got, again, sizeof(again))) == n && memcmp(again, buf, n) == 0,
+		 "results: two files, round trip exact, strings in the decoded spec");
+	rs.has_agent_user = true;
+	rs.agent_uid = rs.agent_gid = 65534;
+	n = encode(&rs, buf, sizeof(buf));
+	t_report(buf[0] == 0xad && runspec_decode(buf, n, &got) == 0 && got.has_agent_user &&
+			 got.nresults == 2,
+		 "results: with agent_user, 13 keys, in key order");
+	sample(&rs);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int e;
+
+		m = encode(&rs, b, sizeof(b));
+		b[0] = 0xac; /* 12 keys */
+		memcpy(b + m, rows[i].tail, rows[i].n);
+		memset(&got, 0, sizeof(got));
+		got.argc = 4242;
+		e = runspec_decode(b, m + rows[i].n, &got);
+		t_report(e == rows[i].err && got.argc == 4242 && got.nresults == 0,
+			 "results: forged, %s: refused (%s; got %s), nothing written", rows[i].what,
+			 mb_strerror(rows[i].err), mb_strerror(e));
+	}
+	/* key 12 before key 11: not canonical */
+	rs.has_agent_user = true;
+	rs.agent_uid = rs.agent_gid = 65534;
+	rs.nresults = 1;
+	rs.results[0] = two[0];
+	rs.results[1] = NULL;
+	n = encode(&rs, buf, sizeof(buf));
+	{
+		/* the tail is 0x0b [65534, 65534] 0x0c [path]; swap the two entries */
+		size_t au = 1 + 1 + 3 + 3, rl = 1 + 1 + 1 + strlen(two[0]);
+		uint8_t t[64];
+
+		REQUIRE(au + rl <= sizeof(t) && n > au + rl);
+		memcpy(t, buf + n - rl, rl);
+		memcpy(t + rl, buf + n - au - rl, au);
+		memcpy(buf + n - au - rl, t, au + rl);
+		t_report(runspec_decode(buf, n, &got) == MB_E_KEY_ORDER,
+			 "results: key 12 before key 11 refused (MB_E_KEY_ORDER)");
+	}
+	CHECK_EQ(runspec_check_result_path("/a/b.xml"), 0);
+	CHECK_EQ(runspec_check_result_path("/a/b.tap"), 0);
+	CHECK_EQ(runspec_check_result_path("/a/b.xml/"), MB_E_PATH);
+	CHECK_EQ(runspec_check_result_path("/a/./b.xml"), MB_E_PATH);
+	CHECK_EQ(runspec_check_result_path("/a//b.xml"), MB_E_PATH);
+	CHECK_EQ(runspec_check_result_path("b.xml"), MB_E_PATH);
+}
+
 static void test_truncation_every_offset(void)
 {
 	uint8_t buf[2048];
@@ -278,7 +369,11 @@ static void test_compare(void)
 		{ "agent_user", RUNSPEC_DIFF_AGENT_USER },     /* the boundary on, not pinned */
 		{ "agent_user uid", RUNSPEC_DIFF_AGENT_USER }, /* both on, another uid */
 		{ "agent_user gid", RUNSPEC_DIFF_AGENT_USER }, /* both on, another gid */
+		{ "results", RUNSPEC_DIFF_RESULTS },           /* one declared, none pinned */
+		{ "results", RUNSPEC_DIFF_RESULTS },           /* the same two, other order */
 	};
+	static char *res_two[] = { "/r/a.xml", "/r/b.tap", NULL };
+	static char *res_swapped[] = { "/r/b.tap", "/r/a.xml", NULL };
 	static struct runspec a, b;
 	const char *field = "untouched";
 	uint8_t buf[2048];
@@ -314,6 +409,13 @@ static void test_compare(void)
 			a.agent_uid = a.agent_gid = b.agent_uid = b.agent_gid = 65534;
 			*(i == 14 ? &b.agent_uid : &b.agent_gid) = 65533;
 			break;
+		case 16: sample(&a); b.nresults = 1; b.results[0] = res_two[0]; break;
+		case 17:
+			sample(&a);
+			a.nresults = b.nresults = 2;
+			memcpy(a.results, res_two, sizeof(res_two));
+			memcpy(b.results, res_swapped, sizeof(res_swapped));
+			break;
 		}
 		field = "untouched";
 		part = runspec_compare(&a, &b, &field);
@@ -329,6 +431,7 @@ int main(void)
 	RUN(test_round_trip);
 	test_bad_specs();
 	test_agent_user();
+	test_results();
 	RUN(test_truncation_every_offset);
 	RUN(test_too_many_args);
 	RUN(test_hello);
