@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package as a runner admin gets it: built from the tree with the
-# standard tools (tools/mkdeb: dpkg-buildpackage, debhelper), lintian clean,
-# installed with apt into a clean Debian 12 root (mmdebstrap --variant=apt,
+# standard tools (make deb: dpkg-buildpackage, debhelper), lintian clean,
+# installed with apt (the README's commands) into a clean Debian 12 root (mmdebstrap --variant=apt,
 # cached by the digest of its inputs) with no recommends, so that Depends
 # alone must be enough; there the installed vouch turns the bundled sample
 # into an image and runs it attested in a real VM (QEMU TCG, swtpm, all from
@@ -29,11 +29,12 @@ trap 'rm -rf "$tmp"' EXIT # the root's mounts live in namespaces of their own
 t0=$(date +%s)
 
 # ---- the package ----
-deb=$(tools/mkdeb "$tmp/out" 2>"$tmp/mkdeb.err" | tail -n 1)
+# the README's command: make deb (tools/mkdeb), into a build folder of its own
+deb=$(make -s deb B="$tmp/out" 2>"$tmp/mkdeb.err" | tail -n 1)
 t_build=$(( $(date +%s) - t0 ))
 echo "# package built in ${t_build}s"
 [ -f "$deb" ] && [ "$deb" = "$tmp/out/vouch_${ver}_amd64.deb" ] ||
-	{ sed 's/^/# /' "$tmp/mkdeb.err"; echo "Bail out! tools/mkdeb failed"; exit 99; }
+	{ sed 's/^/# /' "$tmp/mkdeb.err"; echo "Bail out! make deb failed"; exit 99; }
 check "[ \"\$(dpkg-deb -f '$deb' Version)\" = '$ver' ]" \
 	"dpkg-buildpackage made vouch_${ver}_amd64.deb: the version is measured-boot/version.h's"
 deps=$(dpkg-deb -f "$deb" Depends)
@@ -99,12 +100,12 @@ cp "$deb" "$R/root/"
 samples/oci/mksample "$R/root/sample-oci" >/dev/null 2>&1 || { echo "Bail out! mksample failed"; exit 99; }
 t2=$(date +%s)
 inroot sh -c "cd /root && apt-get -q update && DEBIAN_FRONTEND=noninteractive \
-	apt-get install -y -q --no-install-recommends ./vouch_${ver}_amd64.deb" >"$tmp/apt.out" 2>&1
+	apt install -y -q --no-install-recommends ./vouch_*_amd64.deb" >"$tmp/apt.out" 2>&1
 rc=$?
 t_apt=$(( $(date +%s) - t2 ))
 tail -n 5 "$tmp/apt.out" | sed 's/^/# apt: /'
 check "[ $rc -eq 0 ] && inroot dpkg-query -W -f='\${Status} \${Version}' vouch | grep -qx 'install ok installed $ver'" \
-	"apt-get install ./vouch_${ver}_amd64.deb in a clean Debian 12 root: installed, its dependencies from the archive"
+	"apt install ./vouch_*_amd64.deb in a clean Debian 12 root: installed, its dependencies from the archive"
 check "inroot sh -c 'command -v qemu-system-x86_64 && command -v swtpm && command -v swtpm_setup' >/dev/null" \
 	"QEMU, swtpm and swtpm_setup came with it"
 check "[ \"\$(inroot vouch --version 2>&1)\" = 'vouch $ver' ]" "the installed vouch says its version"
