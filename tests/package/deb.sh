@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The Debian package as a runner admin gets it: built from the tree with the
 # standard tools (make deb: dpkg-buildpackage, debhelper), lintian clean,
-# installed with apt (the README's commands) into a clean Debian 12 root (mmdebstrap --variant=apt,
-# cached by the digest of its inputs) with no recommends, so that Depends
-# alone must be enough; there the installed vouch turns the bundled sample
-# into an image and runs it attested in a real VM (QEMU TCG, swtpm, all from
-# the root's own packages), with no --kernel or --initrd. The forgeries: an
-# installed kernel changed by one byte, and one that is missing, are refused
-# by name, and the package's vouch never falls back on the build tree.
+# installed with apt (the README's commands) into a clean Debian 12 root
+# (mmdebstrap --variant=apt, cached by the digest of its inputs) with no
+# recommends, so that Depends alone must be enough. There the installed
+# vouch, run by a new user who is not root (a CI runner's), turns the
+# bundled sample into an image and runs it attested in a real VM (QEMU TCG,
+# swtpm, all from the root's own packages) with no --kernel or --initrd.
+# The forgeries: an installed kernel changed by one byte, and one that is
+# missing, are refused by name; the package's vouch never falls back on a
+# build tree.
 #
 # Caches under ${VOUCH_CACHE:-~/.cache/vouch}/debian-root/: the root's tar
 # (key: its recipe below, the host's Debian sources, mmdebstrap's version)
@@ -97,7 +99,7 @@ inroot() {
 
 # ---- apt install ./vouch_*.deb ----
 cp "$deb" "$R/root/"
-samples/oci/mksample "$R/root/sample-oci" >/dev/null 2>&1 || { echo "Bail out! mksample failed"; exit 99; }
+samples/oci/mksample "$tmp/sample-oci" >/dev/null 2>&1 || { echo "Bail out! mksample failed"; exit 99; }
 t2=$(date +%s)
 inroot sh -c "cd /root && apt-get -q update && DEBIAN_FRONTEND=noninteractive \
 	apt install -y -q --no-install-recommends ./vouch_*_amd64.deb" >"$tmp/apt.out" 2>&1
@@ -111,21 +113,27 @@ check "inroot sh -c 'command -v qemu-system-x86_64 && command -v swtpm && comman
 check "[ \"\$(inroot vouch --version 2>&1)\" = 'vouch $ver' ]" "the installed vouch says its version"
 
 # ---- the bundled sample, attested, no kernel flags ----
-# (as a new user: no ~/.cache yet, vouch makes it)
-check "[ ! -e '$R/root/.cache' ]" "the root's user has no ~/.cache yet"
+# as a CI runner's user would: not root (vouch image goes through fakeroot),
+# su's PATH (no sbin: mke2fs is found all the same), no ~/.cache yet
+inroot useradd -m runner || { echo "Bail out! useradd failed"; exit 99; }
+cp -a "$tmp/sample-oci" "$R/home/runner/sample-oci" && chown -R --reference="$R/home/runner" "$R/home/runner/sample-oci"
+asrunner() { inroot su runner -c "cd ~ && $*"; }
+H=$R/home/runner
+check "[ ! -e '$H/.cache' ]" "the runner's user has no ~/.cache yet"
 t3=$(date +%s)
-inroot vouch image /root/sample-oci -o /root/img >"$tmp/image.out" 2>&1
+asrunner vouch image sample-oci -o img >"$tmp/image.out" 2>&1
 rc=$?
 sed 's/^/# image: /' "$tmp/image.out" | tail -n 5
-check "[ $rc -eq 0 ] && [ -s '$R/root/img/manifest.cbor' ]" "vouch image with no --kernel/--initrd: the image and its manifest"
-inroot vouch run --image /root/img -o /root/out --quiet >"$tmp/run.out" 2>&1
+check "[ $rc -eq 0 ] && [ -s '$H/img/manifest.cbor' ]" \
+	"vouch image as the runner, no --kernel/--initrd: the image and its manifest"
+asrunner vouch run --image img -o out --quiet >"$tmp/run.out" 2>&1
 rc=$?
 t_run=$(( $(date +%s) - t3 ))
 sed 's/^/# run: /' "$tmp/run.out"
-check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/run.out' && [ -s '$R/root/out/report.json' ] \
-	&& [ -s '$R/root/out/junit.xml' ] && [ -s '$R/root/out/attestation.dsse.json' ]" \
-	"vouch run with no --kernel/--initrd, in a real VM: PASSED, with JUnit, JSON and the attestation"
-inroot host-verify --bundle /root/out/evidence.cbor --manifest /root/img/manifest.cbor >"$tmp/verify.out" 2>&1
+check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/run.out' && [ -s '$H/out/report.json' ] \
+	&& [ -s '$H/out/junit.xml' ] && [ -s '$H/out/attestation.dsse.json' ]" \
+	"vouch run as the runner, no --kernel/--initrd, in a real VM: PASSED, with JUnit, JSON and the attestation"
+asrunner host-verify --bundle out/evidence.cbor --manifest img/manifest.cbor >"$tmp/verify.out" 2>&1
 rc=$?
 check "[ $rc -eq 0 ]" "the installed host-verify agrees offline"
 
@@ -133,14 +141,14 @@ check "[ $rc -eq 0 ]" "the installed host-verify agrees offline"
 k=$R/usr/lib/vouch/vmlinux
 cp "$k" "$tmp/vmlinux.good"
 printf '\001' | dd of="$k" bs=1 seek=4096 conv=notrunc status=none
-inroot vouch run --image /root/img -o /root/out-k --quiet >"$tmp/forged.out" 2>&1
+asrunner vouch run --image img -o out-k --quiet >"$tmp/forged.out" 2>&1
 rc=$?
 sed 's/^/# forged kernel: /' "$tmp/forged.out"
 check "[ $rc -eq 64 ] && grep -q 'the kernel /usr/lib/vouch/vmlinux is not the one the manifest pins' '$tmp/forged.out' \
-	&& [ ! -e '$R/root/out-k/evidence.cbor' ]" \
+	&& [ ! -e '$H/out-k/evidence.cbor' ]" \
 	"an installed kernel changed by one byte: refused before boot, naming /usr/lib/vouch/vmlinux"
 rm -f "$k"
-inroot vouch run --image /root/img -o /root/out-m --quiet >"$tmp/missing.out" 2>&1
+asrunner vouch run --image img -o out-m --quiet >"$tmp/missing.out" 2>&1
 rc=$?
 sed 's/^/# no kernel: /' "$tmp/missing.out"
 check "[ $rc -eq 64 ] && grep -q 'no kernel and initramfs found' '$tmp/missing.out' \
