@@ -39,6 +39,15 @@ echo "# package built in ${t_build}s"
 	{ sed 's/^/# /' "$tmp/mkdeb.err"; echo "Bail out! make deb failed"; exit 99; }
 check "[ \"\$(dpkg-deb -f '$deb' Version)\" = '$ver' ]" \
 	"dpkg-buildpackage made vouch_${ver}_amd64.deb: the version is measured-boot/version.h's"
+# the forgery: a changelog naming another version than version.h
+mkdir -p "$tmp/v/debian" "$tmp/v/measured-boot"
+cp debian/rules debian/changelog "$tmp/v/debian/" && cp measured-boot/version.h "$tmp/v/measured-boot/"
+sed -i "1s/(\(.*\))/(\1.1)/" "$tmp/v/debian/changelog"
+(cd "$tmp/v" && make -s -f debian/rules override_dh_auto_configure) >"$tmp/v.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/v.out"
+check "[ $rc -ne 0 ] && grep -q 'debian/changelog says $ver.1, measured-boot/version.h says $ver' '$tmp/v.out'" \
+	"a changelog naming another version than measured-boot/version.h: the build refuses it"
 deps=$(dpkg-deb -f "$deb" Depends)
 echo "# Depends: $deps"
 check "for p in e2fsprogs qemu-system-x86 swtpm swtpm-tools fakeroot libtss2-esys-3.0.2-0 libext2fs2; do
