@@ -1,6 +1,7 @@
 # vouch: one non-recursive Makefile for the whole tree.
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
+#   make deb      the Debian package, build/vouch_VERSION_amd64.deb (debian/)
 #   make soak     200 launches, mixed TPM paths, some two at once (SOAK_N=N)
 #   make fuzz     libFuzzer targets (build/fuzz)
 #   make mutate   each weakened security check must fail a test (VM=1: also in VMs)
@@ -130,12 +131,12 @@ $(B)/host/vouch/paths.o $(B)/asan/vouch/paths.o: CPPFLAGS_DIR = $(CPPFLAGS_VOUCH
 $(B)/bin/vouch: $(VOUCH_OBJS) $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c -lext2fs -lcom_err
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -ltss2-esys -ltss2-sys -ltss2-mu $(HOST_SODIUM) $(HOST_LIBS) -larchive -ljson-c -lext2fs -lcom_err
 
 $(B)/bin/host-verify: $(B)/host/host-verify/main.o $(B)/host/libhostverify.a $(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -lsodium -ltss2-mu $(HOST_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lsodium -ltss2-mu $(HOST_LIBS)
 
 # vouch itself under ASan+UBSan: the image writers are run on hostile
 # trees by tests/image/sanitized.sh.
@@ -419,9 +420,15 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/host-verify.1 $(DESTDIR)$(MANDIR)/man8/guest-init.8
 	-rmdir $(DESTDIR)$(LIBDIR)
 
+# make deb: the Debian package (debian/, dpkg-buildpackage) as
+# $(B)/vouch_VERSION_amd64.deb, built from a copy of the tree in $(B)/deb/;
+# the pinned kernel comes from the cache. `apt install ./$(B)/vouch_*.deb`.
+deb:
+	$(Q)tools/mkdeb $(B)
+
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo mutate soak install uninstall
+.PHONY: all check unit fuzz clean demo mutate soak install uninstall deb
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "channel.h"
 #include "cmd.h"
@@ -184,6 +185,18 @@ unsigned cli_vm_timeout(const struct runspec *rs)
 const char *cli_cache_root(char *buf, size_t cap)
 {
 	hv_default_cache(buf, cap);
+	/* a new user (a CI runner's own) may have no ~/.cache yet: the
+	 * folder and its parent (~/.cache, or XDG_CACHE_HOME) are made,
+	 * private, as the XDG spec asks; what fails here fails again, with
+	 * its name, where the cache is used */
+	char *slash = strrchr(buf, '/');
+
+	if (slash && slash != buf) {
+		*slash = 0;
+		(void)mkdir(buf, 0700); /* EEXIST mostly */
+		*slash = '/';
+	}
+	(void)mkdir(buf, 0700);
 	return buf;
 }
 

@@ -68,7 +68,8 @@ void cli_vm_note(const struct launch_opts *o, const char *who);
  * quote. */
 unsigned cli_vm_timeout(const struct runspec *rs);
 
-/* host-verify's cache root (the verifier key, EK certificates), in buf. */
+/* host-verify's cache root (the verifier key, EK certificates), in buf,
+ * made with its parents when missing. */
 const char *cli_cache_root(char *buf, size_t cap);
 /* Reads and decodes a manifest; says why on stderr when it cannot
  * (who: "run", "launch"). */
