@@ -21,8 +21,8 @@
 # after the packages and sources are in).
 #
 # The root is cached as a tar under ~/.cache/vouch/suites/, named by the
-# SHA-256 of everything that makes it (this file's version line, the
-# Debian suite and mirror, the packages, sources, layout and harness, and
+# SHA-256 of everything that makes it (suite_root itself, the Debian
+# suite and mirror, the packages, sources, layout and harness, and
 # mmdebstrap's version): a warm run pays only for the image and the VMs.
 # The .bash suffix keeps tests/run from taking it for a test.
 # shellcheck shell=bash disable=SC2034
@@ -42,7 +42,7 @@ suite_root() {
 		echo "suite root v$SUITE_ROOT_VERSION $DEBIAN_SUITE $DEBIAN_MIRROR"
 		echo "packages $PACKAGES"
 		echo "sources ${SOURCES:-}"
-		declare -f suite_layout || true
+		declare -f suite_root suite_layout || true
 		printf '%s\n' "$HARNESS"
 		mmdebstrap --version
 	} | sha256sum | cut -c1-64)
@@ -54,8 +54,19 @@ suite_root() {
 	[ -f "$root_tar" ] && { root_cached=1; return 0; }
 	root_cached=0
 	dir=$tmp/mkroot log=$B/test-logs/suite-$SUITE-root.log
+	# only the upstream tarballs, checked against the signed Sources
+	# index (the Debian parts are not needed, and the archive may lack them)
 	hook=true
-	[ -n "${SOURCES:-}" ] && hook="mkdir -p \"\$1/opt/src\" && chroot \"\$1\" sh -c 'cd /opt/src && apt-get -q -o APT::Sandbox::User=root source --download-only ${SOURCES//,/ }'"
+	[ -n "${SOURCES:-}" ] && hook="mkdir -p \"\$1/opt/src\" && cp $tmp/fetch-sources \"\$1/opt/src/fetch\" && chroot \"\$1\" sh -e /opt/src/fetch ${SOURCES//,/ }"
+	cat >"$tmp/fetch-sources" <<'SH'
+cd /opt/src
+apt-get -q -o APT::Sandbox::User=root source --print-uris "$@" | grep "^'.*[.]orig[.]tar[.]" >uris
+while read -r uri file size hash; do
+	uri=${uri#\'} uri=${uri%\'}
+	/usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$file" "$hash"
+done <uris
+[ "$(wc -l <uris)" -eq "$#" ]
+SH
 	mmdebstrap --variant=apt --include="$PACKAGES" \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' --customize-hook="$hook" \
