@@ -1,6 +1,7 @@
 # vouch: one non-recursive Makefile for the whole tree.
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
+#   make suites   real third-party suites (pytest, bats, prove) in Debian roots, attested
 #   make soak     200 launches, mixed TPM paths, some two at once (SOAK_N=N)
 #   make fuzz     libFuzzer targets (build/fuzz)
 #   make mutate   each weakened security check must fail a test (VM=1: also in VMs)
@@ -383,7 +384,7 @@ uninstall:
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo mutate soak install uninstall
+.PHONY: all check unit suites fuzz clean demo mutate soak install uninstall
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
@@ -391,6 +392,10 @@ check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
 
 unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
+
+# Real suites no one here wrote, each in a Debian root (tests/suites/README.md).
+suites: all
+	$(Q)B=$(B) tests/run --suites
 
 # make check runs a short soak (12 launches); this is the long one.
 soak: all

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Try::Tiny's own test suite (from the upstream tarball of Debian's
 # libtry-tiny-perl source package) against the Try::Tiny Debian installs,
 # run by prove with TAP::Formatter::JUnit: native in the root, attested in
@@ -11,6 +12,7 @@ PACKAGES=libtry-tiny-perl,libtap-formatter-junit-perl
 SOURCES=libtry-tiny-perl
 AGENT=/usr/share/perl5/Try
 RESULT=prove.xml
+# shellcheck disable=SC2016 # expanded by the harness, not here
 HARNESS='#!/bin/sh
 # Try::Tiny tests (the installed module: no -l), prove writing JUnit XML
 # to the results directory

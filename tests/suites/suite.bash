@@ -88,6 +88,8 @@ SH
 	tar --numeric-owner --sort=name --xattrs -C "$dir" -cf "$root_tar.part" . &&
 		mv "$root_tar.part" "$root_tar" || { echo "Bail out! cannot write $root_tar"; exit 99; }
 	rm -rf "$dir"
+	# the roots this suite had before are stale: only this one is used
+	find "$SUITES_CACHE" -maxdepth 1 -name "$SUITE-*.tar" ! -path "$root_tar" -delete
 }
 
 # suite_unpack DIR: the cached root unpacked at DIR
@@ -107,13 +109,17 @@ suite_native() {
 }
 
 # suite_vm SRC NAME: SRC (rootfs tar or folder) made an image and run
-# attested with vouch run; the exit status in $rc, the output in
-# $tmp/NAME.out, the reports in $tmp/NAME/
+# attested with vouch run; the exit status in $rc, the output (with the
+# timeline: a cut names its limit) in $tmp/NAME.out, the reports in
+# $tmp/NAME/. The run spec's deadline is SUITE_TIMEOUT: bats forks for
+# every line it runs, and under TCG on a busy host its 37 tests took more
+# than the default 300 s.
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-1200}
 suite_vm() {
 	"$B/bin/vouch" image "$1" -o "$tmp/$2-img" --agent "$AGENT" --harness /opt/harness \
-		-- /opt/harness/run >"$tmp/$2-image.log" 2>&1 ||
+		--timeout "$SUITE_TIMEOUT" -- /opt/harness/run >"$tmp/$2-image.log" 2>&1 ||
 		{ sed 's/^/# /' "$tmp/$2-image.log"; echo "Bail out! vouch image $2 failed"; exit 99; }
-	"$B/bin/vouch" run --image "$tmp/$2-img" -o "$tmp/$2" --quiet >"$tmp/$2.out" 2>&1
+	"$B/bin/vouch" run --image "$tmp/$2-img" -o "$tmp/$2" >"$tmp/$2.out" 2>&1
 	rc=$?
 	rm -rf "$tmp/$2-img"
 }
