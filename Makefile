@@ -267,14 +267,19 @@ $(B)/tests-asan/test_gi_agent: $(B)/asan/tests/unit/test_gi_agent.o $(B)/asan/gu
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
-# The VMMs' option limits and log tails (vouch/vm/vmm.c), and the hybrid
+# The VMMs' option limits and log tails (vouch/vm/vmm.c), the guest's clock
+# on the kernel command line (vouch/vm/boot.c), and the hybrid
 # vsock's host side (vouch/vm/hvsock.c).
-$(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/vmm.o $(B)/host/libmeasured-boot.a
+$(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(B)/host/vouch/vm/boot.o $(B)/host/vouch/vm/proc.o \
+		$(B)/host/vouch/vm/vmm.o $(B)/host/vouch/vm/boot.o $(B)/host/vouch/vm/proc.o \
+		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(HOST_LIBS)
 
-$(B)/tests-asan/test_vmm: $(B)/asan/tests/unit/test_vmm.o $(B)/asan/vouch/vm/vmm.o $(B)/asan/libmeasured-boot.a
+$(B)/tests-asan/test_vmm: $(B)/asan/tests/unit/test_vmm.o $(B)/asan/vouch/vm/boot.o $(B)/asan/vouch/vm/proc.o \
+		$(B)/asan/vouch/vm/vmm.o $(B)/asan/vouch/vm/boot.o $(B)/asan/vouch/vm/proc.o \
+		$(B)/asan/libmeasured-boot.a
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
