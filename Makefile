@@ -2,6 +2,7 @@
 #   make          host programs (build/bin), static guest-init (build/guest)
 #   make check    every test, offline (unit, sanitizers, vectors, integration)
 #   make deb      the Debian package, build/vouch_VERSION_amd64.deb (debian/)
+#   make suites   real third-party suites (pytest, bats, prove) in Debian roots, attested
 #   make soak     200 launches, mixed TPM paths, some two at once (SOAK_N=N)
 #   make fuzz     libFuzzer targets (build/fuzz)
 #   make mutate   each weakened security check must fail a test (VM=1: also in VMs)
@@ -294,9 +295,10 @@ $(B)/tests-asan/test_gi_declared: $(B)/asan/tests/unit/test_gi_declared.o $(B)/a
 	$(Q)$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
 # The VMM backends (vouch/vm/vmm.c, qemu.c, firecracker.c): option limits,
-# Firecracker's configuration, log tails; and the hybrid vsock's host side
+# Firecracker's configuration, log tails; the guest's clock on the kernel
+# command line (vouch/vm/boot.c); and the hybrid vsock's host side
 # (vouch/vm/hvsock.c).
-VMM_OBJS := vouch/vm/vmm.o vouch/vm/qemu.o vouch/vm/firecracker.o vouch/vm/proc.o
+VMM_OBJS := vouch/vm/vmm.o vouch/vm/qemu.o vouch/vm/firecracker.o vouch/vm/proc.o vouch/vm/boot.o
 $(B)/tests/test_vmm: $(B)/host/tests/unit/test_vmm.o $(VMM_OBJS:%=$(B)/host/%) $(B)/host/libhostverify.a \
 		$(B)/host/libmeasured-boot.a
 	$(call say,LINK,$@)
@@ -428,7 +430,7 @@ deb:
 
 # ---- top-level targets ----
 .DEFAULT_GOAL := all
-.PHONY: all check unit fuzz clean demo mutate soak install uninstall deb
+.PHONY: all check unit suites fuzz clean demo mutate soak install uninstall deb
 all: $(PROGRAMS)
 
 check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
@@ -436,6 +438,10 @@ check: all $(TEST_PROGRAMS) $(FUZZ_BINS)
 
 unit: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 	$(Q)B=$(B) tests/run --unit
+
+# Real suites no one here wrote, each in a Debian root (tests/suites/README.md).
+suites: all
+	$(Q)B=$(B) tests/run --suites
 
 # make check runs a short soak (12 launches); this is the long one.
 soak: all

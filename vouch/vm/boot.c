@@ -45,9 +45,14 @@ int boot_cmdline_verity(char *out, size_t cap, const char *fstype, bool tpm_devi
 		snprintf(chan, sizeof(chan), "vouch.channel=vport:vouch.evidence vouch.tpm=%s",
 			 tpm_device ? "device" : "vport:vouch.tpm");
 	/* arguments that help under TCG: no timer calibration loops, no
-	 * crypto self-tests, one UART */
+	 * crypto self-tests, one UART. The clock is the HPET: under TCG the
+	 * guest's TSC runs at the host's rate, and a guest whose vCPU was
+	 * held off the host's cores while it calibrated it got a frequency
+	 * many times too low, a clock running as much too fast, and the
+	 * harness cut at its deadline by a clock that had counted 1200 s in
+	 * 47 (tests/suites/ on a busy host). The HPET counts QEMU's own clock. */
 	return pathf(out, cap,
-		     "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check 8250.nr_uarts=1 "
+		     "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check clocksource=hpet 8250.nr_uarts=1 "
 		     "cryptomgr.notests random.trust_cpu=on %s vouch.root=/dev/vda vouch.rootfstype=%s%s",
 		     chan, fstype, v);
 }
