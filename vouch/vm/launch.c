@@ -190,21 +190,33 @@ static int make_nonce(struct run *r)
 	return getrandom(r->nonce, sizeof(r->nonce), 0) == sizeof(r->nonce) ? 0 : MB_E_IO;
 }
 
+/* What the VM needs before it starts: its command line, swtpm (its
+ * sockets bound here, so that QEMU's TPM device can connect at once),
+ * and the sockets it connects to. The platform measurement does not:
+ * it runs while the guest's kernel boots (measure_during_boot). */
 static int setup(struct run *r, char *prov, size_t cap)
 {
 	STEP(r, "building the kernel command line", build_cmdline(r));
 	STEP(r, "provisioning the vTPM state (swtpm_setup)", vtpm_provision(r->o->cache_root, prov, cap, &r->ek));
 	STEP(r, "starting swtpm", start_vtpm(r, prov));
-	if (!r->o->tpm_device)
-		STEP(r, "connecting to swtpm's command socket", connect_swtpm(r));
-	STEP(r, "measuring the platform (kernel, initramfs, command line, root)", measure_platform(r));
-	run_live(r, r->o->verity ? "platform measured (kernel, initramfs, command line, verity root hash)"
-			     : "platform measured (kernel, initramfs, command line, root image)");
 	STEP(r, "drawing the session nonce", make_nonce(r));
 	STEP(r, "starting the record chain", chain_init(&r->chain, r->nonce));
 	STEP(r, "listening for the evidence channel", listen_channel(r, 0, &r->ev_listen));
 	if (!r->o->tpm_device)
 		STEP(r, "listening for the TPM relay channel", listen_channel(r, 1, &r->tr_listen));
+	return 0;
+}
+
+/* The platform is measured into PCRs 8 and 9 while the VM boots: the
+ * guest's own events go to other PCRs, guest-init uses the TPM only
+ * after the hello, and the hello is sent only after this. */
+static int measure_during_boot(struct run *r)
+{
+	if (!r->o->tpm_device)
+		STEP(r, "connecting to swtpm's command socket", connect_swtpm(r));
+	STEP(r, "measuring the platform (kernel, initramfs, command line, root)", measure_platform(r));
+	run_live(r, r->o->verity ? "platform measured (kernel, initramfs, command line, verity root hash)"
+			       : "platform measured (kernel, initramfs, command line, root image)");
 	return 0;
 }
 
@@ -240,7 +252,11 @@ static int accept_channel(struct run *r, int lfd, int64_t deadline, int *ret_fd)
  * a vsock connection exists only once the guest makes it.) */
 static int session(struct run *r, int64_t deadline)
 {
+	int e;
+
 	STEP(r, "starting the VM", start_vmm(r));
+	if ((e = measure_during_boot(r)) < 0)
+		return e;
 	STEP(r, "waiting for the guest's evidence channel", accept_channel(r, r->ev_listen, deadline, &r->ev_fd));
 	STEP(r, "evidence channel buffer", frame_reader_init(&r->ev_rd, r->ev_fd));
 	STEP(r, "sending the session hello", session_hello(r));
