@@ -74,6 +74,79 @@ struct image_run {
 };
 
 /* 0, or the exit status or CMD_* request that ends the command. */
+/* One option of vouch image's own: 1 taken, 0 not one, or an exit code
+ * (EXIT_USAGE) after saying why. */
+static int image_opt(struct image_opts *o, int c, const char *arg)
+{
+	int e;
+
+	switch (c) {
+	case 'o': o->out = arg; return 1;
+	case 'k': o->kernel = arg; return 1;
+	case 'i': o->initrd = arg; return 1;
+	case 'c': o->cmdline = arg; return 1;
+	case 'V': o->verity = true; return 1;
+	case 'W': o->walk_trees = true; return 1;
+	case 'P':
+		if (progress_mode_parse(arg, &o->prog.mode) == 0)
+			return 1;
+		fprintf(stderr, "vouch image: --progress %s: text or json\n", arg);
+		return EXIT_USAGE;
+	case 'f':
+		if (cmd_pick("vouch image", "format", arg, "ext4", "erofs") < 0)
+			return EXIT_USAGE;
+		o->format = arg;
+		return 1;
+	case 't':
+		if ((e = cmd_pick("vouch image", "tpm", arg, "relay", "device")) < 0)
+			return EXIT_USAGE;
+		o->tpm_device = e == 1;
+		o->tpm_set = true;
+		return 1;
+	case 'v':
+		if ((e = cmd_pick("vouch image", "vmm", arg, "qemu", "firecracker")) < 0)
+			return EXIT_USAGE;
+		o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
+		o->vmm_set = true;
+		return 1;
+	case 'C':
+		e = (int)o->channel;
+		if (cmd_channel("vouch image", arg, &e, &o->channel_set) < 0)
+			return EXIT_USAGE;
+		o->channel = (enum channel)e;
+		return 1;
+	}
+	return 0;
+}
+
+/* What the options say together: the boot they pin, and what it needs. */
+static int boot_opts(struct image_opts *o)
+{
+	if (o->verity && o->cmdline) {
+		fprintf(stderr, "vouch image: --cmdline with --verity: the command line must carry the root\n"
+				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
+		return EXIT_USAGE;
+	}
+	/* neither given: the ones vouch boots by default, when it finds them */
+	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
+						   sizeof(o->no_boot)) < 0)
+		o->kernel = o->initrd = NULL;
+	if ((o->cmdline || o->tpm_set || o->vmm_set || o->channel_set) && !o->kernel) {
+		fprintf(stderr, "vouch image: --cmdline, --tpm, --vmm and --channel pin the boot:\n"
+				"  give --kernel and --initrd\n");
+		return EXIT_USAGE;
+	}
+	/* none asked: the one vouch run and vouch launch boot by default
+	 * here (Firecracker's only one, vsock) */
+	if (!o->channel_set && o->kernel && !o->cmdline)
+		o->channel = channel_auto(o->vmm, o->channel_why, sizeof(o->channel_why));
+	if (!o->kernel != !o->initrd) {
+		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct image_opts *o)
 {
 	static const struct option opts[] = {
@@ -103,71 +176,15 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 				o->harness = optarg;
 			continue;
 		}
-		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 'k': o->kernel = optarg; break;
-		case 'i': o->initrd = optarg; break;
-		case 'c': o->cmdline = optarg; break;
-		case 'V': o->verity = true; break;
-		case 'W': o->walk_trees = true; break;
-		case 'P':
-			if (progress_mode_parse(optarg, &o->prog.mode) < 0) {
-				fprintf(stderr, "vouch image: --progress %s: text or json\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			if (cmd_pick("vouch image", "format", optarg, "ext4", "erofs") < 0)
-				return EXIT_USAGE;
-			o->format = optarg;
-			break;
-		case 't':
-			if ((e = cmd_pick("vouch image", "tpm", optarg, "relay", "device")) < 0)
-				return EXIT_USAGE;
-			o->tpm_device = e == 1;
-			o->tpm_set = true;
-			break;
-		case 'v':
-			if ((e = cmd_pick("vouch image", "vmm", optarg, "qemu", "firecracker")) < 0)
-				return EXIT_USAGE;
-			o->vmm = e ? VMM_FIRECRACKER : VMM_QEMU;
-			o->vmm_set = true;
-			break;
-		case 'C':
-			e = (int)o->channel;
-			if (cmd_channel("vouch image", optarg, &e, &o->channel_set) < 0)
-				return EXIT_USAGE;
-			o->channel = (enum channel)e;
-			break;
-		default: return cmd_common_opt(c);
-		}
-	}
-	if (o->verity && o->cmdline) {
-		fprintf(stderr, "vouch image: --cmdline with --verity: the command line must carry the root\n"
-				"  hash this run computes; leave --cmdline out and vouch image writes it\n");
-		return EXIT_USAGE;
+		if ((e = image_opt(o, c, optarg)) == 0)
+			return cmd_common_opt(c);
+		if (e != 1)
+			return e;
 	}
 	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
 		return CMD_USAGE;
-	if ((e = cmd_check_command(argc, argv, 1, last)) != 0)
+	if ((e = cmd_check_command(argc, argv, 1, last)) != 0 || (e = boot_opts(o)) != 0)
 		return e;
-	/* neither given: the ones vouch boots by default, when it finds them */
-	if (!o->kernel && !o->initrd && paths_boot(&o->kernel, &o->initrd, &o->boot, o->no_boot,
-						   sizeof(o->no_boot)) < 0)
-		o->kernel = o->initrd = NULL;
-	if ((o->cmdline || o->tpm_set || o->vmm_set || o->channel_set) && !o->kernel) {
-		fprintf(stderr, "vouch image: --cmdline, --tpm, --vmm and --channel pin the boot:\n"
-				"  give --kernel and --initrd\n");
-		return EXIT_USAGE;
-	}
-	/* none asked: the one vouch run and vouch launch boot by default
-	 * here (Firecracker's only one, vsock) */
-	if (!o->channel_set && o->kernel && !o->cmdline)
-		o->channel = channel_auto(o->vmm, o->channel_why, sizeof(o->channel_why));
-	if (!o->kernel != !o->initrd) {
-		fprintf(stderr, "vouch image: --kernel and --initrd go together\n");
-		return EXIT_USAGE;
-	}
 	o->src = argv[optind];
 	o->cmd_argc = argc - optind - 1;
 	o->cmd_argv = argv + optind + 1;

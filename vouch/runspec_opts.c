@@ -69,6 +69,46 @@ static int bad(const char *who, const char *opt, const char *arg, const char *wa
 	return -1;
 }
 
+/* --agent-user UID:GID, numbers, neither 0 */
+static int agent_user(struct runspec_opts *o, const char *arg, const char *who)
+{
+	const char *colon = strchr(arg, ':');
+	unsigned long u, g;
+	char ub[16];
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(ub))
+		return bad(who, "agent-user", arg, "UID:GID, numbers, neither 0");
+	memcpy(ub, arg, (size_t)(colon - arg));
+	ub[colon - arg] = 0;
+	if (runspec_opts_uint(ub, UINT32_MAX - 1, &u) < 0 ||
+	    runspec_opts_uint(colon + 1, UINT32_MAX - 1, &g) < 0 || u == 0 || g == 0)
+		return bad(who, "agent-user", arg, "UID:GID, numbers, neither 0");
+	o->set.has_agent_user = true;
+	o->set.agent_uid = (uint32_t)u;
+	o->set.agent_gid = (uint32_t)g;
+	o->agent_user = true;
+	return 1;
+}
+
+/* --results PATH, once each, at most MAX_RESULT_PATHS */
+static int result_path(struct runspec_opts *o, const char *arg, const char *who)
+{
+	struct runspec *s = &o->set;
+
+	if (runspec_check_result_path(arg) < 0)
+		return bad(who, "results", arg, "an absolute path inside the guest ending in .xml (JUnit)\n"
+			   "  or .tap, no trailing slash, no '.' or '..'");
+	for (size_t i = 0; i < s->nresults; i++)
+		if (strcmp(s->results[i], arg) == 0)
+			return bad(who, "results", arg, "given twice");
+	if (s->nresults >= MAX_RESULT_PATHS)
+		return bad(who, "results", arg, "at most 16 files");
+	s->results[s->nresults++] = (char *)arg;
+	s->results[s->nresults] = NULL;
+	o->results = true;
+	return 1;
+}
+
 int runspec_opts_parse(struct runspec_opts *o, int c, const char *arg, const char *who)
 {
 	struct runspec *s = &o->set;
@@ -89,40 +129,13 @@ int runspec_opts_parse(struct runspec_opts *o, int c, const char *arg, const cha
 		*(c == RSO_AGENT ? &s->agent_path : &s->harness_path) = (char *)arg;
 		*(c == RSO_AGENT ? &o->agent : &o->harness) = true;
 		return 1;
-	case RSO_AGENT_USER: {
-		unsigned long u, g;
-		const char *colon = strchr(arg, ':');
-		char ub[16];
-
-		if (!colon || (size_t)(colon - arg) >= sizeof(ub))
-			return bad(who, "agent-user", arg, "UID:GID, numbers, neither 0");
-		memcpy(ub, arg, (size_t)(colon - arg));
-		ub[colon - arg] = 0;
-		if (runspec_opts_uint(ub, UINT32_MAX - 1, &u) < 0 ||
-		    runspec_opts_uint(colon + 1, UINT32_MAX - 1, &g) < 0 || u == 0 || g == 0)
-			return bad(who, "agent-user", arg, "UID:GID, numbers, neither 0");
-		s->has_agent_user = true;
-		s->agent_uid = (uint32_t)u;
-		s->agent_gid = (uint32_t)g;
-		o->agent_user = true;
-		return 1;
-	}
+	case RSO_AGENT_USER:
+		return agent_user(o, arg, who);
 	case RSO_NO_AGENT_BOUNDARY:
 		o->no_agent_boundary = true;
 		return 1;
 	case RSO_RESULTS:
-		if (runspec_check_result_path(arg) < 0)
-			return bad(who, "results", arg, "an absolute path inside the guest ending in .xml (JUnit)\n"
-				   "  or .tap, no trailing slash, no '.' or '..'");
-		for (size_t i = 0; i < s->nresults; i++)
-			if (strcmp(s->results[i], arg) == 0)
-				return bad(who, "results", arg, "given twice");
-		if (s->nresults >= MAX_RESULT_PATHS)
-			return bad(who, "results", arg, "at most 16 files");
-		s->results[s->nresults++] = (char *)arg;
-		s->results[s->nresults] = NULL;
-		o->results = true;
-		return 1;
+		return result_path(o, arg, who);
 	case RSO_ENV:
 		if (s->envc >= MAX_ENV || !strchr(arg, '='))
 			return bad(who, "env", arg, "NAME=VALUE (at most 256)");
