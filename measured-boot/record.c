@@ -143,32 +143,9 @@ static int decode_uints(struct cb_rd *r, size_t n, const uint64_t *max, uint64_t
 	return 0;
 }
 
-/* A body map with uint keys, each read by field(); *ret_seen gets the
- * keys it had, all of required among them. */
-typedef int (*field_fn)(struct cb_rd *r, uint64_t key, struct record *rec);
-
-static int decode_map(struct cb_rd *r, size_t max, uint64_t required, field_fn field, struct record *rec,
-		      uint64_t *ret_seen)
+static int test_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
-	struct cb_map m;
-	uint64_t key;
-	int e;
-
-	if ((e = cb_map_begin(r, &m, max)) < 0)
-		return e;
-	while ((e = cb_map_next(r, &m, &key)) > 0)
-		if ((e = field(r, key, rec)) < 0)
-			return e;
-	if (e < 0)
-		return e;
-	if ((e = cb_map_require(&m, required)) < 0)
-		return e;
-	*ret_seen = m.seen;
-	return 0;
-}
-
-static int test_field(struct cb_rd *r, uint64_t key, struct record *rec)
-{
+	struct record *rec = ctx;
 	uint64_t v = 0;
 	int e;
 
@@ -197,7 +174,7 @@ static int decode_test(struct cb_rd *r, struct record *rec)
 	uint64_t seen;
 	int e;
 
-	if ((e = decode_map(r, K_TEST_KEYS_, TEST_REQUIRED, test_field, rec, &seen)) < 0)
+	if ((e = cb_map_walk(r, K_TEST_KEYS_, TEST_REQUIRED, test_field, rec, &seen)) < 0)
 		return e;
 	/* directive and reason come together or not at all */
 	if ((seen & TEST_DIRECTIVE) != 0 && (seen & TEST_DIRECTIVE) != TEST_DIRECTIVE)
@@ -205,8 +182,10 @@ static int decode_test(struct cb_rd *r, struct record *rec)
 	return 0;
 }
 
-static int file_field(struct cb_rd *r, uint64_t key, struct record *rec)
+static int file_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
+	struct record *rec = ctx;
+
 	switch (key) {
 	case K_FILE_NAME:
 		return cb_get_tstr(r, MAX_TEXT_BYTES, &rec->u.file.name, &rec->u.file.name_len);
@@ -221,15 +200,18 @@ static int file_field(struct cb_rd *r, uint64_t key, struct record *rec)
 	}
 }
 
-static int checkpoint_field(struct cb_rd *r, uint64_t key, struct record *rec)
+static int checkpoint_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
+	struct record *rec = ctx;
+
 	if (key != K_CHECKPOINT_SIG)
 		return MB_E_UNKNOWN_KEY;
 	return cb_get_bstr(r, MAX_TEXT_BYTES, &rec->u.checkpoint.sig, &rec->u.checkpoint.sig_len);
 }
 
-static int refused_field(struct cb_rd *r, uint64_t key, struct record *rec)
+static int refused_field(struct cb_rd *r, uint64_t key, void *ctx)
 {
+	struct record *rec = ctx;
 	uint64_t v = 0;
 	int e;
 
@@ -266,7 +248,7 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 	case REC_TEST:
 		return decode_test(r, rec);
 	case REC_CHECKPOINT:
-		return decode_map(r, K_CHECKPOINT_KEYS_, CB_KEY(K_CHECKPOINT_SIG), checkpoint_field, rec, &seen);
+		return cb_map_walk(r, K_CHECKPOINT_KEYS_, CB_KEY(K_CHECKPOINT_SIG), checkpoint_field, rec, &seen);
 	case REC_LIMIT:
 		if ((e = decode_uints(r, K_LIMIT_KEYS_, (const uint64_t[]){ [K_LIMIT_WHAT] = LIMIT_MAX_,
 									    [K_LIMIT_VALUE] = UINT64_MAX }, v)) < 0)
@@ -284,9 +266,9 @@ static int decode_body(struct cb_rd *r, struct record *rec)
 		rec->u.exit.signal = (uint32_t)v[K_EXIT_SIGNAL];
 		return 0;
 	case REC_FILE:
-		return decode_map(r, K_FILE_KEYS_, CB_KEYS_BELOW(K_FILE_KEYS_), file_field, rec, &seen);
+		return cb_map_walk(r, K_FILE_KEYS_, CB_KEYS_BELOW(K_FILE_KEYS_), file_field, rec, &seen);
 	case REC_REFUSED:
-		return decode_map(r, K_REFUSED_KEYS_, CB_KEYS_BELOW(K_REFUSED_KEYS_), refused_field, rec, &seen);
+		return cb_map_walk(r, K_REFUSED_KEYS_, CB_KEYS_BELOW(K_REFUSED_KEYS_), refused_field, rec, &seen);
 	case REC_END:
 		if ((e = decode_uints(r, K_END_KEYS_, (const uint64_t[]){ [K_END_REASON] = END_MAX_ }, v)) < 0)
 			return e;

@@ -36,46 +36,6 @@ int pathf(char *dst, size_t cap, const char *fmt, ...)
 	return n < 0 || (size_t)n >= cap ? MB_E_PATH : 0;
 }
 
-pid_t proc_spawn_fds(char *const argv[], const char *log_path, const int *keep, size_t nkeep)
-{
-	pid_t parent = getpid(), pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		/* dies with the launcher, even when the launcher is SIGKILLed;
-		 * a parent already gone before the prctl is caught by getppid */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(127);
-		if (log_path) {
-			int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-
-			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-				_exit(127);
-		}
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null >= 0)
-			dup2(null, 0);
-		/* the descriptors handed over (listening sockets) survive exec */
-		for (size_t i = 0; i < nkeep; i++)
-			if (fcntl(keep[i], F_SETFD, 0) < 0)
-				_exit(127);
-		/* the child gets its own process group: a Ctrl-C on our
-		 * terminal reaches us, and we decide how it ends */
-		setpgid(0, 0);
-		execvp(argv[0], argv);
-		dprintf(2, "vouch: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
-pid_t proc_spawn(char *const argv[], const char *log_path)
-{
-	return proc_spawn_fds(argv, log_path, NULL, 0);
-}
-
 /* This process's uid and gid mapped to themselves in a user namespace
  * just made (an unprivileged user may map only its own ids). */
 static int map_self(void)
@@ -129,13 +89,18 @@ static void contained_middle(char *const argv[])
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-pid_t proc_spawn_contained(char *const argv[], const char *log_path)
+/* The child: dies with the launcher, logs to log_path, keeps keep[] open
+ * across exec; contained, it runs argv as the first process of a pid
+ * namespace of its own (contained_middle). */
+static pid_t spawn(char *const argv[], const char *log_path, const int *keep, size_t nkeep, bool contained)
 {
 	pid_t parent = getpid(), pid = fork();
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* dies with the launcher, even when the launcher is SIGKILLed;
+		 * a parent already gone before the prctl is caught by getppid */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(127);
 		if (log_path) {
@@ -148,13 +113,35 @@ pid_t proc_spawn_contained(char *const argv[], const char *log_path)
 
 		if (null >= 0)
 			dup2(null, 0);
+		/* the descriptors handed over (listening sockets) survive exec */
+		for (size_t i = 0; i < nkeep; i++)
+			if (fcntl(keep[i], F_SETFD, 0) < 0)
+				_exit(127);
+		/* the child gets its own process group: a Ctrl-C on our
+		 * terminal reaches us, and we decide how it ends */
 		setpgid(0, 0);
-		contained_middle(argv);
+		if (contained)
+			contained_middle(argv);
 		execvp(argv[0], argv);
 		dprintf(2, "vouch: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t proc_spawn_fds(char *const argv[], const char *log_path, const int *keep, size_t nkeep)
+{
+	return spawn(argv, log_path, keep, nkeep, false);
+}
+
+pid_t proc_spawn_contained(char *const argv[], const char *log_path)
+{
+	return spawn(argv, log_path, NULL, 0, true);
+}
+
+pid_t proc_spawn(char *const argv[], const char *log_path)
+{
+	return proc_spawn_fds(argv, log_path, NULL, 0);
 }
 
 int proc_wait(pid_t pid, int64_t deadline_ms)
