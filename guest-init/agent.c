@@ -123,24 +123,54 @@ static int listen_at(const char *path, uint32_t uid, uint32_t gid)
 	return fd;
 }
 
-int agent_box_prepare(const char *newroot, uint32_t uid, uint32_t gid, int *ret_fd)
+#define BOX_TMPFS_OPTS "mode=0755,size=64k,nr_inodes=16"
+
+/* newroot/run/vouch as a tmpfs of its own, with the results directory
+ * (guest-init's RESULTS_MOUNT) bound in it; its path in dir. */
+static int box_dir(const char *newroot, char *dir, size_t cap)
 {
-	char dir[256], helper[256], results[256], sock[256];
-	int fd, e;
+	char results[256];
+	int e;
 
 	if (strlen(newroot) > 128)
 		return -ENAMETOOLONG;
-	snprintf(dir, sizeof(dir), "%s/run", newroot);
+	snprintf(dir, cap, "%s/run", newroot);
 	if ((e = mkdir_at(dir, 0755)) < 0)
 		return e;
-	snprintf(dir, sizeof(dir), "%s" AGENT_DIR, newroot);
-	snprintf(helper, sizeof(helper), "%s" AGENT_HELPER, newroot);
+	snprintf(dir, cap, "%s" AGENT_DIR, newroot);
 	snprintf(results, sizeof(results), "%s" AGENT_RESULTS, newroot);
-	snprintf(sock, sizeof(sock), "%s" AGENT_SOCK, newroot);
 	if ((e = mkdir_at(dir, 0755)) < 0)
 		return e;
-	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k,nr_inodes=16") < 0)
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, BOX_TMPFS_OPTS) < 0)
 		return -errno;
+	if (mkdir(results, 0700) < 0 || mount(RESULTS_MOUNT, results, NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* nothing in it changes from here on */
+static int box_dir_seal(const char *dir)
+{
+	return mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, BOX_TMPFS_OPTS) < 0 ? -errno : 0;
+}
+
+int agent_box_results(const char *newroot)
+{
+	char dir[256];
+	int e = box_dir(newroot, dir, sizeof(dir));
+
+	return e < 0 ? e : box_dir_seal(dir);
+}
+
+int agent_box_prepare(const char *newroot, uint32_t uid, uint32_t gid, int *ret_fd)
+{
+	char dir[256], helper[256], sock[256];
+	int fd, e;
+
+	if ((e = box_dir(newroot, dir, sizeof(dir))) < 0)
+		return e;
+	snprintf(helper, sizeof(helper), "%s" AGENT_HELPER, newroot);
+	snprintf(sock, sizeof(sock), "%s" AGENT_SOCK, newroot);
 	/* the helper is guest-init itself, from the initramfs, read-only */
 	if ((fd = open(helper, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0)
 		return -errno;
@@ -148,13 +178,9 @@ int agent_box_prepare(const char *newroot, uint32_t uid, uint32_t gid, int *ret_
 	if (mount("/init", helper, NULL, MS_BIND, NULL) < 0 ||
 	    mount(NULL, helper, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 		return -errno;
-	if (mkdir(results, 0700) < 0 || mount(RESULTS_MOUNT, results, NULL, MS_BIND, NULL) < 0)
-		return -errno;
 	if ((fd = listen_at(sock, uid, gid)) < 0)
 		return fd;
-	/* nothing in it changes from here on */
-	if (mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755,size=64k,nr_inodes=16") < 0) {
-		e = -errno;
+	if ((e = box_dir_seal(dir)) < 0) {
 		close(fd);
 		return e;
 	}

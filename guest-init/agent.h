@@ -55,6 +55,9 @@ void agent_request_free(struct agent_request *r);
  * newroot/run/vouch with the helper, the results directory and the
  * listening socket (fd in ret_fd). */
 int agent_box_prepare(const char *newroot, uint32_t uid, uint32_t gid, int *ret_fd);
+/* The same without an agent: the tmpfs with the results directory alone,
+ * so that a plain run's harness has $VOUCH_RESULTS_DIR too. */
+int agent_box_results(const char *newroot);
 struct agent_ids {
 	uint32_t harness_uid;         /* the only peer served */
 	uint32_t agent_uid, agent_gid;

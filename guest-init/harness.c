@@ -97,13 +97,13 @@ static __attribute__((noreturn)) void child_fail(const char *what, int err)
 	_exit(126);
 }
 
-/* The harness's environment: the run spec's, and with the boundary on,
- * where its helper and its results channels are. */
+/* The harness's environment: the run spec's, where its results
+ * directory is, and with the boundary on, its helper and its TAP channel. */
 static char **harness_env(void)
 {
-	static char *extra[] = { "VOUCH_AS_AGENT=" AGENT_HELPER, "VOUCH_TAP_FD=3",
-				 "VOUCH_RESULTS_DIR=" AGENT_RESULTS };
-	size_t n = G.rs->envc, k = G.rs->has_agent_user ? 3 : 0;
+	static char *extra[] = { "VOUCH_RESULTS_DIR=" AGENT_RESULTS, "VOUCH_AS_AGENT=" AGENT_HELPER,
+				 "VOUCH_TAP_FD=3" };
+	size_t n = G.rs->envc, k = G.rs->has_agent_user ? 3 : 1;
 	char **env = calloc(n + k + 1, sizeof(*env));
 
 	if (!env)
@@ -212,6 +212,8 @@ static __attribute__((noreturn)) void ns_init(int out_w, int err_w, int tap_w, b
 		child_fail("mount namespace", errno);
 	if (boundary && (e = agent_box_prepare(NEWROOT, G.rs->uid, G.rs->gid, &lfd)) < 0)
 		child_fail("the agent boundary", -e);
+	if (!boundary && (e = agent_box_results(NEWROOT)) < 0)
+		child_fail("the results directory", -e);
 	if ((e = confine_root(NEWROOT)) < 0)
 		child_fail("root", -e);
 	if ((e = readonly_trees()) < 0)
@@ -580,7 +582,7 @@ int gi_run_harness(void)
 	if (!cgroup)
 		gi_console("no pids cgroup: the process limit binds non-root users only");
 	yama_admin_only();
-	if (boundary && (e = mount_results()) < 0)
+	if ((e = mount_results()) < 0)
 		return e;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (boundary && pipe2(tap, O_CLOEXEC) < 0))
 		return MB_E_IO;
@@ -607,7 +609,7 @@ int gi_run_harness(void)
 	}
 	if ((cut = supervise(child, s, ns, cgroup, &status)) < 0)
 		return cut;
-	if (boundary && (e = collect_results()) < 0)
+	if ((e = collect_results()) < 0)
 		return e;
 	if ((e = collect_declared()) < 0)
 		return e;

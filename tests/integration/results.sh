@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Result files in real VMs (the pinned kernel under QEMU, swtpm,
-# guest-init), behind the agent boundary: a harness that writes JUnit XML
+# guest-init), behind the agent boundary and in a plain run without one:
+# a harness that writes JUnit XML
 # (as pytest --junitxml does) and TAP files into $VOUCH_RESULTS_DIR and
 # exits 0. The verdict counts their cases: one failure in a file fails
 # the run, and it is named in host-verify's output, report.json,
@@ -28,7 +29,8 @@ cat >"$r/opt/harness/results" <<'SH'
 d=$VOUCH_RESULTS_DIR
 # the failing case expects the wrong difference: one injected failure
 want=2; [ "$1" = failing ] && want=3
-sub=$("$VOUCH_AS_AGENT" /opt/agent/calc sub 3 1)
+# (without the agent boundary there is no helper: the agent runs as is)
+sub=$(${VOUCH_AS_AGENT:-} /opt/agent/calc sub 3 1)
 if [ "$sub" = "$want" ]; then sub_case='<testcase classname="tests.test_calc" name="test_sub" time="0.002"/>'
 else sub_case="<testcase classname=\"tests.test_calc\" name=\"test_sub\" time=\"0.002\"><failure message=\"assert $sub == $want\">def test_sub():
 &gt;       assert calc(&quot;sub&quot;, 3, 1) == $want
@@ -101,6 +103,16 @@ run entity 1 "${A[@]}" -- /opt/harness/results entity
 check "grep -q 'junit.xml\" (junit): malformed: a document type declaration (DTDs are not read)' '$tmp/entity.verify' &&
        ! grep -q 'root:x:0' '$tmp/entity/report.json'" \
 	"entity: the DTD is refused, nothing fetched"
+
+# 5. a plain run, no agent boundary (a suite with no separate agent): the
+#    harness has $VOUCH_RESULTS_DIR all the same, and its files count
+run plain 1 --env PATH=/bin -- /opt/harness/results failing
+check "grep -q '^verdict: TESTS FAILED (exit 1)' '$tmp/plain.verify' &&
+       grep -q '^  failed: \"tests.test_calc::test_sub\": \"assert 2 == 3\"' '$tmp/plain.verify' &&
+       grep -q 'result file \"junit.xml\" (junit): parsed, 3 tests, 1 failed' '$tmp/plain.verify'" \
+	"plain: without the boundary the results directory is there, its failing case named"
+check "json '$tmp/plain/report.json' \"r['verdict'] == 'tests-failed' and r['counts']['failed'] == 1 and r['counts']['passed'] == 3\"" \
+	"plain: report.json counts the files' cases"
 
 check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "nothing left running"
 echo "1..$n"
