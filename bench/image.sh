@@ -6,9 +6,12 @@
 # the baseline's time and the tree's apparent size (du --apparent-size),
 # and the ext4 images' block sizes (vouch's is picked from the tree).
 # Goals: vouch image ext4 <= 1.2x the baseline's time, its image <= 1.1x
-# the tree; erofs smaller. As root: owners and devices need it, for both
-# routes alike.
+# the tree; erofs smaller. Then, once each, the peak memory (the largest
+# resident set of any process of the route: GNU time's %M). As root:
+# owners and devices need it, for both routes alike.
 #   DIRS="/usr/lib/python3.11 /usr/share/zoneinfo" RUNS=3 bench/image.sh
+#   a root of about 300 MB:
+#   DIRS="/usr/lib/python3.11 /usr/share/perl /usr/share/zoneinfo /usr/lib/gcc" bench/image.sh
 set -euo pipefail
 B=${B:-build}
 V=$B/bin/vouch
@@ -54,3 +57,22 @@ line "tar x + mkfs.ext4 -d (baseline, $(kib "$tmp/x.img") KiB blocks)" "$x" "$(s
 line "vouch image (ext4, $(kib "$tmp/o4/rootfs.img") KiB blocks)" "$v4" "$(size "$tmp/o4/rootfs.img")" "$x"
 line "tar x + mkfs.erofs" "$e" "$(size "$tmp/e.img")" "$x"
 line "vouch image --format erofs" "$ve" "$(size "$tmp/oe/rootfs.img")" "$x"
+# peak resident memory, KiB: one more run of each route under GNU time
+# (a route of two programs: the larger of the two)
+peak() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1; cat "$tmp/rss"; }
+untar_sh() { rm -rf "$tmp/r"; mkdir "$tmp/r"; for b in "$@"; do tar -C "$tmp/r" --numeric-owner -xzf "$b"; done; }
+export -f untar_sh
+export tmp
+if [ -x /usr/bin/time ]; then
+	px=$(peak bash -c 'untar_sh "$@"' _ "${blobs[@]}")
+	kb=$(($(du -sk "$tmp/r" | cut -f1) * 13 / 10 + 16384))
+	pm=$(E2FSPROGS_FAKE_TIME=1 peak mkfs.ext4 -q -F -d "$tmp/r" "$tmp/x.img" "${kb}k")
+	pv=$(rm -rf "$tmp/o4"; peak "$V" image "$tmp/layout" -o "$tmp/o4")
+	pe=$(rm -rf "$tmp/oe"; peak "$V" image --format erofs "$tmp/layout" -o "$tmp/oe")
+	echo "peak memory (largest resident set, MiB):"
+	printf '  %-46s %7.1f (tar x %.1f, mkfs.ext4 -d %.1f)\n' "tar x + mkfs.ext4 -d (baseline)" \
+		"$(echo "$px $pm" | awk '{print ($1 > $2 ? $1 : $2) / 1024}')" "$(echo "$px" | awk '{print $1/1024}')" \
+		"$(echo "$pm" | awk '{print $1/1024}')"
+	printf '  %-46s %7.1f\n' "vouch image (ext4)" "$(echo "$pv" | awk '{print $1/1024}')"
+	printf '  %-46s %7.1f\n' "vouch image --format erofs" "$(echo "$pe" | awk '{print $1/1024}')"
+fi
