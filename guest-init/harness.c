@@ -119,7 +119,8 @@ static int readonly_trees(void)
 {
 	const char *const trees[] = { G.rs->agent_path, G.rs->harness_path };
 
-	for (size_t i = 0; i < 2; i++)
+	/* a plain run has none: the root image is what was measured */
+	for (size_t i = 0; i < 2 && runspec_has_trees(G.rs); i++)
 		if (mount(trees[i], trees[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
 		    mount(NULL, trees[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
 			return -errno;

@@ -104,6 +104,11 @@ int gi_measure_trees(void)
 	uint64_t blocks;
 	int e;
 
+	if (!runspec_has_trees(G.rs)) {
+		/* the root image (PCR 9) is what runs: nothing else to measure */
+		gi_console("plain run: no agent or harness tree");
+		return 0;
+	}
 	if (!G.cfg.trees_by_verity) {
 		if ((e = measure_tree(G.rs->agent_path, "vouch.agent-tree")) < 0)
 			return e;

@@ -140,12 +140,15 @@ static void put_statement(FILE *f, const struct hv_verdict *v, const struct atte
 {
 	fputs("{\"_type\":\"" ATTESTATION_STATEMENT_TYPE "\",\"subject\":[", f);
 	put_descriptor(f, "rootfs.img", v->image_digest);
-	fputc(',', f);
 	/* vouch's tree digest (schemas/tree-digest.md), no file's SHA-256:
-	 * named as its own algorithm so no tool compares it to one */
-	put_digest(f, "agent", ATTESTATION_TREE_ALG, v->agent_digest);
-	fputc(',', f);
-	put_digest(f, "harness", ATTESTATION_TREE_ALG, v->harness_digest);
+	 * named as its own algorithm so no tool compares it to one; a plain
+	 * run has no tree, only the root image */
+	if (!v->plain) {
+		fputc(',', f);
+		put_digest(f, "agent", ATTESTATION_TREE_ALG, v->agent_digest);
+		fputc(',', f);
+		put_digest(f, "harness", ATTESTATION_TREE_ALG, v->harness_digest);
+	}
 	fputs("],\"predicateType\":\"" ATTESTATION_PREDICATE_TYPE "\",\"predicate\":{", f);
 	fprintf(f, "\"result\":\"%s\",\"configuration\":[", result_of(v));
 	put_descriptor(f, "runspec", v->runspec_digest);

@@ -282,6 +282,8 @@ static void print_verdict(const struct hv_verdict *v)
 	for (size_t i = 0; i < v->nreasons; i++)
 		printf("  %s: %s (%s)\n", hv_reason_name(v->reasons[i].code),
 		       hv_reason_text(v->reasons[i].code), v->reasons[i].detail);
+	if (v->plain)
+		printf("plain run: no agent or harness tree; the pinned root image ran the command\n");
 	printf("records %llu, tests %llu passed / %llu failed / %llu skipped / %llu todo, harness exit %d%s%s\n",
 	       (unsigned long long)v->records, (unsigned long long)v->passed,
 	       (unsigned long long)v->failed, (unsigned long long)v->skipped,

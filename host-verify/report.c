@@ -655,8 +655,10 @@ static void json_digests(FILE *out, const struct hv_verdict *v)
 	put_hex_field(out, "image", v->image_digest, 32, false);
 	if (v->has_verity) /* what the run's reads were checked against */
 		put_hex_field(out, "verity_root", v->verity_root, 32, false);
-	put_hex_field(out, "agent", v->agent_digest, 32, false);
-	put_hex_field(out, "harness", v->harness_digest, 32, false);
+	if (!v->plain) {
+		put_hex_field(out, "agent", v->agent_digest, 32, false);
+		put_hex_field(out, "harness", v->harness_digest, 32, false);
+	}
 	put_hex_field(out, "kernel", v->kernel_digest, 32, false);
 	put_hex_field(out, "initramfs", v->initramfs_digest, 32, true);
 	fputs("  },\n", out);
@@ -761,8 +763,10 @@ int report_json(const struct hv_verdict *v, const char *bundle_path, FILE *out)
 	json_counts_harness(out, v);
 	json_digests(out, v);
 	/* how the tree digests were established: walked in the guest, or
-	 * referenced by the verity root (the manifest's, bound to it) */
-	fprintf(out, "  \"trees\": \"%s\",\n", v->trees_by_verity ? "by-verity-root" : "walked");
+	 * referenced by the verity root (the manifest's, bound to it); none
+	 * in a plain run, where the root image ran the command */
+	fprintf(out, "  \"trees\": \"%s\",\n",
+		v->plain ? "none" : v->trees_by_verity ? "by-verity-root" : "walked");
 	json_timeline(out, v);
 	json_tests(out, v);
 	json_files(out, v);

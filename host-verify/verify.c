@@ -820,7 +820,7 @@ static void describe_runspec_diff(struct ctx *c, enum hv_reason r, const char *f
 	else if (strcmp(field, "cwd") == 0 || strcmp(field, "agent") == 0 || strcmp(field, "harness") == 0) {
 		ps = field[0] == 'c' ? pin->cwd : field[0] == 'a' ? pin->agent_path : pin->harness_path;
 		gs = field[0] == 'c' ? got->cwd : field[0] == 'a' ? got->agent_path : got->harness_path;
-		fail(c, r, "%s: measured %.60s, pinned %.60s", field, gs, ps);
+		fail(c, r, "%s: measured %.60s, pinned %.60s", field, gs ? gs : "no tree", ps ? ps : "no tree");
 	} else {
 		fail(c, r, "%s: the measured run spec's is not the pinned one", field);
 	}
@@ -879,8 +879,21 @@ static void check_runspec(struct ctx *c, uint8_t digest[32])
 		return;
 	}
 	check_runspec_pinned(c);
+	/* a plain run: the manifest pins no tree and the run spec names
+	 * none; the root image (PCR 9) ran the command */
+	if (!a && !h && !runspec_has_trees(c->rs))
+		return;
+	if (!a && !h) {
+		fail(c, HV_RUNSPEC_PATHS, "measured %.60s and %.60s, the manifest pins no tree", c->rs->agent_path,
+		     c->rs->harness_path);
+		return;
+	}
 	if (!a || !h) {
 		fail(c, HV_MANIFEST_INCOMPLETE, "no agent or harness tree pinned");
+		return;
+	}
+	if (!runspec_has_trees(c->rs)) {
+		fail(c, HV_RUNSPEC_PATHS, "measured a plain run (no tree), pinned %.60s and %.60s", a->path, h->path);
 		return;
 	}
 	if (strcmp(c->rs->agent_path, a->path) != 0 || strcmp(c->rs->harness_path, h->path) != 0)
@@ -958,7 +971,20 @@ static void check_guest_log(struct ctx *c)
 		return;
 	}
 	c->have_glog = true;
-	if (sha256_buf(zero4, sizeof(zero4), sep) < 0 || !a || !h)
+	if (sha256_buf(zero4, sizeof(zero4), sep) < 0)
+		return;
+	if (!a && !h && c->rs && !runspec_has_trees(c->rs)) {
+		/* a plain run measures no tree: any tree event is one too many */
+		const struct expect x[] = {
+			{ PCR_RUNSPEC, EV_EVENT_TAG, "vouch.runspec", rs, HV_PIN_RUNSPEC },
+			{ PCR_SESSION, EV_SEPARATOR, "vouch.separator", sep, HV_PIN_SEPARATOR },
+			{ PCR_SESSION, EV_EVENT_TAG, "vouch.chain-head", c->chain.head, HV_PIN_CHAIN_HEAD },
+		};
+
+		check_events(c, &c->glog, x, 3, "guest");
+		return;
+	}
+	if (!a || !h)
 		return;
 	struct tree_pin ta = { .tag = "vouch.agent-tree", .pin = a->digest },
 			th = { .tag = "vouch.harness-tree", .pin = h->digest };
@@ -1166,6 +1192,7 @@ static void copy_digests(struct ctx *c)
 	const struct manifest_tree *h = manifest_find_tree(c->m, "harness");
 
 	memcpy(c->v->nonce, c->b->nonce, NONCE_BYTES);
+	c->v->plain = c->rs && !runspec_has_trees(c->rs);
 	if (c->rs && c->rs->has_agent_user) {
 		c->v->agent_boundary = true;
 		c->v->agent_uid = c->rs->agent_uid;

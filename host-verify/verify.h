@@ -154,6 +154,9 @@ struct hv_verdict {
 	uint64_t result_files;      /* files shipped from the results directory */
 	size_t nfiles;
 	struct hv_result_file *files; /* heap, nfiles entries (NULL if none) */
+	/* a plain run: the run spec names no agent or harness tree, and none
+	 * was measured (report.json "trees": "none") */
+	bool plain;
 	/* digests, for reports */
 	uint8_t nonce[NONCE_BYTES];     /* the session's, from the bundle */
 	uint8_t chain_head[32];

@@ -9,14 +9,23 @@ enum {
 	RS_VERSION = 0, RS_ARGV, RS_ENV, RS_CWD, RS_UID, RS_GID, RS_TIMEOUT,
 	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_RESULTS, RS_KEYS_
 };
-/* every key but agent_user, whose presence turns the agent boundary on */
-#define RS_REQUIRED ((UINT64_C(1) << RS_AGENT_USER) - 1)
+#define RS_BIT(k) (UINT64_C(1) << (k))
+#define RS_TREES (RS_BIT(RS_AGENT) | RS_BIT(RS_HARNESS))
+/* every key but agent_user, whose presence turns the agent boundary on,
+ * and the two trees, which are present together or not at all (a plain
+ * run: the root image runs its command, no tree measured) */
+#define RS_REQUIRED ((RS_BIT(RS_AGENT_USER) - 1) & ~RS_TREES)
+
+bool runspec_has_trees(const struct runspec *rs)
+{
+	return rs->agent_path != NULL;
+}
 
 void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 {
 	/* the optional keys are written only when set: a run spec without
 	 * them encodes to the bytes it always did */
-	cb_put_map(w, RS_KEYS_ - 2 + rs->has_agent_user + (rs->nresults > 0));
+	cb_put_map(w, RS_KEYS_ - 4 + 2 * runspec_has_trees(rs) + rs->has_agent_user + (rs->nresults > 0));
 	cb_put_uint(w, RS_VERSION);
 	cb_put_uint(w, RUNSPEC_VERSION);
 	cb_put_uint(w, RS_ARGV);
@@ -31,10 +40,12 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 	cb_put_uint(w, rs->gid);
 	cb_put_uint(w, RS_TIMEOUT);
 	cb_put_uint(w, rs->timeout_s);
-	cb_put_uint(w, RS_AGENT);
-	cb_put_cstr(w, rs->agent_path);
-	cb_put_uint(w, RS_HARNESS);
-	cb_put_cstr(w, rs->harness_path);
+	if (runspec_has_trees(rs)) {
+		cb_put_uint(w, RS_AGENT);
+		cb_put_cstr(w, rs->agent_path);
+		cb_put_uint(w, RS_HARNESS);
+		cb_put_cstr(w, rs->harness_path);
+	}
 	cb_put_uint(w, RS_MAX_OUTPUT);
 	cb_put_uint(w, rs->max_output_bytes);
 	cb_put_uint(w, RS_MAX_PROCS);
@@ -188,6 +199,8 @@ static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct 
 
 static char *rebase(struct runspec *to, const struct runspec *from, const char *s)
 {
+	if (!s)
+		return NULL;
 	return to->strings + (s - from->strings);
 }
 
@@ -216,6 +229,11 @@ int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret)
 			goto out;
 	if (e < 0 || (e = cb_map_require(&m, RS_REQUIRED)) < 0 || (e = cb_end(&r)) < 0)
 		goto out;
+	/* both trees or neither; an agent user has an agent tree to run */
+	if ((!rs->agent_path) != (!rs->harness_path) || (rs->has_agent_user && !rs->agent_path)) {
+		e = MB_E_MISSING_KEY;
+		goto out;
+	}
 	/* the agent never shares the harness's identity, and is never root */
 	if (rs->timeout_s == 0 || rs->max_procs == 0 ||
 	    (rs->has_agent_user && (rs->agent_uid == 0 || rs->agent_gid == 0 || rs->agent_uid == rs->uid))) {
@@ -299,6 +317,12 @@ int hello_decode(const uint8_t *p, size_t len, struct hello *ret)
 	return 0;
 }
 
+/* Equal strings, or both absent. */
+static bool str_same(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
 static bool strv_equal(char *const *a, size_t an, char *const *b, size_t bn)
 {
 	if (an != bn)
@@ -321,8 +345,8 @@ int runspec_compare(const struct runspec *pinned, const struct runspec *got, con
 		{ p->timeout_s == g->timeout_s, RUNSPEC_DIFF_LIMITS, "timeout_s" },
 		{ p->max_output_bytes == g->max_output_bytes, RUNSPEC_DIFF_LIMITS, "max_output_bytes" },
 		{ p->max_procs == g->max_procs, RUNSPEC_DIFF_LIMITS, "max_procs" },
-		{ strcmp(p->agent_path, g->agent_path) == 0, RUNSPEC_DIFF_PATHS, "agent" },
-		{ strcmp(p->harness_path, g->harness_path) == 0, RUNSPEC_DIFF_PATHS, "harness" },
+		{ str_same(p->agent_path, g->agent_path), RUNSPEC_DIFF_PATHS, "agent" },
+		{ str_same(p->harness_path, g->harness_path), RUNSPEC_DIFF_PATHS, "harness" },
 		{ p->has_agent_user == g->has_agent_user, RUNSPEC_DIFF_AGENT_USER, "agent_user" },
 		{ p->agent_uid == g->agent_uid, RUNSPEC_DIFF_AGENT_USER, "agent_user uid" },
 		{ p->agent_gid == g->agent_gid, RUNSPEC_DIFF_AGENT_USER, "agent_user gid" },

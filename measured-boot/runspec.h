@@ -8,6 +8,7 @@
 #ifndef MB_RUNSPEC_H
 #define MB_RUNSPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +24,10 @@ struct runspec {
 	char *argv[MAX_ARGS + 1]; /* NULL-terminated, ready for execve */
 	char *envp[MAX_ENV + 1];
 	char *cwd;
-	char *agent_path;   /* tree measured as the agent, relative to / */
-	char *harness_path; /* tree measured as the harness */
+	/* Trees measured as the agent and as the harness: both set, or both
+	 * NULL (a plain run, no tree measured; the keys are absent). */
+	char *agent_path;
+	char *harness_path;
 	uint32_t uid, gid;
 	uint32_t timeout_s;
 	uint64_t max_output_bytes;
@@ -43,6 +46,9 @@ struct runspec {
 	char strings[MAX_RUNSPEC_BYTES + MAX_ARGS + MAX_ENV + MAX_RESULT_PATHS + 8];
 };
 
+/* Whether the run spec names the agent and harness trees (else a plain
+ * run: the pinned root image runs its command). */
+bool runspec_has_trees(const struct runspec *rs);
 void runspec_encode(const struct runspec *rs, struct cb_wr *w);
 /* ret is heap-sized (~70 KiB): allocate it, don't put it on a small stack. */
 int runspec_decode(const uint8_t *p, size_t len, struct runspec *ret) MB_WARN_UNUSED;

@@ -118,6 +118,28 @@ static void test_platform(void)
 	t_report(gi_measure_platform(buf, n - 1) < 0 && next == 0, "platform log cut short: refused, nothing extended");
 }
 
+static struct runspec trees_rs = { .agent_path = "/opt/agent", .harness_path = "/opt/harness" };
+
+/* A plain run names no tree: nothing is measured, walked or referenced,
+ * with or without the verity mark. */
+static void test_plain(void)
+{
+	static struct runspec plain;
+
+	G.rs = &plain;
+	for (int by_verity = 0; by_verity < 2; by_verity++) {
+		memset(&G.cfg, 0, sizeof(G.cfg));
+		G.cfg.trees_by_verity = by_verity;
+		next = 0;
+		int e = gi_measure_trees();
+
+		t_report(e == 0 && next == 0, "plain run%s: no tree measured, nothing extended (got %s)",
+			 by_verity ? " (trees by verity)" : "", mb_strerror(e));
+	}
+	memset(&G.cfg, 0, sizeof(G.cfg));
+	G.rs = NULL;
+}
+
 static void test_trees_by_verity(void)
 {
 	static const struct { const char *what; const char *spec; int state, err; } rows[] = {
@@ -128,6 +150,7 @@ static void test_trees_by_verity(void)
 		{ "a root that is not 64 hex digits", "8:0123", 0, MB_E_LENGTH },
 	};
 
+	G.rs = &trees_rs;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		memset(&G.cfg, 0, sizeof(G.cfg));
 		G.cfg.trees_by_verity = true;
@@ -141,11 +164,13 @@ static void test_trees_by_verity(void)
 	}
 	verity_state = 0;
 	memset(&G.cfg, 0, sizeof(G.cfg));
+	G.rs = NULL;
 }
 
 int main(void)
 {
 	test_runspec();
+	test_plain();
 	test_platform();
 	test_trees_by_verity();
 	return t_done();

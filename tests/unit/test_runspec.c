@@ -371,6 +371,7 @@ static void test_compare(void)
 		{ "agent_user gid", RUNSPEC_DIFF_AGENT_USER }, /* both on, another gid */
 		{ "results", RUNSPEC_DIFF_RESULTS },           /* one declared, none pinned */
 		{ "results", RUNSPEC_DIFF_RESULTS },           /* the same two, other order */
+		{ "agent", RUNSPEC_DIFF_PATHS },               /* a plain run, trees pinned */
 	};
 	static char *res_two[] = { "/r/a.xml", "/r/b.tap", NULL };
 	static char *res_swapped[] = { "/r/b.tap", "/r/a.xml", NULL };
@@ -416,6 +417,7 @@ static void test_compare(void)
 			memcpy(a.results, res_two, sizeof(res_two));
 			memcpy(b.results, res_swapped, sizeof(res_swapped));
 			break;
+		case 18: sample(&a); b.agent_path = b.harness_path = NULL; break;
 		}
 		field = "untouched";
 		part = runspec_compare(&a, &b, &field);
@@ -424,6 +426,69 @@ static void test_compare(void)
 			 "compare: %s changed alone is found (part %d; got %d, %s)", rows[i].field,
 			 rows[i].part, part, field);
 	}
+}
+
+/* Key k and its string s cut out of an encoding, the map one key
+ * shorter: what no encoder writes. */
+static size_t cut_key(uint8_t *buf, size_t n, uint8_t k, const char *s)
+{
+	uint8_t pat[64];
+	size_t l = strlen(s);
+	uint8_t *p;
+
+	REQUIRE(l < 24 && buf[0] > 0xa0 && buf[0] < 0xb8);
+	pat[0] = k;
+	pat[1] = (uint8_t)(0x60 + l);
+	memcpy(pat + 2, s, l);
+	REQUIRE((p = memmem(buf, n, pat, l + 2)));
+	memmove(p, p + l + 2, n - (size_t)(p - buf) - (l + 2));
+	buf[0]--;
+	return n - (l + 2);
+}
+
+/* A plain run: neither tree; both keys absent, strictly as a pair, and
+ * no agent user without an agent tree. */
+static void test_plain(void)
+{
+	static struct runspec a;
+	uint8_t buf[2048], again[2048];
+	const char *field = "untouched";
+	size_t n, m, full;
+	int e;
+
+	sample(&rs);
+	full = encode(&rs, buf, sizeof(buf));
+	rs.agent_path = rs.harness_path = NULL;
+	n = encode(&rs, buf, sizeof(buf));
+	CHECK_EQ(n, full - 12 - 14); /* 07 "/opt/agent", 08 "/opt/harness" gone */
+	CHECK_EQ(buf[0], 0xa9);      /* nine keys */
+	CHECK_EQ(runspec_decode(buf, n, &got), 0);
+	CHECK(got.agent_path == NULL && got.harness_path == NULL && !runspec_has_trees(&got));
+	CHECK(strcmp(got.argv[0], "/opt/harness/run") == 0 && got.uid == 1000);
+	m = encode(&got, again, sizeof(again));
+	CHECK_EQ(m, n);
+	CHECK_MEM(again, buf, n);
+	CHECK(runspec_compare(&rs, &got, &field) == RUNSPEC_SAME && strcmp(field, "untouched") == 0);
+	/* the agent tree without the harness's, and the reverse */
+	for (int i = 0; i < 2; i++) {
+		sample(&rs);
+		n = encode(&rs, buf, sizeof(buf));
+		n = i ? cut_key(buf, n, 0x07, "/opt/agent") : cut_key(buf, n, 0x08, "/opt/harness");
+		a.argc = 4242;
+		e = runspec_decode(buf, n, &a);
+		t_report(e == MB_E_MISSING_KEY && a.argc == 4242, "run spec: the %s tree alone is refused (got %s)",
+			 i ? "harness" : "agent", mb_strerror(e));
+	}
+	/* an agent user, and no agent tree to run */
+	sample(&rs);
+	rs.agent_path = rs.harness_path = NULL;
+	rs.has_agent_user = true;
+	rs.agent_uid = rs.agent_gid = 65534;
+	n = encode(&rs, buf, sizeof(buf));
+	a.argc = 4242;
+	e = runspec_decode(buf, n, &a);
+	t_report(e == MB_E_MISSING_KEY && a.argc == 4242, "run spec: an agent user without an agent tree is refused (got %s)",
+		 mb_strerror(e));
 }
 
 int main(void)
@@ -436,5 +501,6 @@ int main(void)
 	RUN(test_too_many_args);
 	RUN(test_hello);
 	test_compare();
+	RUN(test_plain);
 	return t_done();
 }

@@ -1364,7 +1364,11 @@ static void test_undecodable(void)
 		size_t nt = manifest->ntrees;
 
 		manifest->ntrees = 0;
+		/* a run with trees against a manifest of a plain run */
 		JUDGE_SET("manifest without agent and harness trees", &honest_a, &pins, EXIT_REJECTED,
+			  HV_RUNSPEC_PATHS);
+		manifest->ntrees = 1;
+		JUDGE_SET("manifest with one tree of the two", &honest_a, &pins, EXIT_REJECTED,
 			  HV_MANIFEST_INCOMPLETE);
 		manifest->ntrees = nt;
 	}

@@ -486,6 +486,12 @@ def bad_runspec(o):
     a("runspec-agent-user-wrong-type.cbor", "runspec", "MB_E_TYPE", au(U(65534)))
     a("runspec-agent-user-max.cbor", "runspec", "MB_E_RANGE", au(A(U(0xFFFFFFFF), U(65534))))
     a("runspec-agent-user-noncanonical.cbor", "runspec", "MB_E_NONCANONICAL", au(A(U(65534, 4), U(65534))))
+    # the trees go together: both (a run with an agent) or neither (a plain
+    # run); an agent user needs an agent tree to run
+    a("runspec-agent-tree-alone.cbor", "runspec", "MB_E_MISSING_KEY", M(drop(rs, 8)))
+    a("runspec-harness-tree-alone.cbor", "runspec", "MB_E_MISSING_KEY", M(drop(rs, 7)))
+    a("runspec-agent-user-no-trees.cbor", "runspec", "MB_E_MISSING_KEY",
+      M(drop(drop(rs, 7), 8) + [(11, A(U(65534), U(65534)))]))
 
 
 def bad_hello(o, runspec):

@@ -335,6 +335,15 @@ static void write_runspecs(struct vset *v)
 	};
 	encode_runspec(&rs, "runspec-agent.cbor", &w);
 	write_wr("runspec-agent.cbor", &w);
+
+	/* a plain run: no tree, the root image runs the command */
+	rs = (struct runspec){
+		.argc = 2, .argv = { "/bin/sh", "/usr/share/tests/run" }, .envc = 1,
+		.envp = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" }, .cwd = "/",
+		.uid = 0, .gid = 0, .timeout_s = 300, .max_output_bytes = 64u << 20, .max_procs = 256,
+	};
+	encode_runspec(&rs, "runspec-plain.cbor", &w);
+	write_wr("runspec-plain.cbor", &w);
 }
 
 static void write_hello(const struct vset *v)

@@ -191,8 +191,9 @@ static struct json_object *runspec_view(const struct manifest *m)
 	json_object_object_add(o, "timeout_s", json_object_new_int64(rs.timeout_s));
 	json_object_object_add(o, "max_output_bytes", json_object_new_int64((int64_t)rs.max_output_bytes));
 	json_object_object_add(o, "max_procs", json_object_new_int64(rs.max_procs));
-	json_object_object_add(o, "agent", json_object_new_string(rs.agent_path));
-	json_object_object_add(o, "harness", json_object_new_string(rs.harness_path));
+	/* null in a plain run, which names no tree */
+	json_object_object_add(o, "agent", rs.agent_path ? json_object_new_string(rs.agent_path) : NULL);
+	json_object_object_add(o, "harness", rs.harness_path ? json_object_new_string(rs.harness_path) : NULL);
 	return o;
 }
 
