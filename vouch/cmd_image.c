@@ -183,6 +183,11 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 	}
 	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
 		return CMD_USAGE;
+	if ((!o->agent) != (!o->harness)) {
+		fprintf(stderr, "vouch image: --%s without --%s: give both, or neither for a plain run\n",
+			o->agent ? "agent" : "harness", o->agent ? "harness" : "agent");
+		return EXIT_USAGE;
+	}
 	if ((e = cmd_check_command(argc, argv, 1, last)) != 0 || (e = boot_opts(o)) != 0)
 		return e;
 	o->src = argv[optind];
@@ -396,9 +401,11 @@ static int measure_trees(struct image_run *r)
 	if (json_object_object_get_ex(r->img.config, "config", &c))
 		json_object_object_get_ex(c, "Labels", &labels);
 	r->step = "tree digest";
+	bool missing[2] = { false, false };
+
 	for (size_t i = 0; i < 2; i++) {
-		char label[32];
 		const char *p = flags[i], *dflt = i ? "/opt/harness" : "/opt/agent";
+		char label[32];
 
 		snprintf(label, sizeof(label), "org.vouch.%s", names[i]);
 		if (!p)
@@ -407,11 +414,15 @@ static int measure_trees(struct image_run *r)
 		e = image_manifest_tree(&r->m, r->st.root, names[i], p ? p : dflt);
 		if (e < 0 && !(e == IMG_E_TREE && !p))
 			return e;
-		if (e < 0) /* fine for the image; a run needs both trees pinned */
-			fprintf(stderr, "vouch image: no %s tree pinned (%s is not in the image): vouch run\n"
-					"  needs one; give --%s PATH or the image label %s\n",
-				names[i], dflt, names[i], label);
+		missing[i] = e < 0;
 	}
+	/* neither tree: a plain run (pin_runspec); one alone is no run */
+	for (size_t i = 0; i < 2 && missing[0] != missing[1]; i++)
+		if (missing[i])
+			fprintf(stderr, "vouch image: no %s tree pinned (%s is not in the image), but a %s\n"
+					"  tree is: vouch run needs both or neither; give --%s PATH or the image\n"
+					"  label org.vouch.%s\n",
+				names[i], i ? "/opt/harness" : "/opt/agent", names[!i], names[i], names[i]);
 	r->where[0] = 0;
 	return 0;
 }
@@ -545,12 +556,28 @@ static int write_outputs(struct image_run *r)
 	return 0;
 }
 
+/* No tree in the image: a plain run, the root image (PCR 9) running its
+ * command, with no agent to put behind a boundary. */
+static int pin_plain(struct manifest *m, const struct runspec_opts *ro, struct runspec *rs, char *why,
+		     size_t cap)
+{
+	if (ro->agent_user) {
+		snprintf(why, cap, "--agent-user needs an agent tree: give --agent PATH and --harness PATH");
+		return IMG_E_CONFIG;
+	}
+	rs->agent_path = rs->harness_path = NULL;
+	rs->has_agent_user = false;
+	fprintf(stderr, "vouch image: plain run pinned: no agent or harness tree; vouch run runs %.60s%s\n"
+			"  in this root image\n", rs->argv[0], rs->argc > 1 ? " ..." : "");
+	return runspec_opts_pin(m, rs);
+}
+
 /* The run spec vouch run runs, pinned: what `docker run IMAGE [CMD]`
  * would run (image_config.c: Entrypoint + Cmd, Env with Docker's PATH and
  * the user's HOME, WorkingDir, User resolved in the image), the trees'
- * paths and vouch launch's limits, then the options given. Nothing is
- * pinned without a command or without both trees: the image is still
- * good, but vouch run refuses it. */
+ * paths and vouch launch's limits, then the options given; with neither
+ * tree, a plain run. Nothing is pinned without a command or with one tree
+ * alone: the image is still good, but vouch run refuses it. */
 static int pin_runspec(struct image_run *r, char *why, size_t cap)
 {
 	const struct runspec_opts *ro = &r->o.rs;
@@ -572,12 +599,14 @@ static int pin_runspec(struct image_run *r, char *why, size_t cap)
 				  r->o.cmd_argv, &rs, &buf, why, cap)) < 0)
 		return e;
 	runspec_opts_apply(ro, &rs, 0, NULL);
-	if (!a || !h || rs.argc == 0) {
+	if ((!a) != (!h) || rs.argc == 0) {
 		fprintf(stderr, "vouch image: no run spec pinned (%s): vouch run needs one\n",
 			rs.argc == 0 ? "no command: give one after --, or set Entrypoint/Cmd in the image"
 				     : "the agent and harness trees are not both pinned");
 		return 0;
 	}
+	if (!a)
+		return pin_plain(m, ro, &rs, why, cap);
 	if (!ro->agent)
 		rs.agent_path = a->path;
 	if (!ro->harness)

@@ -33,9 +33,22 @@ check "nothing left behind by the refusals" sh -c "! ls -d '$T'/o[1-6] 2>/dev/nu
 
 "$V" image "$T/d" -o "$T/o7" >"$T/out7" 2>"$T/e7"
 rc=$?
-check "no /opt/agent or /opt/harness: built, with a warning naming --agent and --harness" \
-	sh -c "[ $rc -eq 0 ] && grep -q 'no agent tree pinned' '$T/e7' && grep -q -- '--harness PATH' '$T/e7' &&
+check "no /opt/agent or /opt/harness, no command: built, no tree warning, no run spec (no command)" \
+	sh -c "[ $rc -eq 0 ] && ! grep -q 'tree pinned' '$T/e7' && grep -q 'no run spec pinned (no command' '$T/e7' &&
 	       [ -s '$T/o7/rootfs.img' ]"
+"$V" image "$T/d" -o "$T/o10" -- /t/hello >"$T/out10" 2>"$T/e10"
+check "no tree and a command: a plain run pinned, said; no tree in the manifest or the run spec" \
+	sh -c "[ $? -eq 0 ] && grep -q 'plain run pinned: no agent or harness tree' '$T/e10' && /usr/bin/python3 -c 'import json, sys
+m = json.load(open(sys.argv[1])); r = m[\"runspec\"]
+assert r[\"argv\"] == [\"/t/hello\"] and r[\"agent\"] is None and r[\"harness\"] is None, r
+assert not m.get(\"trees\"), m' '$T/o10/manifest.json'"
+"$V" image "$T/d" -o "$T/o11" --agent /t -- /t/hello >"$T/out11" 2>"$T/e11"
+check "--agent without --harness: 64, both or neither" said $? 64 '--agent without --harness: give both, or neither' "$T/e11"
+"$V" image "$T/d" -o "$T/o12" --harness /t -- /t/hello >"$T/out12" 2>"$T/e12"
+check "--harness without --agent: 64" said $? 64 '--harness without --agent' "$T/e12"
+"$V" image "$T/d" -o "$T/o13" --agent-user 65534:65534 -- /t/hello >"$T/out13" 2>"$T/e13"
+check "--agent-user with no tree: refused, no run spec" \
+	sh -c "[ $? -ne 0 ] && grep -q -- '--agent-user needs an agent tree' '$T/e13' && ! [ -e '$T/o13/manifest.json' ]"
 "$V" image "$T/d" -o "$T/o8" --agent /t --harness /t >"$T/out8" 2>"$T/e8"
 check "with --agent and --harness, no command: no tree warning, and no run spec pinned, said once" \
 	sh -c "[ $? -eq 0 ] && ! grep -q 'tree pinned' '$T/e8' && [ \$(wc -l <'$T/e8') -eq 1 ] &&
