@@ -114,6 +114,51 @@ check "grep -q '^verdict: TESTS FAILED (exit 1)' '$tmp/plain.verify' &&
 check "json '$tmp/plain/report.json' \"r['verdict'] == 'tests-failed' and r['counts']['failed'] == 1 and r['counts']['passed'] == 3\"" \
 	"plain: report.json counts the files' cases"
 
+# 6. a plain run of an image with no tree at all, as a suite with no
+#    separate agent is made: `vouch image ROOTFS.tar -o DIR -- CMD`, then
+#    `vouch run --image DIR`; the verdict is "this root image ran this
+#    command", and its failing JUnit case fails it, named
+p=$tmp/plain-root
+vm_root_busybox "$p"
+mkdir -p "$p/usr/share/tests"
+cat >"$p/usr/share/tests/run" <<'SH'
+#!/bin/sh
+cat >"$VOUCH_RESULTS_DIR/junit.xml" <<XML
+<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="suite" tests="2" failures="1"><testcase classname="suite.math" name="test_adds" time="0.001"/><testcase classname="suite.math" name="test_divides" time="0.003"><failure message="expected 2, got 3">divide: expected 2, got 3</failure></testcase></testsuite></testsuites>
+XML
+exit 0
+SH
+chmod 0755 "$p/usr/share/tests/run"
+tar -C "$p" -cf "$tmp/plain-root.tar" . || { echo "Bail out! tar failed"; exit 99; }
+"$V" image "$tmp/plain-root.tar" -o "$tmp/plain-img" --kernel "$kernel" --initrd "$initrd" \
+	-- /usr/share/tests/run >"$tmp/plain-img.out" 2>&1
+rc=$?
+sed 's/^/# image: /' "$tmp/plain-img.out"
+check "[ $rc -eq 0 ] && grep -q 'plain run pinned: no agent or harness tree' '$tmp/plain-img.out' &&
+       json '$tmp/plain-img/manifest.json' \"r['trees'] == [] and r['runspec']['agent'] is None and r['runspec']['argv'] == ['/usr/share/tests/run']\"" \
+	"plain image: vouch image of a root with no tree pins a plain run spec, and says so"
+"$V" run --image "$tmp/plain-img" --kernel "$kernel" --initrd "$initrd" -o "$tmp/plain-run" \
+	>"$tmp/plain-run.out" 2>&1
+rc=$?
+sed 's/^/# run: /' "$tmp/plain-run.out"
+check "[ $rc -eq 1 ] && grep -q '^verdict: TESTS FAILED (exit 1)' '$tmp/plain-run.out' &&
+       grep -q '^  failed: \"suite.math::test_divides\": \"expected 2, got 3\"' '$tmp/plain-run.out' &&
+       grep -q '^plain run: no agent or harness tree' '$tmp/plain-run.out'" \
+	"plain image: vouch run --image: TESTS FAILED, test_divides named, the run said plain"
+check "json '$tmp/plain-run/report.json' \"r['verdict'] == 'tests-failed' and r['trees'] == 'none' and 'agent' not in r['digests'] and r['counts']['failed'] == 1 and r['counts']['passed'] == 1\" &&
+       statement '$tmp/plain-run/attestation.dsse.json' \"p['failedTests'] == ['suite.math::test_divides']\"" \
+	"plain image: report.json says trees none, no tree digest; the statement names the failure"
+# the same image and command, pinned with two of its directories as trees
+d=$("$V" tree-digest --root "$p" usr/share/tests | cut -c1-64)
+"$V" manifest --image "$tmp/plain-img/rootfs.img" --fstype ext4 --tree "agent=/usr/share/tests=$d" \
+	--tree "harness=/usr/share/tests=$d" --kernel "$kernel" --initrd "$initrd" -o "$tmp/img-trees.cbor" \
+	-- /usr/share/tests/run 2>/dev/null || { echo "Bail out! vouch manifest failed"; exit 99; }
+"$HV" --bundle "$tmp/plain-run/evidence.cbor" --manifest "$tmp/img-trees.cbor" >"$tmp/plain-x.verify" 2>&1
+rc=$?
+sed 's/^/# host-verify: /' "$tmp/plain-x.verify"
+check "[ $rc -eq 2 ] && grep -q '^  runspec-paths: ' '$tmp/plain-x.verify'" \
+	"plain evidence against a manifest that pins trees: REJECTED, runspec-paths"
+
 check "! pgrep -f '$TMPDIR/vouch-run-' >/dev/null" "nothing left running"
 echo "1..$n"
 exit $fail

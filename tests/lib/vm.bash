@@ -84,18 +84,26 @@ vm_sample() {
 	vm_sample_trees "$rootfs"
 }
 
-# vm_image_busybox ROOT IMG UUID: ROOT, holding opt/agent and opt/harness,
-# made a bootable busybox root (applets, passwd, group, /tmp) and written
-# as the erofs image IMG (fixed times and UUID: the same tree, the same
-# image); the --tree options of opt/agent and opt/harness in the array trees
-vm_image_busybox() {
-	local r=$1 img=$2 uuid=$3 applet digest path _
-	mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run,opt/agent,opt/harness}
+# vm_root_busybox ROOT: ROOT made a bootable busybox root (applets,
+# passwd, group, /tmp), with no tree of its own
+vm_root_busybox() {
+	local r=$1 applet
+	mkdir -p "$r"/{bin,etc,tmp,root,proc,dev,run}
 	install -m 0755 /bin/busybox "$r/bin/busybox"
 	for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$r/bin/$applet"; done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n' >"$r/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
 	chmod 1777 "$r/tmp"
+}
+
+# vm_image_busybox ROOT IMG UUID: ROOT, holding opt/agent and opt/harness,
+# made a busybox root (vm_root_busybox) and written
+# as the erofs image IMG (fixed times and UUID: the same tree, the same
+# image); the --tree options of opt/agent and opt/harness in the array trees
+vm_image_busybox() {
+	local r=$1 img=$2 uuid=$3 digest path _
+	mkdir -p "$r"/opt/{agent,harness}
+	vm_root_busybox "$r"
 	mkfs.erofs --quiet -T1 -U"$uuid" "$img" "$r" >/dev/null ||
 		{ echo "Bail out! mkfs.erofs failed"; exit 99; }
 	trees=()
