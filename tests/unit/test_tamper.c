@@ -1589,6 +1589,107 @@ static void test_recorded_by_verity(void)
 	free(saved);
 }
 
+/*
+ * ---- plain runs: no agent or harness tree ----
+ * Honest A resealed as a plain run would have been: its run spec without
+ * the trees (keys 7 and 8), its guest log without the two tree events, a
+ * manifest that pins no tree and that run spec. Then the recorded plain
+ * run (record-plain.sh: vouch image of a root with no tree, vouch run).
+ */
+static size_t plain_keep; /* tree events the guest log keeps (0: honest) */
+
+static void glog_plain(struct evlog *l)
+{
+	REQUIRE(l->n == 5 && plain_keep <= 2);
+	memmove(&l->ev[1 + plain_keep], &l->ev[3], 2 * sizeof(l->ev[0]));
+	l->n = 3 + plain_keep;
+	for (size_t i = 0; i < l->n; i++)
+		l->ev[i].recnum = l->ev[0].recnum + (uint32_t)i;
+}
+
+static void test_plain_resealed(void)
+{
+	static struct runspec rs;
+	struct manifest *pm = malloc(sizeof(*pm));
+	struct hv_pins pp = soft_pins;
+	struct hv_verdict v;
+	struct cb_wr w;
+	size_t n;
+
+	REQUIRE(pm && runspec_decode(honest_a.runspec.p, honest_a.runspec.n, &rs) == 0);
+	rs.agent_path = rs.harness_path = NULL;
+	rs.has_agent_user = false;
+	memcpy(pm, manifest, sizeof(*pm));
+	pm->ntrees = 0;
+	cb_wr_init(&w, pm->runspec, sizeof(pm->runspec));
+	runspec_encode(&rs, &w);
+	REQUIRE(cb_wr_finish(&w, &n) == 0);
+	pm->runspec_len = n;
+	pp.manifest = pm;
+	soft_runspec = (struct bytes){ pm->runspec, n };
+	recs_load();
+
+	plain_keep = 0;
+	soft_seal(glog_plain, 0);
+	REQUIRE(hv_verify(&F.b, &pp, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 && v.plain && v.attested,
+		 "plain run (resealed): no tree in the run spec, the log or the manifest: passed, said plain");
+	for (size_t i = 0; i < v.nreasons; i++)
+		printf("#   %s: %s\n", hv_reason_name(v.reasons[i].code), v.reasons[i].detail);
+	hv_verdict_free(&v);
+	/* the plain run spec pinned as it was, but trees in the manifest */
+	pm->ntrees = manifest->ntrees;
+	JUDGE_SET("plain run (resealed) against a manifest that also pins trees", &F.b, &pp, EXIT_REJECTED,
+		  HV_RUNSPEC_PATHS, HV_EVENT_UNEXPECTED);
+	pm->ntrees = 0;
+	JUDGE_SET("plain run (resealed) against the manifest of the run with trees", &F.b, &soft_pins,
+		  EXIT_REJECTED, HV_RUNSPEC_PATHS, HV_EVENT_UNEXPECTED);
+	for (plain_keep = 1; plain_keep <= 2; plain_keep++) {
+		char what[96];
+
+		soft_seal(glog_plain, 0);
+		snprintf(what, sizeof(what), "plain run spec, %s measured all the same (resealed)",
+			 plain_keep == 1 ? "the agent tree" : "both trees");
+		JUDGE_SET(what, &F.b, &pp, EXIT_REJECTED, HV_EVENT_UNEXPECTED);
+	}
+	/* the run with trees, as recorded, against the plain run's manifest */
+	soft_runspec = (struct bytes){ 0 };
+	soft_seal(NULL, 0);
+	JUDGE_SET("run with trees (resealed) against a plain run's manifest", &F.b, &pp, EXIT_REJECTED,
+		  HV_RUNSPEC_PATHS);
+	free(pm);
+}
+
+/* A real plain run, recorded: accepted as it is, refused against a
+ * manifest that pins trees. */
+static void test_recorded_plain(void)
+{
+	struct manifest *m;
+	struct hv_pins p = { 0 };
+	struct hv_verdict v;
+	struct bundle b;
+	uint8_t *raw;
+	size_t n;
+
+	load_pins("plain-", &m, &p);
+	REQUIRE(m->ntrees == 0 && m->has_runspec);
+	raw = t_slurp(DIR "plain-honest.cbor", &n);
+	REQUIRE(bundle_decode(raw, n, &b) == 0);
+	REQUIRE(hv_verify(&b, &p, &v) == 0);
+	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 && v.plain && v.attested && v.passed == 1,
+		 "recorded plain run: passed, attested, said plain");
+	hv_verdict_free(&v);
+	/* the same manifest with honest A's trees: the plain run spec is not
+	 * the run it pins */
+	m->ntrees = manifest->ntrees;
+	memcpy(m->trees, manifest->trees, sizeof(m->trees));
+	JUDGE_SET("recorded plain run against its manifest with trees added", &b, &p, EXIT_REJECTED,
+		  HV_RUNSPEC_PATHS, HV_EVENT_UNEXPECTED);
+	bundle_free(&b);
+	free(raw);
+	free(m);
+}
+
 int main(void)
 {
 	load();
@@ -1613,6 +1714,8 @@ int main(void)
 	test_events_resealed();
 	test_trees_by_verity();
 	test_recorded_by_verity();
+	test_plain_resealed();
+	test_recorded_plain();
 	test_boundary_results();
 	test_undecodable();
 	EVP_PKEY_free(soft_ak);
