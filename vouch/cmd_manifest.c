@@ -73,6 +73,8 @@ static int pin_runspec(struct manifest *m, struct runspec *rs, const struct runs
 		rs->agent_path = a->path;
 	if (h)
 		rs->harness_path = h->path;
+	if (!a && !h) /* no tree: a plain run, unless --agent/--harness name them */
+		rs->agent_path = rs->harness_path = NULL;
 	runspec_opts_apply(ro, rs, argc, argv);
 	if ((e = runspec_opts_pin(m, rs)) < 0) {
 		fprintf(stderr, "vouch manifest: run spec: %s\n", mb_strerror(e));

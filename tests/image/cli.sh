@@ -42,6 +42,11 @@ check "no tree and a command: a plain run pinned, said; no tree in the manifest 
 m = json.load(open(sys.argv[1])); r = m[\"runspec\"]
 assert r[\"argv\"] == [\"/t/hello\"] and r[\"agent\"] is None and r[\"harness\"] is None, r
 assert not m.get(\"trees\"), m' '$T/o10/manifest.json'"
+"$V" manifest --image "$T/o10/rootfs.img" -o "$T/m10.cbor" -- /t/hello 2>"$T/em10"
+check "vouch manifest with no --tree: a plain run spec (no keys 7 and 8)" \
+	sh -c "[ $? -eq 0 ] && /usr/bin/python3 -c 'import cbor2, sys
+r = cbor2.loads(cbor2.load(open(sys.argv[1], \"rb\"))[5])
+assert 7 not in r and 8 not in r and r[1] == [\"/t/hello\"], r' '$T/m10.cbor'"
 "$V" image "$T/d" -o "$T/o11" --agent /t -- /t/hello >"$T/out11" 2>"$T/e11"
 check "--agent without --harness: 64, both or neither" said $? 64 '--agent without --harness: give both, or neither' "$T/e11"
 "$V" image "$T/d" -o "$T/o12" --harness /t -- /t/hello >"$T/out12" 2>"$T/e12"
