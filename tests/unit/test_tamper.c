@@ -62,6 +62,20 @@ static void load_pins(const char *prefix, struct manifest **m, struct hv_pins *p
 	p->manifest = *m;
 }
 
+/* A recorded set's honest bundle (PREFIX "verity-" or "plain-"), its
+ * manifest and pins; the bundle's bytes in *raw, for the caller to free. */
+static void load_recorded(const char *prefix, struct manifest **m, struct hv_pins *p, uint8_t **raw,
+			  struct bundle *b)
+{
+	char path[128];
+	size_t n;
+
+	load_pins(prefix, m, p);
+	snprintf(path, sizeof(path), DIR "%shonest.cbor", prefix);
+	*raw = t_slurp(path, &n);
+	REQUIRE(bundle_decode(*raw, n, b) == 0);
+}
+
 static void load(void)
 {
 	size_t n;
@@ -1546,12 +1560,9 @@ static void test_recorded_by_verity(void)
 	struct hv_verdict v;
 	struct bundle b;
 	uint8_t *raw;
-	size_t n;
 
-	load_pins("verity-", &m, &p);
+	load_recorded("verity-", &m, &p, &raw, &b);
 	REQUIRE(saved && m->trees_by_verity && m->has_verity);
-	raw = t_slurp(DIR "verity-honest.cbor", &n);
-	REQUIRE(bundle_decode(raw, n, &b) == 0);
 	memcpy(saved, m, sizeof(*m));
 
 	judge("recorded by-reference run: passed", &b, &p, EXIT_PASSED, HV_OK);
@@ -1669,12 +1680,9 @@ static void test_recorded_plain(void)
 	struct hv_verdict v;
 	struct bundle b;
 	uint8_t *raw;
-	size_t n;
 
-	load_pins("plain-", &m, &p);
+	load_recorded("plain-", &m, &p, &raw, &b);
 	REQUIRE(m->ntrees == 0 && m->has_runspec);
-	raw = t_slurp(DIR "plain-honest.cbor", &n);
-	REQUIRE(bundle_decode(raw, n, &b) == 0);
 	REQUIRE(hv_verify(&b, &p, &v) == 0);
 	t_report(v.exit == EXIT_PASSED && v.nreasons == 0 && v.plain && v.attested && v.passed == 1,
 		 "recorded plain run: passed, attested, said plain");
