@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "channel.h"
@@ -255,6 +256,13 @@ int cli_judge_run(const char *who, const char *out, const char *manifest, const 
 	    pathf(js, sizeof(js), "%s/report.json", out) < 0 ||
 	    pathf(a, sizeof(a), "%s/attestation.dsse.json", out) < 0)
 		return EXIT_USAGE;
+	/* a launch that failed before the guest sent anything left no
+	 * evidence: the run is incomplete, not a usage error */
+	if (access(b, F_OK) != 0 && errno == ENOENT) {
+		printf("verdict: INCOMPLETE (exit %d): no evidence (the launch failed before any arrived)\n",
+		       EXIT_INCOMPLETE);
+		return EXIT_INCOMPLETE;
+	}
 	f.bundle = b;
 	f.junit = j;
 	f.json = js;

@@ -123,5 +123,20 @@ limit qemu-mem0 'vouch launch: --memory 0: QEMU (q35) needs at least 1 MiB' --me
 run fc-cpus32 --vmm firecracker --cpus 32 --memory 1
 check "[ $rc -eq 3 ]" "fc-cpus32: --cpus 32 --memory 1 taken (got $rc)"
 
+# a launch with a manifest that fails before any evidence (swtpm_setup
+# fails in a fresh cache): judged incomplete (exit 3), not a usage error
+fake swtpm_setup 1 "swtpm_setup: the fake cannot provision"
+"$B/bin/vouch" manifest --image "$tmp/root.img" --kernel "$tmp/kernel" --initrd "$tmp/initrd" \
+	--tpm relay --channel virtio-serial -o "$tmp/early.cbor" -- /bin/true >/dev/null 2>&1
+mkdir -p "$tmp/early"
+PATH=$tmp/fake:$PATH VOUCH_CACHE=$tmp/early-cache TMPDIR=$tmp/early "$B/bin/vouch" launch "${args[@]}" \
+	--vmm qemu --channel virtio-serial --manifest "$tmp/early.cbor" --out "$tmp/early/out" -- /bin/true \
+	>"$tmp/early.out" 2>"$tmp/early.err"
+rc=$?
+sed 's/^/# /' "$tmp/early.out" "$tmp/early.err"
+check "[ $rc -eq 3 ] && grep -q 'provisioning the vTPM state' '$tmp/early.err' &&
+       grep -q '^verdict: INCOMPLETE (exit 3): no evidence' '$tmp/early.out'" \
+	"a launch failing before any evidence, with a manifest: incomplete (exit 3), the step named"
+rm -f "$tmp/fake/swtpm_setup"
 echo "1..$n"
 exit $fail
