@@ -17,4 +17,7 @@ cd /usr/lib/python3/dist-packages || exit 2
 exec python3 -B -m pytest -p no:cacheprovider -q \
 	--junitxml="$VOUCH_RESULTS_DIR/pytest.xml" simplejson/tests'
 INJECT='usr/lib/python3/dist-packages/simplejson/tests/test_decode.py|s/self.assertEqual(rval, 1.0)/self.assertEqual(rval, 2.0)/|simplejson.tests.test_decode.TestDecode::test_float'
+# and as a plain run, the command given to vouch run (the README's way)
+PLAIN="python3 -B -m pytest -p no:cacheprovider -q --junitxml=/run/vouch/results/pytest.xml simplejson/tests"
+PLAIN_OPTS="--cwd /usr/lib/python3/dist-packages"
 suite_main

@@ -124,6 +124,34 @@ suite_vm() {
 	rm -rf "$tmp/$2-img"
 }
 
+# suite_plain: the way a user without a separate agent runs a suite, as
+# the README shows it: `vouch run SRC -- CMD` on a tar of the root, the image
+# built on the fly (into a cache of the test's own) with no agent or
+# harness tree, PLAIN (a command line, no shell) writing its result file
+# into $VOUCH_RESULTS_DIR's fixed path; the same tests as natively.
+suite_plain() {
+	local k
+	k=$(tools/kernel/build-kernel --print-path) || { no "plain: no kernel"; return; }
+	# the root as a user's image would be: without the harness folder
+	# the other runs pin as the harness tree
+	suite_unpack "$tmp/plain-root" && rm -rf "$tmp/plain-root/opt/harness" &&
+		tar --numeric-owner --xattrs -C "$tmp/plain-root" -cf "$tmp/plain.tar" . ||
+		{ echo "Bail out! cannot make the plain root"; exit 99; }
+	rm -rf "$tmp/plain-root"
+	# shellcheck disable=SC2086 # PLAIN and PLAIN_OPTS are words
+	VOUCH_KERNEL=$k VOUCH_INITRD=$B/guest/initramfs.cpio VOUCH_CACHE=$tmp/plain-cache \
+		"$B/bin/vouch" run "$tmp/plain.tar" -o "$tmp/plain" --timeout "$SUITE_TIMEOUT" ${PLAIN_OPTS:-} \
+		-- $PLAIN >"$tmp/plain.out" 2>&1
+	rc=$?
+	sed 's/^/# plain: /' "$tmp/plain.out"
+	check "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$tmp/plain.out' && grep -q 'plain run' '$tmp/plain.out'" \
+		"plain: vouch run of the root's tar, no agent or harness tree: verdict passed"
+	suite_tests --report "$tmp/plain/report.json" "$RESULT" >"$tmp/plain.tests"
+	check "cmp -s '$tmp/native.tests' '$tmp/plain.tests'" \
+		"plain: report.json has the same $(wc -l <"$tmp/native.tests") tests, each with the native run's status"
+	rm -rf "$tmp/plain-cache" "$tmp/plain.tar"
+}
+
 # the tests of a result file or report, one "STATUS NAME" line each, sorted
 suite_tests() { /usr/bin/python3 tests/suites/tests.py "$@"; }
 
@@ -177,6 +205,7 @@ suite_main() {
 	check "[ \"\$(grep '^fail ' '$tmp/bad.tests')\" = 'fail $name' ]" "report.json: exactly that test failed: $name"
 	check "[ \"\$(sed 's/^fail /pass /' '$tmp/bad.tests' | sort)\" = \"\$(sort '$tmp/native.tests')\" ]" \
 		"report.json: every other test as in the native run"
+	[ -n "${PLAIN:-}" ] && suite_plain
 	echo "# times: root $((t1 - t0)) s ($([ "$root_cached" = 1 ] && echo cached || echo cold)), attested run $((t3 - t2)) s"
 	echo "1..$n"
 	exit $fail
