@@ -211,7 +211,7 @@ static __attribute__((noreturn)) void agent_exec(const struct agent_request *rq,
 		agent_fail("limits", -e);
 	if ((e = confine_caps_bound_all()) < 0)
 		agent_fail("capabilities", -e);
-	if ((e = confine_user(uid, gid)) < 0)
+	if ((e = confine_user(uid, gid, NULL, 0)) < 0)
 		agent_fail("user", -e);
 	if ((e = confine_caps_clear()) < 0)
 		agent_fail("capabilities", -e);

@@ -37,6 +37,7 @@
 #endif
 
 #include "confine.h"
+#include "mb_limits.h"
 
 static int make_dev(void)
 {
@@ -175,9 +176,16 @@ int confine_caps(void)
 	return 0;
 }
 
-int confine_user(uint32_t uid, uint32_t gid)
+int confine_user(uint32_t uid, uint32_t gid, const uint32_t *groups, size_t ngroups)
 {
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+	gid_t g[MAX_RUN_GROUPS];
+
+	if (ngroups > MAX_RUN_GROUPS)
+		return -E2BIG;
+	for (size_t i = 0; i < ngroups; i++)
+		g[i] = (gid_t)groups[i];
+	if (setgroups(ngroups, ngroups ? g : NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
 		return -errno;
 	return 0;
 }

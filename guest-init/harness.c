@@ -142,7 +142,7 @@ static __attribute__((noreturn)) void exec_harness(unsigned keep_fds)
 		child_fail("limits", -e);
 	if ((e = confine_caps()) < 0)
 		child_fail("capabilities", -e);
-	if ((e = confine_user(G.rs->uid, G.rs->gid)) < 0)
+	if ((e = confine_user(G.rs->uid, G.rs->gid, G.rs->groups, G.rs->ngroups)) < 0)
 		child_fail("user", -e);
 	if ((e = confine_seccomp()) < 0)
 		child_fail("seccomp", -e);

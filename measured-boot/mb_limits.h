@@ -39,6 +39,7 @@
 #define MAX_ARGS 256u
 #define MAX_ENV 256u
 #define MAX_RESULT_PATHS 16u /* result files a run spec declares (--results) */
+#define MAX_RUN_GROUPS 32u /* supplementary groups of the harness's user */
 #define MAX_RESULT_PATH_BYTES 255u /* each one's path, as a verifier names a result file */
 #define MAX_ARG_BYTES 4096u
 #define MAX_RUNSPEC_BYTES (64u * 1024u)

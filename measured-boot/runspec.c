@@ -7,7 +7,7 @@
 
 enum {
 	RS_VERSION = 0, RS_ARGV, RS_ENV, RS_CWD, RS_UID, RS_GID, RS_TIMEOUT,
-	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_RESULTS, RS_KEYS_
+	RS_AGENT, RS_HARNESS, RS_MAX_OUTPUT, RS_MAX_PROCS, RS_AGENT_USER, RS_RESULTS, RS_GROUPS, RS_KEYS_
 };
 #define RS_BIT(k) (UINT64_C(1) << (k))
 #define RS_TREES (RS_BIT(RS_AGENT) | RS_BIT(RS_HARNESS))
@@ -25,7 +25,8 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 {
 	/* the optional keys are written only when set: a run spec without
 	 * them encodes to the bytes it always did */
-	cb_put_map(w, RS_KEYS_ - 4 + 2 * runspec_has_trees(rs) + rs->has_agent_user + (rs->nresults > 0));
+	cb_put_map(w, RS_KEYS_ - 5 + 2 * runspec_has_trees(rs) + rs->has_agent_user + (rs->nresults > 0) +
+			  (rs->ngroups > 0));
 	cb_put_uint(w, RS_VERSION);
 	cb_put_uint(w, RUNSPEC_VERSION);
 	cb_put_uint(w, RS_ARGV);
@@ -59,6 +60,12 @@ void runspec_encode(const struct runspec *rs, struct cb_wr *w)
 	if (rs->nresults > 0) {
 		cb_put_uint(w, RS_RESULTS);
 		cb_put_cstr_array(w, rs->results, rs->nresults);
+	}
+	if (rs->ngroups > 0) {
+		cb_put_uint(w, RS_GROUPS);
+		cb_put_array(w, rs->ngroups);
+		for (size_t i = 0; i < rs->ngroups; i++)
+			cb_put_uint(w, rs->groups[i]);
 	}
 }
 
@@ -133,6 +140,28 @@ static int get_results(struct cb_rd *r, struct cb_arena *a, struct runspec *rs)
 	return 0;
 }
 
+/* 1..MAX_RUN_GROUPS gids, strictly ascending: one encoding per set */
+static int get_groups(struct cb_rd *r, struct runspec *rs)
+{
+	size_t n = 0;
+	uint64_t v;
+	int e;
+
+	if ((e = cb_get_array(r, MAX_RUN_GROUPS, &n)) < 0)
+		return e;
+	if (n == 0)
+		return MB_E_RANGE;
+	for (size_t i = 0; i < n; i++) {
+		if ((e = cb_get_uint(r, UINT32_MAX - 1, &v)) < 0)
+			return e;
+		if (i > 0 && v <= rs->groups[i - 1])
+			return MB_E_RANGE;
+		rs->groups[i] = (uint32_t)v;
+	}
+	rs->ngroups = n;
+	return 0;
+}
+
 static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct runspec *rs)
 {
 	uint64_t v = 0;
@@ -192,6 +221,8 @@ static int decode_key(struct cb_rd *r, struct cb_arena *a, uint64_t key, struct 
 	}
 	case RS_RESULTS:
 		return get_results(r, a, rs);
+	case RS_GROUPS:
+		return get_groups(r, rs);
 	default:
 		return MB_E_UNKNOWN_KEY;
 	}
@@ -342,6 +373,8 @@ int runspec_compare(const struct runspec *pinned, const struct runspec *got, con
 		{ strcmp(p->cwd, g->cwd) == 0, RUNSPEC_DIFF_CWD, "cwd" },
 		{ p->uid == g->uid, RUNSPEC_DIFF_USER, "uid" },
 		{ p->gid == g->gid, RUNSPEC_DIFF_USER, "gid" },
+		{ p->ngroups == g->ngroups && memcmp(p->groups, g->groups, p->ngroups * sizeof(p->groups[0])) == 0,
+		  RUNSPEC_DIFF_USER, "groups" },
 		{ p->timeout_s == g->timeout_s, RUNSPEC_DIFF_LIMITS, "timeout_s" },
 		{ p->max_output_bytes == g->max_output_bytes, RUNSPEC_DIFF_LIMITS, "max_output_bytes" },
 		{ p->max_procs == g->max_procs, RUNSPEC_DIFF_LIMITS, "max_procs" },

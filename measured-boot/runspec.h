@@ -29,6 +29,11 @@ struct runspec {
 	char *agent_path;
 	char *harness_path;
 	uint32_t uid, gid;
+	/* The harness user's supplementary groups (runc's: the image's
+	 * /etc/group entries that list the user), strictly ascending; none:
+	 * the key is absent, and the harness has none. */
+	size_t ngroups;
+	uint32_t groups[MAX_RUN_GROUPS];
 	uint32_t timeout_s;
 	uint64_t max_output_bytes;
 	uint32_t max_procs;

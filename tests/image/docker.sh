@@ -8,8 +8,8 @@
 # and /etc/group as runc does; a name that is not there is refused. Each
 # case is an image made for it (mkoci.py runcfg), checked in the pinned run
 # spec decoded from manifest.cbor; one real VM run prints what the harness
-# got. Supplementary groups are not checked: the run spec has no field for
-# them.
+# got, supplementary groups included (run spec key 13: the /etc/group
+# entries that list the user, as runc takes them).
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/image/common.bash
@@ -26,7 +26,8 @@ pinned() {
 		{ sed 's/^/# /' "$T/$name.err"; return 1; }
 	"$PY" -c 'import cbor2, json, sys
 rs = cbor2.loads(cbor2.load(open(sys.argv[1], "rb"))[5])
-json.dump({"argv": rs[1], "env": rs[2], "cwd": rs[3], "uid": rs[4], "gid": rs[5]}, sys.stdout)' \
+json.dump({"argv": rs[1], "env": rs[2], "cwd": rs[3], "uid": rs[4], "gid": rs[5], "groups": rs.get(13, [])},
+          sys.stdout)' \
 		"$T/$name/manifest.cbor" >"$T/$name.rs"
 }
 # is NAME PYTHON-EXPR: the expression holds of r, NAME's pinned run spec
@@ -45,13 +46,15 @@ check "no PATH in Env: Docker's default PATH first, the config's Env, HOME from 
 check "User app: uid and primary gid from the image's /etc/passwd (a symlink, resolved in the image)" \
 	is named 'r["uid"] == 1000 and r["gid"] == 1001'
 check "WorkingDir is the cwd" is named 'r["cwd"] == "/work"'
+check "User app: its supplementary groups from the image's /etc/group (staff, 50, lists app)" \
+	is named 'r["groups"] == [50]'
 
 pinned cmd "{$base, \"User\": \"app\"}" -- x y
 check "a command after -- replaces Cmd and keeps Entrypoint" is cmd 'r["argv"] == ["/opt/harness/run", "e1", "x", "y"]'
 pinned noentry '{"Cmd": ["c1"]}' -- z
 check "no Entrypoint: the command after -- is the whole argv" is noentry 'r["argv"] == ["z"]'
 check "... no User: root, HOME /root from root's entry, cwd /" \
-	is noentry 'r["uid"] == 0 and r["gid"] == 0 and r["env"] == [DP, "HOME=/root"] and r["cwd"] == "/"'
+	is noentry 'r["uid"] == 0 and r["gid"] == 0 and r["env"] == [DP, "HOME=/root"] and r["cwd"] == "/" and r["groups"] == []'
 
 pinned ownenv "{$base, \"Env\": [\"HOME=/h\", \"PATH=/custom\"]}"
 check "PATH and HOME in Env: kept as they are, nothing added" is ownenv 'r["env"] == ["HOME=/h", "PATH=/custom"]'
@@ -90,7 +93,8 @@ $MKOCI runcfg "$T/rootfs.tar" '{}' --rootfs-tar || exit 99
 check "rootfs tar: built" test $? -eq 0
 "$PY" -c 'import cbor2, json, sys
 rs = cbor2.loads(cbor2.load(open(sys.argv[1], "rb"))[5])
-json.dump({"argv": rs[1], "env": rs[2], "cwd": rs[3], "uid": rs[4], "gid": rs[5]}, sys.stdout)' \
+json.dump({"argv": rs[1], "env": rs[2], "cwd": rs[3], "uid": rs[4], "gid": rs[5], "groups": rs.get(13, [])},
+          sys.stdout)' \
 	"$T/tar/manifest.cbor" >"$T/tar.rs"
 check "... pinned with Docker's default PATH and HOME /root, as root in /" \
 	is tar 'r["env"] == [DP, "HOME=/root"] and r["uid"] == r["gid"] == 0 and r["cwd"] == "/" and r["argv"] == ["/opt/harness/run"]'
@@ -108,8 +112,8 @@ if command -v qemu-system-x86_64 >/dev/null && command -v swtpm >/dev/null &&
 	sed 's/^/# /' "$T/vm.log"
 	check "VM run of User app, no PATH in Env: PASSED" \
 		sh -c "[ $rc -eq 0 ] && grep -q 'verdict: PASSED' '$T/vm.log'"
-	want="uid=1000 gid=1001 home=/home/app path=${DP#PATH=} cwd=/work argv=given"
-	check "... the harness got uid 1000, gid 1001, HOME /home/app, Docker's PATH, cwd /work, Entrypoint + given" \
+	want="uid=1000 gid=1001 groups=1001 50 home=/home/app path=${DP#PATH=} cwd=/work argv=given"
+	check "... the harness got uid 1000, gid 1001, groups 1001 50, HOME /home/app, Docker's PATH, cwd /work, Entrypoint + given" \
 		grep -qF "name=\"$want\"" "$T/vm-out/junit.xml"
 	grep -o 'name="uid=[^"]*"' "$T/vm-out/junit.xml" | sed 's/^/# junit: /'
 else

@@ -243,7 +243,7 @@ def from_dirs(out, dirs):
 HARNESS = b"""#!/bin/sh
 # prints what docker run would have given it, as TAP test names
 echo 1..1
-echo "ok 1 - uid=$(id -u) gid=$(id -g) home=$HOME path=$PATH cwd=$(pwd) argv=$*"
+echo "ok 1 - uid=$(id -u) gid=$(id -g) groups=$(id -G) home=$HOME path=$PATH cwd=$(pwd) argv=$*"
 """
 
 

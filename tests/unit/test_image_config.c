@@ -85,6 +85,64 @@ static void test_lookup(void)
 	}
 }
 
+/* Supplementary groups, as runc takes them: every /etc/group entry whose
+ * member list names the user (found by name or by uid), each gid once,
+ * ascending; a member list's near miss is not a member; a user in more
+ * groups than a run spec carries is refused. */
+static void test_groups(void)
+{
+	static const char grp[] =
+		"root:x:0:\n"
+		"wheel:x:10:root,app\n"
+		"audio:x:29:svc,app\n"
+		"video:x:44:application,ap,xapp\n"
+		"docker:x:999:app\n"
+		"docker2:x:999:app\n"
+		"bad:x:nan:app\n"
+		"short:x:5\n"
+		"users:x:100:app"; /* no newline at the end */
+	static const struct {
+		const char *spec;
+		size_t n;
+		uint32_t g[4];
+	} rows[] = {
+		{ "app", 4, { 10, 29, 100, 999 } },
+		{ "1000", 4, { 10, 29, 100, 999 } },      /* by uid: the entry's name */
+		{ "app:staff", 4, { 10, 29, 100, 999 } }, /* a group given: still the memberships */
+		{ "root", 1, { 10 } },
+		{ "svc", 1, { 29 } },
+		{ "nohome", 0, { 0 } },
+		{ "4242", 0, { 0 } }, /* no entry, no name: none */
+	};
+	char many[40 * 16 + 1] = "", why[256];
+	struct image_user u;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char g2[sizeof(grp) + 32];
+
+		snprintf(g2, sizeof(g2), "staff:x:50:\n%s", grp);
+		memset(&u, 0, sizeof(u));
+		t_cur_failed = 0;
+		CHECK_EQ(image_user_lookup(rows[i].spec, passwd, strlen(passwd), g2, strlen(g2), &u, why,
+					   sizeof(why)), 0);
+		CHECK_EQ(u.ngroups, rows[i].n);
+		CHECK(memcmp(u.groups, rows[i].g, rows[i].n * sizeof(u.groups[0])) == 0);
+		t_report(!t_cur_failed, "User \"%s\": %zu supplementary groups", rows[i].spec, rows[i].n);
+	}
+	t_cur_failed = 0;
+	for (unsigned k = 1; k <= MAX_RUN_GROUPS + 1; k++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "g%u:x:%u:app\n", k, 3000 + k);
+	memset(&u, 0, sizeof(u));
+	u.uid = 7;
+	CHECK_EQ(image_user_lookup("app", passwd, strlen(passwd), many, strlen(many), &u, why, sizeof(why)),
+		 IMG_E_USER);
+	CHECK(u.uid == 7 && strstr(why, "more than 32 groups"));
+	many[strlen(many) - strlen("g33:x:3033:app\n")] = 0;
+	CHECK_EQ(image_user_lookup("app", passwd, strlen(passwd), many, strlen(many), &u, why, sizeof(why)), 0);
+	CHECK_EQ(u.ngroups, MAX_RUN_GROUPS);
+	t_report(!t_cur_failed, "33 memberships refused, 32 taken");
+}
+
 /* An image without /etc/passwd or /etc/group: numbers only. */
 static void test_no_files(void)
 {
@@ -124,6 +182,7 @@ static void test_hostile_lines(void)
 int main(void)
 {
 	test_lookup();
+	test_groups();
 	test_no_files();
 	test_hostile_lines();
 	return t_done();

@@ -203,7 +203,7 @@ static void test_results(void)
 		{ "a string, not a list", (const uint8_t[]){ 0x0c, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 8, MB_E_TYPE },
 		{ "a number in the list", (const uint8_t[]){ 0x0c, 0x81, 0x01 }, 3, MB_E_TYPE },
 		{ "17 files", (const uint8_t[]){ 0x0c, 0x91 }, 2, MB_E_TOO_LARGE },
-		{ "key 13", (const uint8_t[]){ 0x0d, 0x81, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 9, MB_E_UNKNOWN_KEY },
+		{ "key 14", (const uint8_t[]){ 0x0e, 0x81, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 9, MB_E_UNKNOWN_KEY },
 	};
 	uint8_t buf[2048], again[2048], b[2048];
 	size_t n, m;
@@ -491,6 +491,63 @@ static void test_plain(void)
 		 mb_strerror(e));
 }
 
+/* Supplementary groups (key 13): written only when there are some; 1 to
+ * MAX_RUN_GROUPS gids, strictly ascending, each refused otherwise with
+ * nothing written; a spec with other groups is a user difference. */
+static void test_groups(void)
+{
+	static struct runspec rs, got, other;
+	const struct {
+		const char *what;
+		const uint8_t *tail;
+		size_t n;
+		int err;
+	} rows[] = {
+		/* 0x0d, then the value of key 13 */
+		{ "empty list (none is never encoded)", (const uint8_t[]){ 0x0d, 0x80 }, 2, MB_E_RANGE },
+		{ "not ascending", (const uint8_t[]){ 0x0d, 0x82, 0x18, 0x1b, 0x14 }, 5, MB_E_RANGE },
+		{ "the same gid twice", (const uint8_t[]){ 0x0d, 0x82, 0x18, 0x1b, 0x18, 0x1b }, 6, MB_E_RANGE },
+		{ "33 gids", (const uint8_t[]){ 0x0d, 0x98, 0x21 }, 3, MB_E_TOO_LARGE },
+		{ "a number, not a list", (const uint8_t[]){ 0x0d, 0x18, 0x1b }, 3, MB_E_TYPE },
+		{ "gid 4294967295", (const uint8_t[]){ 0x0d, 0x81, 0x1a, 0xff, 0xff, 0xff, 0xff }, 7, MB_E_RANGE },
+		{ "a string in the list", (const uint8_t[]){ 0x0d, 0x81, 0x61, 'x' }, 4, MB_E_TYPE },
+	};
+	uint8_t buf[2048], again[2048], b[2048];
+	const char *field = NULL;
+	size_t n, m;
+
+	sample(&rs);
+	rs.ngroups = 3;
+	rs.groups[0] = 20, rs.groups[1] = 27, rs.groups[2] = 100000;
+	n = encode(&rs, buf, sizeof(buf));
+	memset(&got, 0, sizeof(got));
+	t_report(buf[0] == 0xac && runspec_decode(buf, n, &got) == 0 && got.ngroups == 3 && got.groups[0] == 20 &&
+			 got.groups[1] == 27 && got.groups[2] == 100000 &&
+			 (m = encode(&got, again, sizeof(again))) == n && memcmp(again, buf, n) == 0,
+		 "groups: three, round trip exact, 12 keys");
+	other = got;
+	other.groups[1] = 28;
+	t_report(runspec_compare(&got, &other, &field) == RUNSPEC_DIFF_USER && field && strcmp(field, "groups") == 0,
+		 "groups: other gids are a user difference, field groups");
+	other = got;
+	other.ngroups = 0;
+	t_report(runspec_compare(&got, &other, &field) == RUNSPEC_DIFF_USER, "groups: none against three too");
+	sample(&rs);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int e;
+
+		m = encode(&rs, b, sizeof(b));
+		b[0] = 0xac; /* 12 keys */
+		memcpy(b + m, rows[i].tail, rows[i].n);
+		memset(&got, 0, sizeof(got));
+		got.argc = 4242;
+		e = runspec_decode(b, m + rows[i].n, &got);
+		t_report(e == rows[i].err && got.argc == 4242 && got.ngroups == 0,
+			 "groups: forged, %s: refused (%s; got %s), nothing written", rows[i].what,
+			 mb_strerror(rows[i].err), mb_strerror(e));
+	}
+}
+
 int main(void)
 {
 	RUN(test_round_trip);
@@ -502,5 +559,6 @@ int main(void)
 	RUN(test_hello);
 	test_compare();
 	RUN(test_plain);
+	RUN(test_groups);
 	return t_done();
 }

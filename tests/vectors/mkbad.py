@@ -431,9 +431,16 @@ def bad_runspec(o):
     a("runspec-trailing-byte.cbor", "runspec", "MB_E_TRAILING", good + b"\x00")
     a("runspec-truncated.cbor", "runspec", "MB_E_TRUNCATED", good[:-1])
     a("runspec-truncated-string.cbor", "runspec", "MB_E_TRUNCATED", good[:12])
-    a("runspec-unknown-key.cbor", "runspec", "MB_E_UNKNOWN_KEY", M(rekey(rs, 10, 13)))
+    a("runspec-unknown-key.cbor", "runspec", "MB_E_UNKNOWN_KEY", M(rekey(rs, 10, 14)))
     a("runspec-extra-key.cbor", "runspec", "MB_E_TOO_LARGE",
-      M(rs + [(11, A(U(65534), U(65534))), (12, A(T("/r.xml"))), (13, U(0))]))
+      M(rs + [(11, A(U(65534), U(65534))), (12, A(T("/r.xml"))), (13, A(U(27))), (14, U(0))]))
+    # supplementary groups (key 13): 1 to 32 gids, strictly ascending
+    a("runspec-groups-empty.cbor", "runspec", "MB_E_RANGE", M(rs + [(13, A())]))
+    a("runspec-groups-unsorted.cbor", "runspec", "MB_E_RANGE", M(rs + [(13, A(U(27), U(20)))]))
+    a("runspec-groups-twice.cbor", "runspec", "MB_E_RANGE", M(rs + [(13, A(U(27), U(27)))]))
+    a("runspec-groups-33.cbor", "runspec", "MB_E_TOO_LARGE", M(rs + [(13, A(*[U(i) for i in range(1, 34)]))]))
+    a("runspec-groups-not-list.cbor", "runspec", "MB_E_TYPE", M(rs + [(13, U(27))]))
+    a("runspec-groups-gid-max.cbor", "runspec", "MB_E_RANGE", M(rs + [(13, A(U(0xFFFFFFFF)))]))
     # declared result files (key 12): at least one, each absolute, .xml or .tap, no two alike
     a("runspec-results-empty.cbor", "runspec", "MB_E_RANGE", M(rs + [(12, A())]))
     a("runspec-results-relative.cbor", "runspec", "MB_E_PATH", M(rs + [(12, A(T("r.xml")))]))

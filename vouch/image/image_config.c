@@ -78,7 +78,7 @@ static bool next_line(const char *p, size_t len, size_t *off, struct line *l)
 
 /* passwd: name:password:uid:gid:gecos:home:shell. want_name NULL: by uid. */
 static bool passwd_find(const char *p, size_t len, const char *want_name, uint32_t want_uid,
-			struct image_user *u)
+			struct image_user *u, char *ret_name, size_t cap)
 {
 	static struct line l;
 	size_t off = 0;
@@ -92,6 +92,7 @@ static bool passwd_find(const char *p, size_t len, const char *want_name, uint32
 		u->uid = uid;
 		u->gid = gid;
 		snprintf(u->home, sizeof(u->home), "%s", l.nf > 5 && l.f[5][0] ? l.f[5] : "/");
+		snprintf(ret_name, cap, "%s", l.f[0]);
 		return true;
 	}
 	return false;
@@ -113,9 +114,45 @@ static bool group_find(const char *p, size_t len, const char *want_name, uint32_
 	return false;
 }
 
+/* The supplementary groups of the user named name, as runc takes them:
+ * every group whose member list names it, each gid once, ascending; at
+ * most MAX_RUN_GROUPS (false past that). */
+static bool group_members(const char *p, size_t len, const char *name, struct image_user *u)
+{
+	static struct line l;
+	size_t off = 0;
+	uint32_t gid;
+
+	u->ngroups = 0;
+	while (next_line(p, len, &off, &l)) {
+		size_t i, k;
+		char *m, *save = NULL;
+		bool member = false;
+
+		if (l.nf < 4 || !id_parse(l.f[2], strlen(l.f[2]), &gid))
+			continue;
+		for (m = strtok_r(l.f[3], ",", &save); m && !member; m = strtok_r(NULL, ",", &save))
+			member = strcmp(m, name) == 0;
+		if (!member)
+			continue;
+		for (i = 0; i < u->ngroups && u->groups[i] < gid; i++)
+			;
+		if (i < u->ngroups && u->groups[i] == gid)
+			continue;
+		if (u->ngroups == MAX_RUN_GROUPS)
+			return false;
+		for (k = u->ngroups; k > i; k--)
+			u->groups[k] = u->groups[k - 1];
+		u->groups[i] = gid;
+		u->ngroups++;
+	}
+	return true;
+}
+
 int image_user_lookup(const char *spec, const char *passwd, size_t plen, const char *group, size_t glen,
 		      struct image_user *ret, char *why, size_t cap)
 {
+	char name[MAX_LINE + 1] = "";
 	static struct image_user u;
 	char user[MAX_LINE + 1];
 	const char *colon = strchr(spec, ':'), *grp = colon ? colon + 1 : NULL;
@@ -135,8 +172,8 @@ int image_user_lookup(const char *spec, const char *passwd, size_t plen, const c
 		return IMG_E_CONFIG;
 	}
 	memset(&u, 0, sizeof(u));
-	if (passwd_find(passwd, plen, un && !numeric ? user : NULL, un ? num : 0, &u)) {
-		/* found: its uid, primary gid and home */
+	if (passwd_find(passwd, plen, un && !numeric ? user : NULL, un ? num : 0, &u, name, sizeof(name))) {
+		/* found: its uid, primary gid, home and name (for its groups) */
 	} else if (un && !numeric) {
 		snprintf(why, cap, "User \"%.64s\": no user \"%.64s\" in the image's /etc/passwd%s", spec, user,
 			 passwd ? "" : " (the image has none)");
@@ -159,6 +196,11 @@ int image_user_lookup(const char *spec, const char *passwd, size_t plen, const c
 				 grp, group ? "" : " (the image has none)");
 			return IMG_E_USER;
 		}
+	}
+	if (name[0] && group && !group_members(group, glen, name, &u)) {
+		snprintf(why, cap, "User \"%.64s\": in more than %u groups of the image's /etc/group", spec,
+			 MAX_RUN_GROUPS);
+		return IMG_E_USER;
 	}
 	if (!cb_utf8_valid((const uint8_t *)u.home, strlen(u.home))) {
 		snprintf(why, cap, "User \"%.64s\": the home in the image's /etc/passwd is not UTF-8", spec);
@@ -359,5 +401,7 @@ int image_config_run(struct json_object *cfg, int root, const char *user_spec, i
 	rs->cwd = (char *)cwd;
 	rs->uid = buf->user.uid;
 	rs->gid = buf->user.gid;
+	rs->ngroups = buf->user.ngroups;
+	memcpy(rs->groups, buf->user.groups, sizeof(rs->groups));
 	return 0;
 }

@@ -29,6 +29,8 @@ struct json_object;
 
 struct image_user {
 	uint32_t uid, gid;
+	size_t ngroups; /* supplementary: the /etc/group entries listing the user, ascending */
+	uint32_t groups[MAX_RUN_GROUPS];
 	char home[MAX_ARG_BYTES + 1]; /* the passwd entry's home, else "/" */
 };
 

@@ -188,6 +188,11 @@ static struct json_object *runspec_view(const struct manifest *m)
 	json_object_object_add(o, "cwd", json_object_new_string(rs.cwd));
 	json_object_object_add(o, "uid", json_object_new_int64(rs.uid));
 	json_object_object_add(o, "gid", json_object_new_int64(rs.gid));
+	struct json_object *g = json_object_new_array();
+
+	for (size_t i = 0; g && i < rs.ngroups; i++)
+		json_object_array_add(g, json_object_new_int64(rs.groups[i]));
+	json_object_object_add(o, "groups", g);
 	json_object_object_add(o, "timeout_s", json_object_new_int64(rs.timeout_s));
 	json_object_object_add(o, "max_output_bytes", json_object_new_int64((int64_t)rs.max_output_bytes));
 	json_object_object_add(o, "max_procs", json_object_new_int64(rs.max_procs));
