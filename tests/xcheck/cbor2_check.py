@@ -322,12 +322,16 @@ def check_pcr_map(log):
 
 def check_runspec(data):
     rs = decode_one(data, L["MAX_RUNSPEC_BYTES"])
-    fields(rs, set(range(11)), {11}, "run spec")
+    fields(rs, set(range(11)) - {7, 8}, {7, 8, 11}, "run spec")
+    # a plain run names neither tree; an agent user needs its tree
+    need((7 in rs) == (8 in rs), "run spec: one tree without the other")
+    need(11 not in rs or 7 in rs, "run spec: an agent user without an agent tree")
     need(uint(rs[0], 0, U32, "version") == 1, f"run spec version {rs[0]}")
     strings(rs[1], 1, L["MAX_ARGS"], "argv")
     strings(rs[2], 0, L["MAX_ENV"], "env")
     for k, w in ((3, "cwd"), (7, "agent"), (8, "harness")):
-        abs_path(rs[k], w)
+        if k in rs:
+            abs_path(rs[k], w)
     for k, w in ((4, "uid"), (5, "gid")):
         uint(rs[k], 0, U32 - 1, w)
     uint(rs[6], 1, U32 - 1, "timeout_s")
