@@ -183,11 +183,6 @@ static int parse_opts(int argc, char **argv, struct image_opts *o)
 	}
 	if (optind >= argc || !o->out || argc - optind - 1 > (int)MAX_ARGS)
 		return CMD_USAGE;
-	if ((!o->agent) != (!o->harness)) {
-		fprintf(stderr, "vouch image: --%s without --%s: give both, or neither for a plain run\n",
-			o->agent ? "agent" : "harness", o->agent ? "harness" : "agent");
-		return EXIT_USAGE;
-	}
 	if ((e = cmd_check_command(argc, argv, 1, last)) != 0 || (e = boot_opts(o)) != 0)
 		return e;
 	o->src = argv[optind];
@@ -419,10 +414,11 @@ static int measure_trees(struct image_run *r)
 	/* neither tree: a plain run (pin_runspec); one alone is no run */
 	for (size_t i = 0; i < 2 && missing[0] != missing[1]; i++)
 		if (missing[i])
-			fprintf(stderr, "vouch image: no %s tree pinned (%s is not in the image), but a %s\n"
+			fprintf(stderr, "vouch image: no %s tree pinned (%s is not in the image), but %s %s\n"
 					"  tree is: vouch run needs both or neither; give --%s PATH or the image\n"
 					"  label org.vouch.%s\n",
-				names[i], i ? "/opt/harness" : "/opt/agent", names[!i], names[i], names[i]);
+				names[i], i ? "/opt/harness" : "/opt/agent", i ? "an" : "a", names[!i], names[i],
+				names[i]);
 	r->where[0] = 0;
 	return 0;
 }

@@ -48,9 +48,14 @@ check "vouch manifest with no --tree: a plain run spec (no keys 7 and 8)" \
 r = cbor2.loads(cbor2.load(open(sys.argv[1], \"rb\"))[5])
 assert 7 not in r and 8 not in r and r[1] == [\"/t/hello\"], r' '$T/m10.cbor'"
 "$V" image "$T/d" -o "$T/o11" --agent /t -- /t/hello >"$T/out11" 2>"$T/e11"
-check "--agent without --harness: 64, both or neither" said $? 64 '--agent without --harness: give both, or neither' "$T/e11"
+rc=$?
+check "--agent and no harness tree (none in the image): made (0), the run spec left out and said why" \
+	said $rc 0 'no harness tree pinned (/opt/harness is not in the image), but an agent' "$T/e11"
+check "... no run spec in its manifest" /usr/bin/python3 -c 'import cbor2, sys
+assert 5 not in cbor2.load(open(sys.argv[1], "rb")) and "no run spec pinned" in open(sys.argv[2]).read()' \
+	"$T/o11/manifest.cbor" "$T/e11"
 "$V" image "$T/d" -o "$T/o12" --harness /t -- /t/hello >"$T/out12" 2>"$T/e12"
-check "--harness without --agent: 64" said $? 64 '--harness without --agent' "$T/e12"
+check "--harness and no agent tree: the same, the agent named" said $? 0 'no agent tree pinned (/opt/agent is not in the image), but a harness' "$T/e12"
 "$V" image "$T/d" -o "$T/o13" --agent-user 65534:65534 -- /t/hello >"$T/out13" 2>"$T/e13"
 check "--agent-user with no tree: refused, no run spec" \
 	sh -c "[ $? -ne 0 ] && grep -q -- '--agent-user needs an agent tree' '$T/e13' && ! [ -e '$T/o13/manifest.json' ]"
