@@ -38,6 +38,38 @@ static size_t encode(const struct runspec *s, uint8_t *buf, size_t cap)
 	return n;
 }
 
+/* One key appended to the sample run spec (made a map of 12 keys): each
+ * tail refused with its error, nothing written (argc, results, groups
+ * untouched). */
+struct forged_tail {
+	const char *what;
+	const uint8_t *tail;
+	size_t n;
+	int err;
+};
+
+static void forged_tails(const char *label, const struct forged_tail *rows, size_t nrows)
+{
+	static struct runspec rs, got;
+	uint8_t b[2048];
+	size_t m;
+
+	sample(&rs);
+	for (size_t i = 0; i < nrows; i++) {
+		int e;
+
+		m = encode(&rs, b, sizeof(b));
+		b[0] = 0xac; /* 12 keys */
+		memcpy(b + m, rows[i].tail, rows[i].n);
+		memset(&got, 0, sizeof(got));
+		got.argc = 4242;
+		e = runspec_decode(b, m + rows[i].n, &got);
+		t_report(e == rows[i].err && got.argc == 4242 && got.nresults == 0 && got.ngroups == 0,
+			 "%s: forged, %s: refused (%s; got %s), nothing written", label, rows[i].what,
+			 mb_strerror(rows[i].err), mb_strerror(e));
+	}
+}
+
 static void test_round_trip(void)
 {
 	uint8_t buf[2048], again[2048];
@@ -186,12 +218,7 @@ static void test_agent_user(void)
 static void test_results(void)
 {
 	static char *two[] = { "/home/app/report.xml", "/home/app/t.tap", NULL };
-	const struct {
-		const char *what;
-		const uint8_t *tail;
-		size_t n;
-		int err;
-	} rows[] = {
+	const struct forged_tail rows[] = {
 		/* 0x0c, then the value of key 12 */
 		{ "empty list (the default is never encoded)", (const uint8_t[]){ 0x0c, 0x80 }, 2, MB_E_RANGE },
 		{ "relative path", (const uint8_t[]){ 0x0c, 0x81, 0x65, 'a', '.', 'x', 'm', 'l' }, 8, MB_E_PATH },
@@ -205,7 +232,7 @@ static void test_results(void)
 		{ "17 files", (const uint8_t[]){ 0x0c, 0x91 }, 2, MB_E_TOO_LARGE },
 		{ "key 14", (const uint8_t[]){ 0x0e, 0x81, 0x66, '/', 'a', '.', 't', 'a', 'p' }, 9, MB_E_UNKNOWN_KEY },
 	};
-	uint8_t buf[2048], again[2048], b[2048];
+	uint8_t buf[2048], again[2048];
 	size_t n, m;
 
 	sample(&rs);
@@ -229,20 +256,8 @@ static void test_results(void)
 	t_report(buf[0] == 0xad && runspec_decode(buf, n, &got) == 0 && got.has_agent_user &&
 			 got.nresults == 2,
 		 "results: with agent_user, 13 keys, in key order");
+	forged_tails("results", rows, sizeof(rows) / sizeof(rows[0]));
 	sample(&rs);
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int e;
-
-		m = encode(&rs, b, sizeof(b));
-		b[0] = 0xac; /* 12 keys */
-		memcpy(b + m, rows[i].tail, rows[i].n);
-		memset(&got, 0, sizeof(got));
-		got.argc = 4242;
-		e = runspec_decode(b, m + rows[i].n, &got);
-		t_report(e == rows[i].err && got.argc == 4242 && got.nresults == 0,
-			 "results: forged, %s: refused (%s; got %s), nothing written", rows[i].what,
-			 mb_strerror(rows[i].err), mb_strerror(e));
-	}
 	/* key 12 before key 11: not canonical */
 	rs.has_agent_user = true;
 	rs.agent_uid = rs.agent_gid = 65534;
@@ -497,12 +512,7 @@ static void test_plain(void)
 static void test_groups(void)
 {
 	static struct runspec rs, got, other;
-	const struct {
-		const char *what;
-		const uint8_t *tail;
-		size_t n;
-		int err;
-	} rows[] = {
+	const struct forged_tail rows[] = {
 		/* 0x0d, then the value of key 13 */
 		{ "empty list (none is never encoded)", (const uint8_t[]){ 0x0d, 0x80 }, 2, MB_E_RANGE },
 		{ "not ascending", (const uint8_t[]){ 0x0d, 0x82, 0x18, 0x1b, 0x14 }, 5, MB_E_RANGE },
@@ -512,7 +522,7 @@ static void test_groups(void)
 		{ "gid 4294967295", (const uint8_t[]){ 0x0d, 0x81, 0x1a, 0xff, 0xff, 0xff, 0xff }, 7, MB_E_RANGE },
 		{ "a string in the list", (const uint8_t[]){ 0x0d, 0x81, 0x61, 'x' }, 4, MB_E_TYPE },
 	};
-	uint8_t buf[2048], again[2048], b[2048];
+	uint8_t buf[2048], again[2048];
 	const char *field = NULL;
 	size_t n, m;
 
@@ -532,20 +542,7 @@ static void test_groups(void)
 	other = got;
 	other.ngroups = 0;
 	t_report(runspec_compare(&got, &other, &field) == RUNSPEC_DIFF_USER, "groups: none against three too");
-	sample(&rs);
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int e;
-
-		m = encode(&rs, b, sizeof(b));
-		b[0] = 0xac; /* 12 keys */
-		memcpy(b + m, rows[i].tail, rows[i].n);
-		memset(&got, 0, sizeof(got));
-		got.argc = 4242;
-		e = runspec_decode(b, m + rows[i].n, &got);
-		t_report(e == rows[i].err && got.argc == 4242 && got.ngroups == 0,
-			 "groups: forged, %s: refused (%s; got %s), nothing written", rows[i].what,
-			 mb_strerror(rows[i].err), mb_strerror(e));
-	}
+	forged_tails("groups", rows, sizeof(rows) / sizeof(rows[0]));
 }
 
 int main(void)
