@@ -119,22 +119,29 @@ struct ctx {
 	struct results res; /* the result files, put together and read */
 };
 
+/* One line per reason is enough: the first detail of each is kept, up to
+ * max reasons. */
+static void reason_add(struct hv_reason_line *a, size_t *n, size_t max, enum hv_reason r, const char *fmt,
+		       va_list ap)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (a[i].code == r)
+			return;
+	if (*n == max)
+		return;
+	a[*n].code = r;
+	vsnprintf(a[*n].detail, sizeof(a[0].detail), fmt, ap);
+	(*n)++;
+}
+
 static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct ctx *c, enum hv_reason r, const char *fmt, ...)
 {
-	struct hv_verdict *v = c->v;
 	va_list ap;
 
-	for (size_t i = 0; i < v->nreasons; i++)
-		if (v->reasons[i].code == r)
-			return; /* one line per reason is enough */
-	if (v->nreasons == HV_MAX_REASONS)
-		return;
-	v->reasons[v->nreasons].code = r;
 	va_start(ap, fmt);
-	vsnprintf(v->reasons[v->nreasons].detail, sizeof(v->reasons[0].detail), fmt, ap);
+	reason_add(c->v->reasons, &c->v->nreasons, HV_MAX_REASONS, r, fmt, ap);
 	va_end(ap);
-	v->nreasons++;
 }
 
 static int unmarshal_public(const struct bytes *in, TPM2B_PUBLIC *ret)
@@ -1063,16 +1070,9 @@ static void quote_fail(struct hv_quote_verdict *v, enum hv_reason r, const char 
 {
 	va_list ap;
 
-	for (size_t i = 0; i < v->nreasons; i++)
-		if (v->reasons[i].code == r)
-			return;
-	if (v->nreasons == HV_QUOTE_MAX_REASONS)
-		return;
-	v->reasons[v->nreasons].code = r;
 	va_start(ap, fmt);
-	vsnprintf(v->reasons[v->nreasons].detail, sizeof(v->reasons[0].detail), fmt, ap);
+	reason_add(v->reasons, &v->nreasons, HV_QUOTE_MAX_REASONS, r, fmt, ap);
 	va_end(ap);
-	v->nreasons++;
 }
 
 static void check_quote_body(const TPMS_ATTEST *at, const struct hv_quote_expect *x, struct hv_quote_verdict *v)

@@ -124,10 +124,16 @@ struct hv_result_file {
 	uint64_t tests, failed;
 };
 
+/* One reason a check failed, with its detail. */
+struct hv_reason_line {
+	enum hv_reason code;
+	char detail[160];
+};
+
 struct hv_verdict {
 	enum exit_code exit;
 	size_t nreasons;
-	struct { enum hv_reason code; char detail[160]; } reasons[HV_MAX_REASONS];
+	struct hv_reason_line reasons[HV_MAX_REASONS];
 	bool attested;              /* every evidence check passed */
 	/* what the records say: authenticated records only */
 	uint64_t records;           /* records that chain */
@@ -205,7 +211,7 @@ struct hv_quote_expect {
 
 struct hv_quote_verdict {
 	size_t nreasons; /* 0: the quote passed every check */
-	struct { enum hv_reason code; char detail[160]; } reasons[HV_QUOTE_MAX_REASONS];
+	struct hv_reason_line reasons[HV_QUOTE_MAX_REASONS];
 	bool has_pcr_digest; /* the quote covers PCRs 8, 9, 11, 12, 13 with a 32-byte digest */
 	uint8_t pcr_digest[32];
 };
